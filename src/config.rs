@@ -1,0 +1,256 @@
+//! Reads `config.toml` into [`Config`].
+//!
+//! The file is deserialised into `Raw*` shapes that deny unknown keys (a typo such as
+//! `titel` must not be silently ignored), then validated into the model, destructuring
+//! every field so that none is dropped by accident (cobalt's habit). Problems are
+//! diagnostics with the line in config.toml; a missing file is an error with help.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::text;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    description: Option<String>,
+    base_url: Option<String>,
+    township: Option<String>,
+    timezone: Option<String>,
+    image: Option<String>,
+    paginate: Option<usize>,
+    theme: Option<String>,
+    #[serde(default)]
+    privacy: RawPrivacy,
+    #[serde(default)]
+    hotlines: Vec<Hotline>,
+    #[serde(default)]
+    footer: Footer,
+    #[serde(default)]
+    extra: toml::Table,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPrivacy {
+    #[serde(default)]
+    allow: Vec<String>,
+}
+
+#[derive(Deserialize, Clone, Debug, Default, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hotline {
+    pub name: String,
+    pub number: String,
+}
+
+#[derive(Deserialize, Clone, Debug, Default, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Footer {
+    /// 主办单位
+    pub sponsor: String,
+    /// 网站标识码
+    pub site_code: String,
+    /// ICP备案号
+    pub icp: String,
+    pub icp_url: String,
+    /// 公网安备号
+    pub police_record: String,
+    pub police_url: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Absolute, always ending in `/`.
+    pub base_url: String,
+    /// The path part of `base_url`, starting and ending with `/`.
+    pub base_path: String,
+    pub township: String,
+    pub timezone: jiff::tz::TimeZone,
+    pub timezone_name: String,
+    pub image: Option<String>,
+    pub paginate: usize,
+    pub theme: Option<String>,
+    pub privacy_allow: Vec<String>,
+    pub hotlines: Vec<Hotline>,
+    pub footer: Footer,
+    pub extra: serde_json::Value,
+}
+
+pub const CONFIG_FILE: &str = "config.toml";
+
+/// Loads `root/config.toml`. `base_url_override` is `--base-url`.
+pub fn load(
+    root: &Path,
+    base_url_override: Option<&str>,
+) -> (Option<Config>, String, Vec<Diagnostic>) {
+    let path = root.join(CONFIG_FILE);
+    let decoded = match std::fs::read(&path) {
+        Ok(bytes) => crate::source::decode(&bytes, Path::new(CONFIG_FILE)),
+        Err(_) => {
+            let d = Diagnostic::error(text!(
+                zh: "找不到站点配置文件 config.toml（在 {}）",
+                en: "no config.toml found (in {})",
+                root.display()
+            ))
+            .with_help(text!(
+                zh: "请在站点根目录运行，或用 --root 指定站点目录；新建站点可用 `anxuan init 目录`",
+                en: "run inside a site, or pass --root; `anxuan init DIR` creates a new site"
+            ));
+            return (None, String::new(), vec![d]);
+        }
+    };
+    let mut diags: Vec<Diagnostic> = decoded.diagnostics;
+    let text = decoded.text;
+    let raw: RawConfig = match toml::from_str(&text) {
+        Ok(raw) => raw,
+        Err(err) => {
+            let mut d = Diagnostic::error(text!(
+                zh: "config.toml 有误：{}",
+                en: "config.toml is invalid: {}",
+                err.message().trim()
+            ))
+            .in_file(CONFIG_FILE)
+            .with_help(text!(
+                zh: "可用的设置：title、description、base_url、township、timezone、image、paginate、theme、[privacy]、[[hotlines]]、[footer]、[extra]",
+                en: "accepted keys: title, description, base_url, township, timezone, image, paginate, theme, [privacy], [[hotlines]], [footer], [extra]"
+            ));
+            if let Some(span) = err.span() {
+                d = d.at(span);
+            }
+            diags.push(d);
+            return (None, text, diags);
+        }
+    };
+    let config = validate(raw, base_url_override, &mut diags);
+    (config, text, diags)
+}
+
+fn validate(
+    raw: RawConfig,
+    base_url_override: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Config> {
+    let RawConfig {
+        title,
+        description,
+        base_url,
+        township,
+        timezone,
+        image,
+        paginate,
+        theme,
+        privacy,
+        hotlines,
+        footer,
+        extra,
+    } = raw;
+    let error = |zh: String, en: String| {
+        Diagnostic::error(crate::diagnostic::Text::new(zh, en)).in_file(CONFIG_FILE)
+    };
+    let title = title.unwrap_or_default();
+    if title.trim().is_empty() {
+        diags.push(error(
+            "config.toml 缺少 title（网站名称）".into(),
+            "config.toml has no title (the site name)".into(),
+        ));
+    }
+    let base_url = base_url_override
+        .map(str::to_string)
+        .or(base_url)
+        .unwrap_or_else(|| "http://127.0.0.1:1111/".to_string());
+    let Some((base_url, base_path)) = normalise_base_url(&base_url) else {
+        diags.push(
+            error(
+                format!(
+                    "base_url 必须是以 http:// 或 https:// 开头的完整网址，现在是 `{base_url}`"
+                ),
+                format!("base_url must be an absolute http:// or https:// URL, got `{base_url}`"),
+            )
+            .with_help(text!(
+                zh: "例如 base_url = \"https://anquan.example.gov.cn/xxzhen/\"",
+                en: "e.g. base_url = \"https://anquan.example.gov.cn/xxzhen/\""
+            )),
+        );
+        return None;
+    };
+    let timezone_name = timezone.unwrap_or_else(|| "Asia/Shanghai".to_string());
+    let tz = match jiff::tz::TimeZone::get(&timezone_name) {
+        Ok(tz) => tz,
+        Err(_) => {
+            diags.push(error(
+                format!("未知的时区 `{timezone_name}`"),
+                format!("unknown timezone `{timezone_name}`"),
+            ).with_help(text!(zh: "中国大陆用 \"Asia/Shanghai\"", en: "mainland China uses \"Asia/Shanghai\"")));
+            return None;
+        }
+    };
+    let paginate = paginate.unwrap_or(10);
+    if paginate == 0 {
+        diags.push(error(
+            "paginate 必须大于 0".into(),
+            "paginate must be greater than 0".into(),
+        ));
+    }
+    let extra = serde_json::to_value(extra).unwrap_or(serde_json::Value::Null);
+    Some(Config {
+        title,
+        description: description.unwrap_or_default(),
+        base_url,
+        base_path,
+        township: township.unwrap_or_default(),
+        timezone: tz,
+        timezone_name,
+        image: image.filter(|s| !s.trim().is_empty()),
+        paginate: paginate.max(1),
+        theme: theme.filter(|s| !s.trim().is_empty()),
+        privacy_allow: privacy.allow,
+        hotlines,
+        footer,
+        extra,
+    })
+}
+
+/// `https://x.gov.cn/zhen` → (`https://x.gov.cn/zhen/`, `/zhen/`).
+pub fn normalise_base_url(url: &str) -> Option<(String, String)> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/"),
+    };
+    if host.is_empty() || path.contains(['?', '#']) {
+        return None;
+    }
+    let mut path = path.to_string();
+    if !path.ends_with('/') {
+        path.push('/');
+    }
+    let scheme = &url[..url.len() - rest.len()];
+    Some((format!("{scheme}{host}{path}"), path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_gets_a_trailing_slash_and_path() {
+        assert_eq!(
+            normalise_base_url("https://x.gov.cn/zhen"),
+            Some(("https://x.gov.cn/zhen/".into(), "/zhen/".into()))
+        );
+        assert_eq!(
+            normalise_base_url("http://127.0.0.1:1111"),
+            Some(("http://127.0.0.1:1111/".into(), "/".into()))
+        );
+        assert_eq!(normalise_base_url("x.gov.cn"), None);
+    }
+}

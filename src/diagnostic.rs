@@ -1,0 +1,292 @@
+//! User-facing problems: what went wrong in which file, where, and how to fix it.
+//!
+//! Every stage reports problems as [`Diagnostic`] values and keeps going, so one build
+//! shows all problems at once (ripgrep's habit), and the caller decides the exit code
+//! at the end. A diagnostic carries a byte span into the decoded text of its file;
+//! only [`LineIndex`] turns that into a 1-based `line:column`, and only when the
+//! diagnostic is rendered. Messages exist in Chinese and English side by side so a
+//! message is never added in one language only. Nothing here touches the disk.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// The language messages are rendered in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// `--lang` wins, then `ANXUAN_LANG`, then Chinese.
+    pub fn detect(flag: Option<&str>) -> Lang {
+        let env = std::env::var("ANXUAN_LANG").ok();
+        match flag.or(env.as_deref()) {
+            Some(v) if v.trim().to_ascii_lowercase().starts_with("en") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+}
+
+/// A message in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
+        Text {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// Builds a [`Text`] from two format strings sharing the same arguments.
+#[macro_export]
+macro_rules! text {
+    (zh: $zh:expr, en: $en:expr $(, $arg:expr)* $(,)?) => {
+        $crate::diagnostic::Text::new(format!($zh $(, $arg)*), format!($en $(, $arg)*))
+    };
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Path relative to the site root, with `/` separators, as the user knows it.
+    pub file: Option<PathBuf>,
+    /// Byte range in the decoded text of `file` (BOM already removed).
+    pub span: Option<Range<usize>>,
+    pub message: Text,
+    pub help: Option<Text>,
+}
+
+impl Diagnostic {
+    pub fn error(message: Text) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            file: None,
+            span: None,
+            message,
+            help: None,
+        }
+    }
+
+    pub fn warning(message: Text) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Diagnostic {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn at(mut self, span: Range<usize>) -> Diagnostic {
+        self.span = Some(span);
+        self
+    }
+
+    pub fn with_help(mut self, help: Text) -> Diagnostic {
+        self.help = Some(help);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Maps byte offsets of one text to 1-based line and column (columns count characters,
+/// so a Chinese character is one column, as editors show it).
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, line_starts }
+    }
+
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        // An offset inside a multi-byte character counts from that character.
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let col = self.text[start..end].chars().count() + 1;
+        (line + 1, col)
+    }
+
+    /// Byte offset of a 1-based line and 0-based character column (as YAML parsers report).
+    pub fn offset_of(&self, line: usize, char_col: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        let line_text = rest.split('\n').next().unwrap_or("");
+        start
+            + line_text
+                .char_indices()
+                .nth(char_col)
+                .map(|(i, _)| i)
+                .unwrap_or(line_text.len())
+    }
+
+    pub fn line_text(&self, line: usize) -> &'a str {
+        let start = self.line_starts[line - 1];
+        let end = self
+            .line_starts
+            .get(line)
+            .map(|&e| e - 1)
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches('\r')
+    }
+}
+
+/// Gives the decoded text of a file named in a diagnostic, if it is known.
+pub trait SourceLookup {
+    fn text_of(&self, file: &Path) -> Option<&str>;
+}
+
+impl SourceLookup for () {
+    fn text_of(&self, _: &Path) -> Option<&str> {
+        None
+    }
+}
+
+/// Sorts diagnostics the way users read them: by file, then position, errors first on a tie.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        let ka = (&a.file, a.span.as_ref().map(|s| s.start), a.severity);
+        let kb = (&b.file, b.span.as_ref().map(|s| s.start), b.severity);
+        ka.cmp(&kb)
+    });
+}
+
+/// Renders one diagnostic as `file:line:col: 错误：message`, the offending line with a
+/// caret under it, and the help on its own line.
+pub fn render(d: &Diagnostic, sources: &dyn SourceLookup, lang: Lang) -> String {
+    let mut out = String::new();
+    let label = match (d.severity, lang) {
+        (Severity::Error, Lang::Zh) => "错误",
+        (Severity::Error, Lang::En) => "error",
+        (Severity::Warning, Lang::Zh) => "警告",
+        (Severity::Warning, Lang::En) => "warning",
+    };
+    let mut snippet = None;
+    if let Some(file) = &d.file {
+        out.push_str(&display_path(file));
+        if let (Some(span), Some(text)) = (&d.span, sources.text_of(file)) {
+            let index = LineIndex::new(text);
+            let (line, col) = index.line_col(span.start);
+            let _ = write!(out, ":{line}:{col}");
+            snippet = Some((line, col, index.line_text(line).to_string()));
+        }
+        out.push_str(": ");
+    }
+    let sep = if lang == Lang::Zh { "：" } else { ": " };
+    let _ = write!(out, "{label}{sep}{}", d.message.get(lang));
+    if let Some((line, col, text)) = snippet {
+        let num = line.to_string();
+        let pad = " ".repeat(num.len());
+        let caret_pad: String = text
+            .chars()
+            .take(col - 1)
+            .map(|c| {
+                if c == '\t' {
+                    '\t'
+                } else if is_wide(c) {
+                    '　'
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        let _ = write!(out, "\n{pad} |\n{num} | {text}\n{pad} | {caret_pad}^");
+    }
+    if let Some(help) = &d.help {
+        let word = if lang == Lang::Zh { "提示" } else { "help" };
+        let _ = write!(out, "\n  {word}{sep}{}", help.get(lang));
+    }
+    out
+}
+
+/// Wide characters take two terminal cells; an ideographic space keeps the caret aligned.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+/// Paths print with `/` on every platform so messages read the same on Windows.
+pub fn display_path(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let text = "第一行\n标题 = 安全\nthird";
+        let idx = LineIndex::new(text);
+        let off = text.find("安全").unwrap();
+        assert_eq!(idx.line_col(off), (2, 6));
+        assert_eq!(idx.line_col(0), (1, 1));
+        assert_eq!(idx.line_col(text.len()), (3, 6));
+        assert_eq!(idx.offset_of(2, 5), off);
+    }
+
+    #[test]
+    fn render_names_file_line_and_column() {
+        struct One(String);
+        impl SourceLookup for One {
+            fn text_of(&self, _: &Path) -> Option<&str> {
+                Some(&self.0)
+            }
+        }
+        let src = One("+++\ntitel = \"x\"\n+++\n".into());
+        let d = Diagnostic::error(text!(zh: "未知的键 `titel`", en: "unknown key `titel`"))
+            .in_file("content/a.md")
+            .at(4..9)
+            .with_help(text!(zh: "是不是 `title`？", en: "did you mean `title`?"));
+        let zh = render(&d, &src, Lang::Zh);
+        assert!(
+            zh.starts_with("content/a.md:2:1: 错误：未知的键 `titel`"),
+            "{zh}"
+        );
+        assert!(zh.contains("2 | titel = \"x\""), "{zh}");
+        assert!(zh.contains("提示：是不是 `title`？"), "{zh}");
+        let en = render(&d, &src, Lang::En);
+        assert!(
+            en.starts_with("content/a.md:2:1: error: unknown key `titel`"),
+            "{en}"
+        );
+    }
+}

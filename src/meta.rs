@@ -1,0 +1,936 @@
+//! Validates a page's or section's front matter into typed metadata.
+//!
+//! Input is the spanned tree from `front_matter`; output is [`PageMeta`] or
+//! [`SectionMeta`] plus diagnostics. Which keys a page may carry depends on its kind
+//! (the section folder it lives in): a `level` is a warning's, a `paper` a leaflet's.
+//! An unknown key is an error with a did-you-mean, and when the key belongs to another
+//! kind the help says where it would be accepted. Front matter is data, never a
+//! template: nothing here evaluates or interprets text beyond its declared type.
+
+use std::ops::Range;
+
+use jiff::Zoned;
+
+use crate::diagnostic::{Diagnostic, Text};
+use crate::front_matter::{Spanned, Table, Value};
+use crate::text;
+
+/// What a page is, from the top-level section folder it sits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Notice,
+    Warning,
+    Campaign,
+    Stats,
+    Leaflet,
+    Page,
+}
+
+impl Kind {
+    pub fn from_section(dir: &str) -> Kind {
+        match dir {
+            "notices" => Kind::Notice,
+            "warnings" => Kind::Warning,
+            "campaigns" => Kind::Campaign,
+            "stats" => Kind::Stats,
+            "leaflets" => Kind::Leaflet,
+            _ => Kind::Page,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Notice => "notice",
+            Kind::Warning => "warning",
+            Kind::Campaign => "campaign",
+            Kind::Stats => "stats",
+            Kind::Leaflet => "leaflet",
+            Kind::Page => "page",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        [
+            Kind::Notice,
+            Kind::Warning,
+            Kind::Campaign,
+            Kind::Stats,
+            Kind::Leaflet,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+    }
+
+    /// The section folder pages of this kind live in.
+    pub fn section_dir(self) -> &'static str {
+        match self {
+            Kind::Notice => "notices",
+            Kind::Warning => "warnings",
+            Kind::Campaign => "campaigns",
+            Kind::Stats => "stats",
+            Kind::Leaflet => "leaflets",
+            Kind::Page => "",
+        }
+    }
+
+    /// The Chinese name of the section, used when `_index.md` gives no title.
+    pub fn section_title(self) -> &'static str {
+        match self {
+            Kind::Notice => "通知公告",
+            Kind::Warning => "预警信息",
+            Kind::Campaign => "宣传活动",
+            Kind::Stats => "数据统计",
+            Kind::Leaflet => "宣传单",
+            Kind::Page => "",
+        }
+    }
+
+    fn keys(self) -> &'static [&'static str] {
+        match self {
+            Kind::Warning => WARNING_KEYS,
+            Kind::Campaign => CAMPAIGN_KEYS,
+            Kind::Stats => STATS_KEYS,
+            Kind::Leaflet => LEAFLET_KEYS,
+            Kind::Notice | Kind::Page => &[],
+        }
+    }
+}
+
+pub const COMMON_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "description",
+    "tags",
+    "categories",
+    "draft",
+    "slug",
+    "weight",
+    "image",
+    "aliases",
+    "extra",
+];
+const WARNING_KEYS: &[&str] = &[
+    "level", "hazard", "issued", "expires", "lifted", "areas", "issuer", "guidance", "contact",
+];
+const CAMPAIGN_KEYS: &[&str] = &["start", "end", "location", "theme"];
+const STATS_KEYS: &[&str] = &["figures"];
+const LEAFLET_KEYS: &[&str] = &["paper", "qr"];
+const SECTION_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "weight",
+    "paginate",
+    "sort_by",
+    "extra",
+];
+
+/// The four official colours of China's meteorological warning signals, least severe first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WarningLevel {
+    Blue,
+    Yellow,
+    Orange,
+    Red,
+}
+
+impl WarningLevel {
+    pub const ALL: [WarningLevel; 4] = [
+        WarningLevel::Blue,
+        WarningLevel::Yellow,
+        WarningLevel::Orange,
+        WarningLevel::Red,
+    ];
+
+    pub fn parse(s: &str) -> Option<WarningLevel> {
+        let s = s.trim();
+        WarningLevel::ALL.into_iter().find(|l| {
+            s.eq_ignore_ascii_case(l.en())
+                || s == l.zh()
+                || s.strip_suffix("预警").is_some_and(|c| c == l.zh())
+                || Some(s) == l.zh().strip_suffix('色')
+        })
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            WarningLevel::Blue => "blue",
+            WarningLevel::Yellow => "yellow",
+            WarningLevel::Orange => "orange",
+            WarningLevel::Red => "red",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            WarningLevel::Blue => "蓝色",
+            WarningLevel::Yellow => "黄色",
+            WarningLevel::Orange => "橙色",
+            WarningLevel::Red => "红色",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct WarningMeta {
+    pub level: WarningLevel,
+    pub hazard: String,
+    pub issued: Zoned,
+    pub expires: Zoned,
+    pub lifted: Option<Zoned>,
+    pub areas: Vec<String>,
+    pub issuer: String,
+    pub guidance: Vec<String>,
+    pub contact: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct CampaignMeta {
+    pub start: Option<Zoned>,
+    pub end: Option<Zoned>,
+    pub location: String,
+    pub theme: String,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Figure {
+    pub label: String,
+    /// As written, so `207` stays `207` and `97.5` stays `97.5`.
+    pub value: String,
+    pub unit: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Paper {
+    #[serde(rename = "A4")]
+    A4,
+    #[serde(rename = "A5")]
+    A5,
+    #[serde(rename = "A4-trifold")]
+    A4Trifold,
+}
+
+#[derive(Clone, Debug)]
+pub struct LeafletMeta {
+    pub paper: Paper,
+    pub qr: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PageMeta {
+    pub title: String,
+    pub date: Option<Zoned>,
+    pub updated: Option<Zoned>,
+    pub description: Option<String>,
+    pub tags: Vec<Spanned<String>>,
+    pub categories: Vec<Spanned<String>>,
+    pub draft: bool,
+    pub slug: Option<Spanned<String>>,
+    pub weight: i64,
+    pub image: Option<Spanned<String>>,
+    pub aliases: Vec<Spanned<String>>,
+    pub extra: serde_json::Value,
+    pub warning: Option<WarningMeta>,
+    pub campaign: Option<CampaignMeta>,
+    pub figures: Vec<Figure>,
+    pub leaflet: Option<LeafletMeta>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortBy {
+    #[default]
+    Date,
+    Weight,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SectionMeta {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub weight: i64,
+    pub paginate: Option<usize>,
+    pub sort_by: SortBy,
+    pub extra: serde_json::Value,
+}
+
+/// Takes keys out of a table one by one, checking types, and reports the keys nobody took.
+struct Reader<'t> {
+    table: &'t Table,
+    taken: Vec<bool>,
+    diags: Vec<Diagnostic>,
+    /// Where to point when a required key is missing: the front matter's start.
+    anchor: Range<usize>,
+}
+
+impl<'t> Reader<'t> {
+    fn new(table: &'t Table, anchor: Range<usize>) -> Reader<'t> {
+        Reader {
+            table,
+            taken: vec![false; table.len()],
+            diags: Vec::new(),
+            anchor,
+        }
+    }
+
+    fn take(&mut self, key: &str) -> Option<&'t Spanned<Value>> {
+        let i = self.table.iter().position(|(k, _)| k.value == key)?;
+        self.taken[i] = true;
+        Some(&self.table[i].1)
+    }
+
+    fn type_error(&mut self, key: &str, v: &Spanned<Value>, want: Text) {
+        let (zh, en) = v.value.type_name();
+        self.diags.push(
+            Diagnostic::error(Text::new(
+                format!("`{key}` 应该是{}，这里却是{zh}", want.zh),
+                format!("`{key}` must be {}, found {en}", want.en),
+            ))
+            .at(v.span.clone()),
+        );
+    }
+
+    fn string(&mut self, key: &str) -> Option<Spanned<String>> {
+        let v = self.take(key)?;
+        match &v.value {
+            Value::String(s) => Some(Spanned {
+                value: s.clone(),
+                span: v.span.clone(),
+            }),
+            // Numbers read as text where text is expected (a hotline written as 110).
+            Value::Integer(i) => Some(Spanned {
+                value: i.to_string(),
+                span: v.span.clone(),
+            }),
+            _ => {
+                self.type_error(key, v, Text::new("文字（加双引号）", "text (in quotes)"));
+                None
+            }
+        }
+    }
+
+    fn required_string(&mut self, key: &str, what: Text) -> String {
+        match self.string(key) {
+            Some(s) if !s.value.trim().is_empty() => s.value,
+            Some(s) => {
+                self.diags.push(
+                    Diagnostic::error(Text::new(
+                        format!("`{key}`（{}）不能为空", what.zh),
+                        format!("`{key}` ({}) must not be empty", what.en),
+                    ))
+                    .at(s.span),
+                );
+                String::new()
+            }
+            None => {
+                if !self.table.iter().any(|(k, _)| k.value == key) {
+                    self.missing(key, what);
+                }
+                String::new()
+            }
+        }
+    }
+
+    fn missing(&mut self, key: &str, what: Text) {
+        self.diags.push(
+            Diagnostic::error(Text::new(
+                format!("缺少 `{key}`（{}）", what.zh),
+                format!("missing `{key}` ({})", what.en),
+            ))
+            .at(self.anchor.clone())
+            .with_help(text!(
+                zh: "在 front matter 中加一行，例如 {key} = \"…\"",
+                en: "add a line to the front matter, e.g. {key} = \"…\""
+            )),
+        );
+    }
+
+    fn string_list(&mut self, key: &str) -> Vec<Spanned<String>> {
+        let Some(v) = self.take(key) else {
+            return Vec::new();
+        };
+        match &v.value {
+            Value::Array(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match &item.value {
+                        Value::String(s) => out.push(Spanned {
+                            value: s.clone(),
+                            span: item.span.clone(),
+                        }),
+                        _ => self.type_error(key, item, Text::new("文字", "text")),
+                    }
+                }
+                out
+            }
+            // A single string where a list is expected is what people mean: one item.
+            Value::String(s) => vec![Spanned {
+                value: s.clone(),
+                span: v.span.clone(),
+            }],
+            _ => {
+                self.type_error(
+                    key,
+                    v,
+                    Text::new(
+                        "文字列表，例如 [\"防汛\", \"安全\"]",
+                        "a list of text, e.g. [\"a\", \"b\"]",
+                    ),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn bool(&mut self, key: &str) -> Option<bool> {
+        let v = self.take(key)?;
+        match v.value {
+            Value::Bool(b) => Some(b),
+            _ => {
+                self.type_error(key, v, Text::new("true 或 false", "true or false"));
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, key: &str) -> Option<i64> {
+        let v = self.take(key)?;
+        match v.value {
+            Value::Integer(i) => Some(i),
+            _ => {
+                self.type_error(key, v, Text::new("整数", "an integer"));
+                None
+            }
+        }
+    }
+
+    fn datetime(&mut self, key: &str, tz: &jiff::tz::TimeZone) -> Option<Spanned<Zoned>> {
+        let v = self.take(key)?;
+        let s = match &v.value {
+            Value::Datetime(s) | Value::String(s) => s,
+            _ => {
+                self.type_error(
+                    key,
+                    v,
+                    Text::new(
+                        "日期，例如 2023-06-04 或 2023-06-04T08:00:00+08:00",
+                        "a date, e.g. 2023-06-04 or 2023-06-04T08:00:00+08:00",
+                    ),
+                );
+                return None;
+            }
+        };
+        match parse_datetime(s, tz) {
+            Some(z) => Some(Spanned {
+                value: z,
+                span: v.span.clone(),
+            }),
+            None => {
+                self.diags.push(
+                    Diagnostic::error(text!(zh: "`{key}` 的日期 `{s}` 无法识别", en: "`{key}`: cannot read the date `{s}`"))
+                        .at(v.span.clone())
+                        .with_help(text!(
+                            zh: "可用的写法：2023-06-04、2023-06-04 08:00、2023-06-04T08:00:00+08:00、2023年6月4日",
+                            en: "accepted forms: 2023-06-04, 2023-06-04 08:00, 2023-06-04T08:00:00+08:00"
+                        )),
+                );
+                None
+            }
+        }
+    }
+
+    fn extra(&mut self) -> serde_json::Value {
+        match self.take("extra") {
+            None => serde_json::Value::Object(Default::default()),
+            Some(v) => match &v.value {
+                Value::Table(_) => to_json(&v.value),
+                _ => {
+                    self.type_error(
+                        "extra",
+                        v,
+                        Text::new("表，例如 [extra]", "a table, e.g. [extra]"),
+                    );
+                    serde_json::Value::Object(Default::default())
+                }
+            },
+        }
+    }
+
+    /// Reports every key not taken, suggesting the nearest accepted one.
+    fn finish(mut self, allowed: &[&str], kind: Option<Kind>) -> Vec<Diagnostic> {
+        for (i, (key, _)) in self.table.iter().enumerate() {
+            if self.taken[i] {
+                continue;
+            }
+            let other_kind = [Kind::Warning, Kind::Campaign, Kind::Stats, Kind::Leaflet]
+                .into_iter()
+                .find(|k| Some(*k) != kind && k.keys().contains(&key.value.as_str()));
+            let help = if let Some(k) = other_kind {
+                text!(
+                    zh: "`{}` 只用于 content/{}/ 里的页面；这里不适用",
+                    en: "`{}` is only for pages in content/{}/",
+                    key.value,
+                    k.section_dir()
+                )
+            } else if let Some(near) = did_you_mean(&key.value, allowed) {
+                text!(zh: "是不是 `{near}`？自定义的内容请写在 [extra] 下", en: "did you mean `{near}`? Free-form keys go under [extra]")
+            } else {
+                Text::new(
+                    format!(
+                        "可用的键：{}；自定义的内容请写在 [extra] 下",
+                        allowed.join("、")
+                    ),
+                    format!(
+                        "accepted keys: {}; free-form keys go under [extra]",
+                        allowed.join(", ")
+                    ),
+                )
+            };
+            self.diags.push(
+                Diagnostic::error(text!(zh: "未知的键 `{}`", en: "unknown key `{}`", key.value))
+                    .at(key.span.clone())
+                    .with_help(help),
+            );
+        }
+        self.diags
+    }
+}
+
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn to_json(v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::String(s) | Value::Datetime(s) => J::String(s.clone()),
+        Value::Integer(i) => J::from(*i),
+        Value::Float(f) => serde_json::Number::from_f64(*f)
+            .map(J::Number)
+            .unwrap_or(J::Null),
+        Value::Bool(b) => J::Bool(*b),
+        Value::Array(a) => J::Array(a.iter().map(|x| to_json(&x.value)).collect()),
+        Value::Table(t) => J::Object(
+            t.iter()
+                .map(|(k, v)| (k.value.clone(), to_json(&v.value)))
+                .collect(),
+        ),
+        Value::Null => J::Null,
+    }
+}
+
+/// Reads the date forms staff actually write. A date or datetime without an offset
+/// is in the site's time zone.
+pub fn parse_datetime(s: &str, tz: &jiff::tz::TimeZone) -> Option<Zoned> {
+    let s = s.trim();
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Some(ts.to_zoned(tz.clone()));
+    }
+    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
+        return dt.to_zoned(tz.clone()).ok();
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return d.to_zoned(tz.clone()).ok();
+    }
+    parse_chinese_date(s)?.to_zoned(tz.clone()).ok()
+}
+
+/// `2023年6月4日` and `2023年6月4日 08:00`.
+fn parse_chinese_date(s: &str) -> Option<jiff::civil::DateTime> {
+    let (y, rest) = s.split_once('年')?;
+    let (m, rest) = rest.split_once('月')?;
+    let (d, rest) = rest.split_once(['日', '号'])?;
+    let date = jiff::civil::Date::new(
+        y.trim().parse().ok()?,
+        m.trim().parse().ok()?,
+        d.trim().parse().ok()?,
+    )
+    .ok()?;
+    let rest = rest.trim();
+    let time = if rest.is_empty() {
+        jiff::civil::Time::midnight()
+    } else {
+        let (h, mi) = rest.split_once([':', '：'])?;
+        jiff::civil::Time::new(h.trim().parse().ok()?, mi.trim().parse().ok()?, 0, 0).ok()?
+    };
+    Some(date.to_datetime(time))
+}
+
+/// Validates a page's front matter for its `kind`. `anchor` is where to point for a
+/// missing key (the opening fence, or the file start).
+pub fn page_meta(
+    table: &Table,
+    kind: Kind,
+    tz: &jiff::tz::TimeZone,
+    anchor: Range<usize>,
+) -> (PageMeta, Vec<Diagnostic>) {
+    let mut r = Reader::new(table, anchor);
+    let mut meta = PageMeta {
+        title: r.required_string("title", Text::new("标题", "the page title")),
+        ..PageMeta::default()
+    };
+    meta.date = r.datetime("date", tz).map(|s| s.value);
+    meta.updated = r.datetime("updated", tz).map(|s| s.value);
+    meta.description = r
+        .string("description")
+        .map(|s| s.value)
+        .filter(|s| !s.trim().is_empty());
+    meta.tags = r.string_list("tags");
+    meta.categories = r.string_list("categories");
+    meta.draft = r.bool("draft").unwrap_or(false);
+    meta.slug = r.string("slug");
+    if let Some(slug) = &meta.slug {
+        if !crate::slug::is_valid_slug(&slug.value) {
+            let suggestion = crate::slug::slugify(&slug.value);
+            r.diags.push(
+                Diagnostic::error(text!(
+                    zh: "slug `{}` 只能包含小写英文字母、数字和连字符 -",
+                    en: "slug `{}` may only contain lowercase ASCII letters, digits and hyphens",
+                    slug.value
+                ))
+                .at(slug.span.clone())
+                .with_help(
+                    text!(zh: "例如 slug = \"{suggestion}\"", en: "e.g. slug = \"{suggestion}\""),
+                ),
+            );
+        }
+    }
+    meta.weight = r.integer("weight").unwrap_or(0);
+    meta.image = r.string("image").filter(|s| !s.value.trim().is_empty());
+    meta.aliases = r.string_list("aliases");
+    meta.extra = r.extra();
+    match kind {
+        Kind::Warning => meta.warning = warning_meta(&mut r, tz),
+        Kind::Campaign => {
+            let start = r.datetime("start", tz);
+            let end = r.datetime("end", tz);
+            if let (Some(s), Some(e)) = (&start, &end) {
+                if e.value < s.value {
+                    r.diags.push(
+                        Diagnostic::error(text!(zh: "活动结束日期 `end` 早于开始日期 `start`", en: "`end` is before `start`"))
+                            .at(e.span.clone()),
+                    );
+                }
+            }
+            meta.campaign = Some(CampaignMeta {
+                start: start.map(|s| s.value),
+                end: end.map(|s| s.value),
+                location: r.string("location").map(|s| s.value).unwrap_or_default(),
+                theme: r.string("theme").map(|s| s.value).unwrap_or_default(),
+            });
+        }
+        Kind::Stats => meta.figures = figures(&mut r),
+        Kind::Leaflet => {
+            let paper = match r.string("paper") {
+                None => Paper::A4,
+                Some(s) => match s.value.trim().to_ascii_uppercase().as_str() {
+                    "A4" => Paper::A4,
+                    "A5" => Paper::A5,
+                    "A4-TRIFOLD" | "A4 TRIFOLD" | "TRIFOLD" => Paper::A4Trifold,
+                    _ => {
+                        r.diags.push(
+                            Diagnostic::error(text!(zh: "未知的纸张 `{}`", en: "unknown paper `{}`", s.value))
+                                .at(s.span)
+                                .with_help(text!(zh: "可用：A4、A5、A4-trifold（A4 三折页）", en: "accepted: A4, A5, A4-trifold")),
+                        );
+                        Paper::A4
+                    }
+                },
+            };
+            meta.leaflet = Some(LeafletMeta {
+                paper,
+                qr: r.bool("qr").unwrap_or(true),
+            });
+        }
+        Kind::Notice | Kind::Page => {}
+    }
+    let allowed: Vec<&str> = COMMON_KEYS.iter().chain(kind.keys()).copied().collect();
+    (meta, r.finish(&allowed, Some(kind)))
+}
+
+fn warning_meta(r: &mut Reader<'_>, tz: &jiff::tz::TimeZone) -> Option<WarningMeta> {
+    let level = match r.string("level") {
+        Some(s) => {
+            match WarningLevel::parse(&s.value) {
+                Some(l) => Some(l),
+                None => {
+                    r.diags.push(
+                    Diagnostic::error(text!(zh: "未知的预警级别 `{}`", en: "unknown warning level `{}`", s.value))
+                        .at(s.span)
+                        .with_help(text!(
+                            zh: "可用：blue、yellow、orange、red，或 蓝色、黄色、橙色、红色",
+                            en: "accepted: blue, yellow, orange, red (or 蓝色, 黄色, 橙色, 红色)"
+                        )),
+                );
+                    None
+                }
+            }
+        }
+        None => {
+            r.missing(
+                "level",
+                Text::new(
+                    "预警级别：blue、yellow、orange、red",
+                    "warning level: blue, yellow, orange or red",
+                ),
+            );
+            None
+        }
+    };
+    let hazard = r.required_string(
+        "hazard",
+        Text::new(
+            "灾害种类，例如 暴雨、地质灾害、森林火险",
+            "the hazard, e.g. 暴雨 (rainstorm)",
+        ),
+    );
+    let issued = r.datetime("issued", tz);
+    let expires = r.datetime("expires", tz);
+    if issued.is_none() && !r.table.iter().any(|(k, _)| k.value == "issued") {
+        r.missing(
+            "issued",
+            Text::new("发布时间", "when the warning was issued"),
+        );
+    }
+    if expires.is_none() && !r.table.iter().any(|(k, _)| k.value == "expires") {
+        r.missing("expires", Text::new("失效时间", "when the warning expires"));
+    }
+    if let (Some(i), Some(e)) = (&issued, &expires) {
+        if e.value <= i.value {
+            r.diags.push(
+                Diagnostic::error(text!(zh: "失效时间 `expires` 不晚于发布时间 `issued`", en: "`expires` is not after `issued`"))
+                    .at(e.span.clone())
+                    .with_help(text!(zh: "请检查日期和时间", en: "check the dates and times")),
+            );
+        }
+    }
+    let lifted = r.datetime("lifted", tz).map(|s| s.value);
+    let areas = r
+        .string_list("areas")
+        .into_iter()
+        .map(|s| s.value)
+        .collect();
+    let issuer = r.string("issuer").map(|s| s.value).unwrap_or_default();
+    let guidance = r
+        .string_list("guidance")
+        .into_iter()
+        .map(|s| s.value)
+        .collect();
+    let contact = r.string("contact").map(|s| s.value).unwrap_or_default();
+    Some(WarningMeta {
+        level: level?,
+        hazard,
+        issued: issued?.value,
+        expires: expires?.value,
+        lifted,
+        areas,
+        issuer,
+        guidance,
+        contact,
+    })
+}
+
+fn figures(r: &mut Reader<'_>) -> Vec<Figure> {
+    let Some(v) = r.take("figures") else {
+        return Vec::new();
+    };
+    let Value::Array(items) = &v.value else {
+        r.type_error(
+            "figures",
+            v,
+            Text::new(
+                "列表，例如 [{ label = \"排查隐患\", value = 207, unit = \"项\" }]",
+                "a list of { label, value, unit }",
+            ),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let Value::Table(t) = &item.value else {
+            r.type_error(
+                "figures",
+                item,
+                Text::new(
+                    "{ label, value, unit } 形式的表",
+                    "a { label, value, unit } table",
+                ),
+            );
+            continue;
+        };
+        let get = |k: &str| t.iter().find(|(key, _)| key.value == k).map(|(_, v)| v);
+        let label = match get("label").map(|v| &v.value) {
+            Some(Value::String(s)) => s.clone(),
+            _ => {
+                r.diags.push(
+                    Diagnostic::error(text!(zh: "数据卡缺少文字 `label`", en: "figure is missing its text `label`")).at(item.span.clone()),
+                );
+                continue;
+            }
+        };
+        let value = match get("value").map(|v| &v.value) {
+            Some(Value::Integer(i)) => i.to_string(),
+            Some(Value::Float(f)) => f.to_string(),
+            Some(Value::String(s)) => s.clone(),
+            _ => {
+                r.diags.push(
+                    Diagnostic::error(text!(zh: "数据卡 `{label}` 缺少数值 `value`", en: "figure `{label}` is missing its `value`")).at(item.span.clone()),
+                );
+                continue;
+            }
+        };
+        let unit = match get("unit").map(|v| &v.value) {
+            Some(Value::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        for (key, _) in t {
+            if !["label", "value", "unit"].contains(&key.value.as_str()) {
+                r.diags.push(
+                    Diagnostic::error(text!(zh: "数据卡里未知的键 `{}`", en: "unknown key `{}` in a figure", key.value))
+                        .at(key.span.clone())
+                        .with_help(text!(zh: "可用：label、value、unit", en: "accepted: label, value, unit")),
+                );
+            }
+        }
+        out.push(Figure { label, value, unit });
+    }
+    out
+}
+
+pub fn section_meta(table: &Table, anchor: Range<usize>) -> (SectionMeta, Vec<Diagnostic>) {
+    let mut r = Reader::new(table, anchor);
+    let mut meta = SectionMeta {
+        title: r.string("title").map(|s| s.value),
+        description: r
+            .string("description")
+            .map(|s| s.value)
+            .filter(|s| !s.trim().is_empty()),
+        weight: r.integer("weight").unwrap_or(0),
+        ..SectionMeta::default()
+    };
+    if let Some(p) = r.integer("paginate") {
+        meta.paginate = Some(p.max(1) as usize);
+    }
+    if let Some(s) = r.string("sort_by") {
+        meta.sort_by = match s.value.as_str() {
+            "date" => SortBy::Date,
+            "weight" => SortBy::Weight,
+            _ => {
+                r.diags.push(
+                    Diagnostic::error(text!(zh: "未知的排序方式 `{}`", en: "unknown sort_by `{}`", s.value))
+                        .at(s.span)
+                        .with_help(text!(zh: "可用：date（按日期，新的在前）、weight（按 weight 从小到大）", en: "accepted: date, weight")),
+                );
+                SortBy::Date
+            }
+        };
+    }
+    meta.extra = r.extra();
+    (meta, r.finish(SECTION_KEYS, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::front_matter;
+
+    fn meta_of(text: &str, kind: Kind) -> (PageMeta, Vec<Diagnostic>) {
+        let mut d = Vec::new();
+        let s = front_matter::split(text, &mut d);
+        let (front, off) = s.front.unwrap();
+        let t = front_matter::parse(front, off, s.format.unwrap(), &mut d);
+        assert!(d.is_empty(), "{d:?}");
+        page_meta(
+            &t,
+            kind,
+            &jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
+            0..3,
+        )
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_nearest() {
+        let (_, d) = meta_of("+++\ntitle = \"a\"\ntgas = [\"x\"]\n+++\n", Kind::Notice);
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].help.as_ref().unwrap().en.contains("`tags`"),
+            "{:?}",
+            d[0]
+        );
+        assert_eq!(d[0].span, Some(16..20));
+    }
+
+    #[test]
+    fn warning_keys_on_a_notice_say_where_they_belong() {
+        let (_, d) = meta_of("+++\ntitle = \"a\"\nlevel = \"red\"\n+++\n", Kind::Notice);
+        assert!(
+            d[0].help.as_ref().unwrap().en.contains("content/warnings/"),
+            "{:?}",
+            d[0]
+        );
+    }
+
+    #[test]
+    fn warning_levels_in_both_languages() {
+        for (s, l) in [
+            ("red", WarningLevel::Red),
+            ("橙色", WarningLevel::Orange),
+            ("黄色预警", WarningLevel::Yellow),
+            ("Blue", WarningLevel::Blue),
+        ] {
+            assert_eq!(WarningLevel::parse(s), Some(l), "{s}");
+        }
+        assert_eq!(WarningLevel::parse("purple"), None);
+    }
+
+    #[test]
+    fn expires_before_issued_is_an_error() {
+        let (m, d) = meta_of(
+            "+++\ntitle = \"a\"\nlevel = \"red\"\nhazard = \"暴雨\"\nissued = 2023-06-04T08:00:00+08:00\nexpires = 2023-06-03T08:00:00+08:00\n+++\n",
+            Kind::Warning,
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.en.contains("expires"));
+        assert!(m.warning.is_some());
+    }
+
+    #[test]
+    fn dates_in_several_forms() {
+        let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+        for s in [
+            "2023-06-04",
+            "2023-06-04 08:00",
+            "2023-06-04T08:00:00",
+            "2023-06-04T08:00:00+08:00",
+            "2023年6月4日",
+            "2023年6月4日 8:00",
+        ] {
+            let z = parse_datetime(s, &tz).unwrap_or_else(|| panic!("{s}"));
+            assert_eq!(z.date(), jiff::civil::date(2023, 6, 4), "{s}");
+        }
+        assert!(parse_datetime("2023-13-01", &tz).is_none());
+    }
+
+    #[test]
+    fn missing_title_is_an_error() {
+        let (_, d) = meta_of("+++\ndate = 2023-06-04\n+++\n", Kind::Notice);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.en.contains("title"));
+    }
+
+    #[test]
+    fn figures_are_read_as_written() {
+        let (m, d) = meta_of(
+            "+++\ntitle = \"a\"\nfigures = [{ label = \"排查隐患\", value = 207, unit = \"项\" }, { label = \"整改率\", value = 95.2, unit = \"%\" }]\n+++\n",
+            Kind::Stats,
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(m.figures[0].value, "207");
+        assert_eq!(m.figures[1].value, "95.2");
+    }
+}

@@ -1,0 +1,215 @@
+//! Finds the site's content on disk and decodes it to text.
+//!
+//! This stage and `output` are the only ones that read the content folder. It sorts
+//! what it finds into sections (`_index.md`), pages (`*.md`, or `index.md` of a page
+//! bundle) and assets (every other file, owned by the bundle or section folder it sits
+//! in). Text is decoded from UTF-8 (a BOM is dropped silently) or, failing that, from
+//! GB18030/GBK, which Windows editors in China still save by default; that case is a
+//! warning naming the file. CRLF becomes LF, so every later byte offset, and so every
+//! reported line, refers to one normalised text.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::text;
+
+/// What a Markdown file is, from its name and place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// `_index.md`: the text and settings of the folder's section (the home for `content/`).
+    Section,
+    /// `name.md`: a page named after its file.
+    Page,
+    /// `name/index.md`: a page bundle; the files beside it belong to it.
+    Bundle,
+}
+
+#[derive(Clone, Debug)]
+pub struct MarkdownFile {
+    /// Relative to the site root, e.g. `content/notices/a.md`.
+    pub rel: PathBuf,
+    pub abs: PathBuf,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug)]
+pub struct AssetFile {
+    pub rel: PathBuf,
+    pub abs: PathBuf,
+    /// Path of the asset relative to `content/`, e.g. `stats/2023/hazards.csv`.
+    pub content_rel: PathBuf,
+}
+
+#[derive(Default, Debug)]
+pub struct Discovered {
+    pub markdown: Vec<MarkdownFile>,
+    pub assets: Vec<AssetFile>,
+}
+
+/// Editor back-ups, swap files and hidden files are never content.
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.starts_with('#')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+        || name.eq_ignore_ascii_case("thumbs.db")
+        || name.eq_ignore_ascii_case("desktop.ini")
+}
+
+/// Walks `root/content` and sorts its files. The walk order is sorted, so the same
+/// folder always gives the same result.
+pub fn discover(root: &Path) -> (Discovered, Vec<Diagnostic>) {
+    let content = root.join("content");
+    let mut found = Discovered::default();
+    let mut diags = Vec::new();
+    if !content.is_dir() {
+        diags.push(
+            Diagnostic::error(text!(
+                zh: "找不到 content 文件夹：{}",
+                en: "no content folder at {}",
+                content.display()
+            ))
+            .with_help(text!(
+                zh: "请在站点根目录运行，或用 --root 指定站点目录；新建站点可用 `anxuan init 目录`",
+                en: "run inside a site, or pass --root; `anxuan init DIR` creates a new site"
+            )),
+        );
+        return (found, diags);
+    }
+    let walker = walkdir::WalkDir::new(&content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err.path().map(|p| p.to_path_buf()).unwrap_or_default();
+                diags.push(
+                    Diagnostic::error(text!(
+                        zh: "无法读取：{err}",
+                        en: "cannot read: {err}"
+                    ))
+                    .in_file(path.strip_prefix(root).unwrap_or(&path)),
+                );
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let abs = entry.path().to_path_buf();
+        let rel = abs.strip_prefix(root).unwrap_or(&abs).to_path_buf();
+        let content_rel = abs.strip_prefix(&content).unwrap_or(&abs).to_path_buf();
+        let name = entry.file_name().to_string_lossy();
+        if name.ends_with(".md") || name.ends_with(".MD") || name.ends_with(".markdown") {
+            let role = match name.as_ref() {
+                "_index.md" => Role::Section,
+                "index.md" => Role::Bundle,
+                _ => Role::Page,
+            };
+            found.markdown.push(MarkdownFile { rel, abs, role });
+        } else {
+            found.assets.push(AssetFile {
+                rel,
+                abs,
+                content_rel,
+            });
+        }
+    }
+    (found, diags)
+}
+
+/// The outcome of decoding one file.
+pub struct Decoded {
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Decodes `bytes` read from `rel`: UTF-8 (BOM dropped), else GB18030 with a warning,
+/// else lossy UTF-8 with an error. CRLF and lone CR become LF.
+pub fn decode(bytes: &[u8], rel: &Path) -> Decoded {
+    let mut diagnostics = Vec::new();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => normalise_newlines(s),
+        Err(_) => {
+            let (cow, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+            if had_errors {
+                diagnostics.push(
+                    Diagnostic::error(text!(
+                        zh: "文件既不是 UTF-8 也不是 GBK/GB18030 编码，无法读取其中的文字",
+                        en: "the file is neither UTF-8 nor GBK/GB18030 and cannot be read as text"
+                    ))
+                    .in_file(rel)
+                    .with_help(text!(
+                        zh: "请用记事本或 WPS 打开，选择“另存为”，编码选 UTF-8",
+                        en: "open it in an editor and save it as UTF-8"
+                    )),
+                );
+                normalise_newlines(&String::from_utf8_lossy(bytes))
+            } else {
+                diagnostics.push(
+                    Diagnostic::warning(text!(
+                        zh: "文件是 GBK/GB18030 编码，已自动转换；建议另存为 UTF-8",
+                        en: "the file is encoded as GBK/GB18030 and was converted; consider saving it as UTF-8"
+                    ))
+                    .in_file(rel)
+                    .with_help(text!(
+                        zh: "用记事本打开，选择“另存为”，编码选 UTF-8，可消除此警告",
+                        en: "save it as UTF-8 in your editor to silence this warning"
+                    )),
+                );
+                normalise_newlines(&cow)
+            }
+        }
+    };
+    Decoded { text, diagnostics }
+}
+
+fn normalise_newlines(s: &str) -> String {
+    if !s.contains('\r') {
+        return s.to_string();
+    }
+    s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// Reads and decodes one file; an unreadable file is an error diagnostic, never a panic.
+pub fn read_text(abs: &Path, rel: &Path) -> Decoded {
+    match std::fs::read(abs) {
+        Ok(bytes) => decode(&bytes, rel),
+        Err(err) => Decoded {
+            text: String::new(),
+            diagnostics: vec![Diagnostic::error(text!(
+                zh: "无法读取文件：{err}",
+                en: "cannot read the file: {err}"
+            ))
+            .in_file(rel)],
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_bom_and_crlf_are_silent() {
+        let d = decode(
+            b"\xEF\xBB\xBF+++\r\ntitle = \"a\"\r\n+++\r\n",
+            Path::new("a.md"),
+        );
+        assert_eq!(d.text, "+++\ntitle = \"a\"\n+++\n");
+        assert!(d.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn gbk_is_decoded_with_a_warning() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("标题 = \"防汛通知\"");
+        let d = decode(&bytes, Path::new("content/a.md"));
+        assert_eq!(d.text, "标题 = \"防汛通知\"");
+        assert_eq!(d.diagnostics.len(), 1);
+        assert!(!d.diagnostics[0].is_error());
+    }
+}
