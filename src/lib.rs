@@ -1,9 +1,20 @@
 //! anxuan (安宣): turns a folder of Markdown safety notices, warnings, statistics and
-//! leaflets into a static township website. See ARCHITECTURE.md for the pipeline.
+//! leaflets into a static township website. See ARCHITECTURE.md for the pipeline:
+//! `source` → `front_matter` → `meta` → `markdown` → `model` → `render` →
+//! `postprocess` → `output`, run in order by `pipeline`.
 
 pub mod config;
 pub mod diagnostic;
 pub mod front_matter;
+pub mod markdown;
 pub mod meta;
+pub mod model;
+pub mod output;
+pub mod pipeline;
+pub mod postprocess;
+pub mod render;
+pub mod scaffold;
+pub mod serve;
 pub mod slug;
 pub mod source;
+pub mod theme;

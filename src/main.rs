@@ -1,1 +1,404 @@
-fn main() {}
+//! The `anxuan` command: parses arguments, runs the pipeline, prints diagnostics and
+//! decides the exit code (0 success, 1 content or build errors, 2 bad usage).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use anxuan::diagnostic::{self, Diagnostic, Lang};
+use anxuan::meta::Kind;
+use anxuan::pipeline::{self, BuildOptions};
+use anxuan::scaffold;
+
+#[derive(Parser)]
+#[command(
+    name = "anxuan",
+    version,
+    about = "安宣：把乡镇安全宣传的 Markdown 文稿生成适合手机阅读的网站和宣传单"
+)]
+struct Cli {
+    /// 提示语言：zh（中文，默认）或 en（English）；也可设置环境变量 ANXUAN_LANG
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 生成网站到 public/ 文件夹
+    Build {
+        /// 站点目录（含 config.toml 和 content/），默认当前目录
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 输出目录，默认 <站点目录>/public
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// 覆盖 config.toml 中的 base_url
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// 把“现在”固定为这个时间（RFC 3339，例如 2023-06-04T08:00:00+08:00）
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+        /// 同时生成草稿（draft = true）和定时发布的页面
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// 生成网站并在本机预览
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 监听地址，默认 127.0.0.1；用 0.0.0.0 可让同一 Wi-Fi 下的手机访问
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// 端口，0 表示自动选择
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+    },
+    /// 检查全部内容，不写出文件
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+    },
+    /// 在 DIR 新建一个可以直接生成的示例站点
+    Init {
+        /// 新站点的文件夹
+        dir: PathBuf,
+    },
+    /// 新建一篇文稿：notice（通知）、warning（预警）、campaign（活动）、stats（统计）、leaflet（宣传单）
+    New {
+        /// 类型：notice、warning、campaign、stats、leaflet
+        kind: String,
+        /// 标题
+        title: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// 把宣传单打印成 PDF（需要本机安装 Chromium、Chrome 或 Edge）
+    Print {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// 只打印这一张宣传单
+        #[arg(long, value_name = "SLUG")]
+        only: Option<String>,
+    },
+}
+
+/// English help, applied when the language is English. Keys are argument ids.
+fn english(cmd: clap::Command) -> clap::Command {
+    let arg_help = |id: &str| -> Option<&'static str> {
+        Some(match id {
+            "lang" => "message language: zh (Chinese, default) or en; or set ANXUAN_LANG",
+            "root" => "site folder (with config.toml and content/), default: current folder",
+            "output" => "output folder, default: <site>/public",
+            "base_url" => "override base_url from config.toml",
+            "now" => "fix the clock at this time (RFC 3339, e.g. 2023-06-04T08:00:00+08:00)",
+            "drafts" => "also build drafts (draft = true) and scheduled pages",
+            "bind" => "address to listen on, default 127.0.0.1; 0.0.0.0 lets a phone on the same Wi-Fi connect",
+            "port" => "port; 0 picks a free one",
+            "dir" => "folder for the new site",
+            "kind" => "kind: notice, warning, campaign, stats, leaflet",
+            "title" => "title",
+            "only" => "print only this leaflet",
+            _ => return None,
+        })
+    };
+    let sub_about = |name: &str| -> &'static str {
+        match name {
+            "build" => "build the site into public/",
+            "serve" => "build the site and preview it locally",
+            "check" => "check all content without writing output",
+            "init" => "create a small starter site in DIR that builds",
+            "new" => "create a page: notice, warning, campaign, stats or leaflet",
+            "print" => "print leaflets to PDF (needs Chromium, Chrome or Edge)",
+            _ => "",
+        }
+    };
+    let fix_args = |mut c: clap::Command| {
+        let ids: Vec<String> = c.get_arguments().map(|a| a.get_id().to_string()).collect();
+        for id in ids {
+            if let Some(h) = arg_help(&id) {
+                c = c.mut_arg(id, |a| a.help(h));
+            }
+        }
+        c
+    };
+    let mut cmd = fix_args(cmd.about("anxuan: turns township safety notices written in Markdown into a phone-friendly website and leaflets"));
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        let about = sub_about(&name);
+        cmd = cmd.mut_subcommand(name, |s| fix_args(s.about(about)));
+    }
+    cmd
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let lang_flag = args
+        .iter()
+        .position(|a| a == "--lang")
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix("--lang=").map(str::to_string))
+        });
+    let lang = Lang::detect(lang_flag.as_deref());
+    let mut cmd = Cli::command();
+    if lang == Lang::En {
+        cmd = english(cmd);
+    }
+    let cli = match cmd
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let lang = Lang::detect(cli.lang.as_deref());
+    match run(cli.command, lang) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!(
+                "{}",
+                if lang == Lang::Zh {
+                    format!("错误：{e:#}")
+                } else {
+                    format!("error: {e:#}")
+                }
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn usage_error(lang: Lang, zh: &str, en: &str) -> ExitCode {
+    eprintln!(
+        "{}",
+        if lang == Lang::Zh {
+            format!("用法错误：{zh}")
+        } else {
+            format!("usage error: {en}")
+        }
+    );
+    ExitCode::from(2)
+}
+
+fn parse_now(now: Option<&str>, lang: Lang) -> Result<Option<jiff::Timestamp>, ExitCode> {
+    match now {
+        None => Ok(None),
+        Some(s) => pipeline::parse_now(s).map(Some).ok_or_else(|| {
+            usage_error(
+                lang,
+                &format!("--now 的时间 `{s}` 无法识别，请写成 2023-06-04T08:00:00+08:00"),
+                &format!("cannot read --now `{s}`; write it as 2023-06-04T08:00:00+08:00"),
+            )
+        }),
+    }
+}
+
+fn print_diagnostics(diags: &[Diagnostic], sources: &dyn diagnostic::SourceLookup, lang: Lang) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for d in diags {
+        let _ = writeln!(err, "{}\n", diagnostic::render(d, sources, lang));
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if errors > 0 || warnings > 0 {
+        let _ = match lang {
+            Lang::Zh => writeln!(err, "共 {errors} 个错误，{warnings} 个警告"),
+            Lang::En => writeln!(err, "{errors} error(s), {warnings} warning(s)"),
+        };
+    }
+}
+
+fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            now,
+            drafts,
+        } => {
+            let now = match parse_now(now.as_deref(), lang) {
+                Ok(n) => n,
+                Err(code) => return Ok(code),
+            };
+            let out_dir = pipeline::default_output(&root, output.as_deref());
+            let report = pipeline::build(&BuildOptions {
+                root,
+                output: Some(out_dir.clone()),
+                base_url,
+                now,
+                drafts,
+            });
+            print_diagnostics(&report.diagnostics, &report.sources, lang);
+            if report.has_errors() {
+                match lang {
+                    Lang::Zh => eprintln!("生成失败，原有的 {} 保持不变", out_dir.display()),
+                    Lang::En => eprintln!("build failed; {} is unchanged", out_dir.display()),
+                }
+                return Ok(ExitCode::from(1));
+            }
+            let secs = report.elapsed.as_secs_f64();
+            match lang {
+                Lang::Zh => println!(
+                    "已生成 {} 个页面（{} 个文件），用时 {secs:.2} 秒 → {}",
+                    report.pages,
+                    report.files,
+                    out_dir.display()
+                ),
+                Lang::En => println!(
+                    "built {} pages ({} files) in {secs:.2} s → {}",
+                    report.pages,
+                    report.files,
+                    out_dir.display()
+                ),
+            }
+            if let Some(old) = report.old_output {
+                old.remove();
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { root, now } => {
+            let now = match parse_now(now.as_deref(), lang) {
+                Ok(n) => n,
+                Err(code) => return Ok(code),
+            };
+            let report = pipeline::build(&BuildOptions {
+                root,
+                output: None,
+                base_url: None,
+                now,
+                drafts: false,
+            });
+            print_diagnostics(&report.diagnostics, &report.sources, lang);
+            if report.has_errors() {
+                return Ok(ExitCode::from(1));
+            }
+            match lang {
+                Lang::Zh => println!("检查完毕：{} 个页面，没有发现错误", report.pages),
+                Lang::En => println!("checked {} pages: no errors", report.pages),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { dir } => init(&dir, lang),
+        Command::New { kind, title, root } => new_page(&kind, &title, &root, lang),
+        Command::Serve {
+            root,
+            bind,
+            port,
+            now,
+        } => {
+            let now = match parse_now(now.as_deref(), lang) {
+                Ok(n) => n,
+                Err(code) => return Ok(code),
+            };
+            anxuan::serve::run(&root, &bind, port, now, lang)
+        }
+        Command::Print { .. } => {
+            match lang {
+                Lang::Zh => eprintln!("anxuan print（宣传单 PDF）在这个版本中还不可用；可先用浏览器打开宣传单页面打印"),
+                Lang::En => eprintln!("anxuan print (leaflet PDFs) is not available in this version yet; print the leaflet page from a browser meanwhile"),
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn init(dir: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
+    if dir.join("config.toml").exists() || dir.join("content").exists() {
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::Zh => format!("错误：{} 里已经有站点（config.toml 或 content/），不会覆盖", dir.display()),
+                Lang::En => format!("error: {} already holds a site (config.toml or content/); nothing was overwritten", dir.display()),
+            }
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let now = jiff::Zoned::now().with_time_zone(jiff::tz::TimeZone::get("Asia/Shanghai")?);
+    for (rel, text) in scaffold::starter_site(&now) {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, text)?;
+    }
+    match lang {
+        Lang::Zh => println!(
+            "已在 {} 新建站点。下一步：cd {} && anxuan serve",
+            dir.display(),
+            dir.display()
+        ),
+        Lang::En => println!(
+            "created a site in {}. Next: cd {} && anxuan serve",
+            dir.display(),
+            dir.display()
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
+    let Some(kind) = Kind::from_name(kind.trim()) else {
+        return Ok(usage_error(
+            lang,
+            &format!("未知的类型 `{kind}`；可用：notice、warning、campaign、stats、leaflet"),
+            &format!("unknown kind `{kind}`; accepted: notice, warning, campaign, stats, leaflet"),
+        ));
+    };
+    if title.trim().is_empty() {
+        return Ok(usage_error(
+            lang,
+            "标题不能为空",
+            "the title must not be empty",
+        ));
+    }
+    if !root.join("config.toml").exists() {
+        eprintln!(
+            "{}",
+            match lang {
+                Lang::Zh => format!(
+                    "错误：{} 不是站点目录（没有 config.toml）；请用 --root 指定",
+                    root.display()
+                ),
+                Lang::En => format!(
+                    "error: {} is not a site (no config.toml); pass --root",
+                    root.display()
+                ),
+            }
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let tz = anxuan::config::load(root, None)
+        .0
+        .map(|c| c.timezone)
+        .unwrap_or(jiff::tz::TimeZone::get("Asia/Shanghai")?);
+    let now = jiff::Zoned::now().with_time_zone(tz);
+    let Some(path) = scaffold::new_page_path(root, kind, title) else {
+        return Ok(ExitCode::from(1));
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&path, scaffold::new_page_text(kind, title.trim(), &now))?;
+    println!("{}", path.display());
+    Ok(ExitCode::SUCCESS)
+}

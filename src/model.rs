@@ -1,0 +1,1158 @@
+//! Builds the site model: every published page with its URL, rendered body and
+//! relations (section, tags, categories), the sections' ordered lists, and the state of
+//! warnings and campaigns at the build's `now`.
+//!
+//! Loading runs in two parallel passes: first every file is decoded and its front
+//! matter validated, which is enough to know every page's URL; then every body is
+//! rendered with a link resolver that turns `@/notices/a.md` and relative `.md` links
+//! into those URLs. The model is plain data: it does not read templates, write files
+//! or know about HTML beyond the Markdown output it holds.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::Zoned;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, SourceLookup};
+use crate::front_matter;
+use crate::markdown;
+use crate::meta::{self, Kind, PageMeta, SectionMeta, SortBy, WarningLevel};
+use crate::source::{self, Role};
+use crate::text;
+
+/// How a build treats drafts and the clock.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    pub drafts: bool,
+    pub now: Zoned,
+}
+
+#[derive(Debug)]
+pub struct Section {
+    /// `content/notices/_index.md`, if the folder has one.
+    pub rel: Option<PathBuf>,
+    pub kind: Kind,
+    /// Output path below the site root: "" for the home, "notices/" for a section.
+    pub path: String,
+    pub title: String,
+    pub meta: SectionMeta,
+    pub html: String,
+    /// Published pages, in the order the section lists them.
+    pub pages: Vec<usize>,
+}
+
+pub struct Page {
+    pub rel: PathBuf,
+    pub kind: Kind,
+    pub meta: PageMeta,
+    /// Index into `Site::sections`; 0 is the home.
+    pub section: usize,
+    /// Output path below the site root, ending in `/` ("notices/fang-xun-tong-zhi/").
+    pub path: String,
+    pub html: String,
+    pub summary_html: Option<String>,
+    pub text: String,
+    pub headings: Vec<markdown::Heading>,
+    pub has_code: bool,
+    /// Plain-text summary: the description, else the start of the text.
+    pub summary: String,
+    pub char_count: usize,
+    pub reading_minutes: usize,
+    pub tags: Vec<usize>,
+    pub categories: Vec<usize>,
+}
+
+impl Page {
+    /// The date pages are sorted and dated by: `date`, else a warning's `issued`, else a campaign's `start`.
+    pub fn sort_date(&self) -> Option<&Zoned> {
+        self.meta
+            .date
+            .as_ref()
+            .or(self.meta.warning.as_ref().map(|w| &w.issued))
+            .or(self.meta.campaign.as_ref().and_then(|c| c.start.as_ref()))
+    }
+}
+
+#[derive(Debug)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    pub pages: Vec<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaxonomyKind {
+    Tags,
+    Categories,
+}
+
+impl TaxonomyKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "tags",
+            TaxonomyKind::Categories => "categories",
+        }
+    }
+    pub fn title(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "标签",
+            TaxonomyKind::Categories => "分类",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Taxonomy {
+    pub kind: TaxonomyKind,
+    /// Sorted by slug, so output order never depends on file order.
+    pub terms: Vec<Term>,
+}
+
+/// A file copied to the output unchanged: a bundle's picture or CSV, a section's asset.
+#[derive(Debug)]
+pub struct AssetCopy {
+    pub abs: PathBuf,
+    /// Output path below the site root.
+    pub out: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WarningStatus {
+    Pending,
+    Active,
+    Expired,
+    Lifted,
+}
+
+impl WarningStatus {
+    pub fn zh(self) -> &'static str {
+        match self {
+            WarningStatus::Pending => "未生效",
+            WarningStatus::Active => "生效中",
+            WarningStatus::Expired => "已过期",
+            WarningStatus::Lifted => "已解除",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CampaignStatus {
+    Upcoming,
+    Ongoing,
+    Ended,
+}
+
+impl CampaignStatus {
+    pub fn zh(self) -> &'static str {
+        match self {
+            CampaignStatus::Upcoming => "即将开始",
+            CampaignStatus::Ongoing => "进行中",
+            CampaignStatus::Ended => "已结束",
+        }
+    }
+}
+
+pub fn warning_status(w: &meta::WarningMeta, now: &Zoned) -> WarningStatus {
+    if w.lifted.as_ref().is_some_and(|l| l <= now) {
+        WarningStatus::Lifted
+    } else if *now < w.issued {
+        WarningStatus::Pending
+    } else if *now >= w.expires {
+        WarningStatus::Expired
+    } else {
+        WarningStatus::Active
+    }
+}
+
+pub fn campaign_status(c: &meta::CampaignMeta, now: &Zoned) -> CampaignStatus {
+    if c.start.as_ref().is_some_and(|s| now < s) {
+        return CampaignStatus::Upcoming;
+    }
+    if let Some(end) = &c.end {
+        // An end given as a plain date means the whole of that day.
+        let end = if end.time() == jiff::civil::Time::midnight() {
+            end.tomorrow().unwrap_or_else(|_| end.clone())
+        } else {
+            end.clone()
+        };
+        if *now >= end {
+            return CampaignStatus::Ended;
+        }
+    }
+    CampaignStatus::Ongoing
+}
+
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    pub now: Zoned,
+    pub sections: Vec<Section>,
+    pub pages: Vec<Page>,
+    pub taxonomies: Vec<Taxonomy>,
+    pub assets: Vec<AssetCopy>,
+    /// Output path → page, for aliases and checks.
+    pub aliases: Vec<(String, usize)>,
+    /// Active warnings, most severe first, then newest.
+    pub active_warnings: Vec<usize>,
+}
+
+impl Site {
+    /// Root-relative URL of an output path ("notices/a/" → "/zhen/notices/a/").
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_path, path)
+    }
+
+    /// Absolute URL of an output path.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.config.base_url, path)
+    }
+}
+
+/// The decoded text of every file the build read, for rendering diagnostics.
+#[derive(Default)]
+pub struct Sources {
+    pub texts: HashMap<PathBuf, Arc<str>>,
+}
+
+impl SourceLookup for Sources {
+    fn text_of(&self, file: &Path) -> Option<&str> {
+        self.texts.get(file).map(|t| &**t)
+    }
+}
+
+/// One Markdown file after the first pass.
+struct Loaded {
+    file: source::MarkdownFile,
+    text: Arc<str>,
+    body_offset: usize,
+    kind: Kind,
+    page: Option<PageMeta>,
+    section: Option<SectionMeta>,
+    diags: Vec<Diagnostic>,
+}
+
+fn load_one(file: source::MarkdownFile, config: &Config) -> Loaded {
+    let decoded = source::read_text(&file.abs, &file.rel);
+    let mut diags = decoded.diagnostics;
+    let text: Arc<str> = decoded.text.into();
+    let content_rel = content_rel(&file.rel);
+    let first = content_rel
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let kind = match (file.role, content_rel.components().count()) {
+        // content/a.md and content/_index.md are site pages, not any section's.
+        (Role::Page, 1) | (Role::Section, 1) => Kind::Page,
+        // content/x/index.md is a bundle at the root.
+        (Role::Bundle, 2) => Kind::Page,
+        _ => Kind::from_section(first.as_deref().unwrap_or("")),
+    };
+    let mut fm_diags = Vec::new();
+    let split = front_matter::split(&text, &mut fm_diags);
+    let body_offset = split.body_offset;
+    let table = match (split.front, split.format) {
+        (Some((front, off)), Some(fmt)) => front_matter::parse(front, off, fmt, &mut fm_diags),
+        _ => Vec::new(),
+    };
+    let anchor = 0..split.front.map(|_| 3).unwrap_or(0);
+    let (page, section) = if file.role == Role::Section {
+        let (m, d) = meta::section_meta(&table, anchor);
+        fm_diags.extend(d);
+        (None, Some(m))
+    } else if split.front.is_none() && fm_diags.is_empty() {
+        fm_diags.push(
+            Diagnostic::error(text!(zh: "页面没有 front matter，缺少标题", en: "the page has no front matter and so no title"))
+                .at(0..0)
+                .with_help(text!(
+                    zh: "在文件开头加上：\n+++\ntitle = \"标题\"\n+++",
+                    en: "start the file with:\n+++\ntitle = \"Title\"\n+++"
+                )),
+        );
+        (None, None)
+    } else {
+        let (m, d) = meta::page_meta(&table, kind, &config.timezone, anchor);
+        fm_diags.extend(d);
+        (Some(m), None)
+    };
+    diags.extend(fm_diags.into_iter().map(|d| d.in_file(&file.rel)));
+    Loaded {
+        file,
+        text,
+        body_offset,
+        kind,
+        page,
+        section,
+        diags,
+    }
+}
+
+/// `content/notices/a.md` → `notices/a.md`.
+fn content_rel(rel: &Path) -> &Path {
+    rel.strip_prefix("content").unwrap_or(rel)
+}
+
+fn slash_path(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Loads and renders the whole site. Returns `None` only when nothing sensible can be
+/// built (no config); otherwise a site plus every diagnostic found.
+pub fn load(
+    root: &Path,
+    config: Config,
+    opts: &LoadOptions,
+    sources: &mut Sources,
+) -> (Site, Vec<Diagnostic>) {
+    let (found, mut diags) = source::discover(root);
+    let loaded: Vec<Loaded> = found
+        .markdown
+        .into_par_iter()
+        .map(|f| load_one(f, &config))
+        .collect();
+
+    // Sections: the home, then one per top-level folder that has pages or an _index.md.
+    let mut sections = vec![Section {
+        rel: None,
+        kind: Kind::Page,
+        path: String::new(),
+        title: config.title.clone(),
+        meta: SectionMeta::default(),
+        html: String::new(),
+        pages: Vec::new(),
+    }];
+    let mut section_of_dir: HashMap<String, usize> = HashMap::new();
+    for l in &loaded {
+        let crel = content_rel(&l.file.rel);
+        let comps: Vec<String> = crel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        if l.file.role == Role::Section {
+            if comps.len() == 1 {
+                let s = &mut sections[0];
+                s.rel = Some(l.file.rel.clone());
+                if let Some(m) = &l.section {
+                    if let Some(t) = &m.title {
+                        s.title = t.clone();
+                    }
+                    s.meta = m.clone();
+                }
+                continue;
+            }
+            if comps.len() > 2 {
+                diags.push(
+                    Diagnostic::warning(text!(
+                        zh: "暂不支持多级栏目：这个 _index.md 不会生效，其中的页面归入上一级栏目",
+                        en: "nested sections are not supported yet: this _index.md is ignored and its pages belong to the parent section"
+                    ))
+                    .in_file(&l.file.rel),
+                );
+                continue;
+            }
+        }
+        let is_root_page = matches!(
+            (l.file.role, comps.len()),
+            (Role::Page, 1) | (Role::Bundle, 2)
+        );
+        if is_root_page {
+            continue;
+        }
+        let dir = comps[0].clone();
+        let idx = *section_of_dir.entry(dir.clone()).or_insert_with(|| {
+            let kind = Kind::from_section(&dir);
+            let title = if kind == Kind::Page {
+                dir.clone()
+            } else {
+                kind.section_title().to_string()
+            };
+            sections.push(Section {
+                rel: None,
+                kind,
+                path: format!("{}/", crate::slug::slugify(&dir)),
+                title,
+                meta: SectionMeta::default(),
+                html: String::new(),
+                pages: Vec::new(),
+            });
+            sections.len() - 1
+        });
+        if l.file.role == Role::Section {
+            let s = &mut sections[idx];
+            s.rel = Some(l.file.rel.clone());
+            if let Some(m) = &l.section {
+                if let Some(t) = &m.title {
+                    s.title = t.clone();
+                }
+                s.meta = m.clone();
+            }
+        }
+    }
+
+    // Pages: decide which are published and compute their URLs.
+    struct Pending {
+        loaded: usize,
+        section: usize,
+        path: String,
+    }
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut by_path: HashMap<String, PathBuf> = HashMap::new();
+    // Content-relative source path ("notices/a.md") → output path, for link resolution.
+    let mut link_index: HashMap<String, String> = HashMap::new();
+    let mut unpublished: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (i, l) in loaded.iter().enumerate() {
+        if l.file.role == Role::Section {
+            let crel = content_rel(&l.file.rel);
+            let path = match crel.parent().and_then(|p| p.components().next()) {
+                Some(c) => section_of_dir
+                    .get(&*c.as_os_str().to_string_lossy())
+                    .map(|&s| sections[s].path.clone()),
+                None => Some(String::new()),
+            };
+            if let Some(p) = path {
+                link_index.insert(slash_path(crel), p);
+            }
+            continue;
+        }
+        let Some(meta) = &l.page else { continue };
+        if meta.draft && !opts.drafts {
+            unpublished.insert(slash_path(content_rel(&l.file.rel)));
+            continue;
+        }
+        let scheduled = meta
+            .date
+            .as_ref()
+            .or(meta
+                .warning
+                .as_ref()
+                .map(|w| &w.issued)
+                .filter(|_| meta.date.is_none()))
+            .is_some_and(|d| *d > opts.now);
+        if scheduled && !opts.drafts {
+            unpublished.insert(slash_path(content_rel(&l.file.rel)));
+            continue;
+        }
+        let crel = content_rel(&l.file.rel);
+        let mut dirs: Vec<String> = crel
+            .parent()
+            .map(|p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let stem_source = if l.file.role == Role::Bundle {
+            dirs.pop().unwrap_or_default()
+        } else {
+            crel.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let section = match dirs.first() {
+            Some(d) => section_of_dir.get(d).copied().unwrap_or(0),
+            None => 0,
+        };
+        let slug = match &meta.slug {
+            Some(s) => s.value.clone(),
+            None => crate::slug::slugify(&stem_source),
+        };
+        if slug.is_empty() {
+            diags.push(
+                Diagnostic::error(text!(
+                    zh: "无法从文件名 `{stem_source}` 生成网址",
+                    en: "cannot make a URL from the file name `{stem_source}`"
+                ))
+                .in_file(&l.file.rel)
+                .with_help(text!(zh: "在 front matter 中加上 slug = \"wang-zhi\"（小写字母、数字和 -）", en: "set slug = \"my-page\" in the front matter")),
+            );
+            continue;
+        }
+        let mut path = String::new();
+        for d in &dirs {
+            let s = crate::slug::slugify(d);
+            if !s.is_empty() {
+                path.push_str(&s);
+                path.push('/');
+            }
+        }
+        path.push_str(&slug);
+        path.push('/');
+        if let Some(other) = by_path.get(&path) {
+            diags.push(
+                Diagnostic::error(text!(
+                    zh: "这个页面的网址 /{path} 与 {} 相同",
+                    en: "this page's URL /{path} is the same as {}'s",
+                    crate::diagnostic::display_path(other)
+                ))
+                .in_file(&l.file.rel)
+                .with_help(text!(zh: "在其中一个页面的 front matter 中设置不同的 slug", en: "set a different slug in one of them")),
+            );
+            continue;
+        }
+        by_path.insert(path.clone(), l.file.rel.clone());
+        link_index.insert(slash_path(crel), path.clone());
+        pending.push(Pending {
+            loaded: i,
+            section,
+            path,
+        });
+    }
+
+    // Assets: a bundle's files go beside its page; other files keep their folder.
+    let bundle_out: HashMap<PathBuf, String> = pending
+        .iter()
+        .filter(|p| loaded[p.loaded].file.role == Role::Bundle)
+        .filter_map(|p| {
+            content_rel(&loaded[p.loaded].file.rel)
+                .parent()
+                .map(|d| (d.to_path_buf(), p.path.clone()))
+        })
+        .collect();
+    let unpublished_bundles: Vec<PathBuf> = loaded
+        .iter()
+        .filter(|l| l.file.role == Role::Bundle)
+        .filter_map(|l| content_rel(&l.file.rel).parent().map(Path::to_path_buf))
+        .filter(|d| !bundle_out.contains_key(d))
+        .collect();
+    let mut assets = Vec::new();
+    // Content-relative asset path → output path.
+    let mut asset_index: HashMap<String, String> = HashMap::new();
+    for a in &found.assets {
+        let owner = a
+            .content_rel
+            .ancestors()
+            .skip(1)
+            .find_map(|d| bundle_out.get(d).map(|out| (d, out)));
+        let out = match owner {
+            Some((dir, out)) => format!(
+                "{out}{}",
+                slash_path(a.content_rel.strip_prefix(dir).unwrap_or(&a.content_rel))
+            ),
+            None => {
+                if unpublished_bundles
+                    .iter()
+                    .any(|d| a.content_rel.starts_with(d))
+                {
+                    continue;
+                }
+                slash_path(&a.content_rel)
+            }
+        };
+        asset_index.insert(slash_path(&a.content_rel), out.clone());
+        assets.push(AssetCopy {
+            abs: a.abs.clone(),
+            out,
+        });
+    }
+
+    // Second pass: render every body with links resolved.
+    let resolver = Resolver {
+        base_path: &config.base_path,
+        link_index: &link_index,
+        asset_index: &asset_index,
+        unpublished: &unpublished,
+    };
+    struct RenderedPage {
+        rendered: markdown::Rendered,
+        diags: Vec<Diagnostic>,
+        anchors: Vec<AnchorCheck>,
+    }
+    let render_body = |l: &Loaded, page_path: &str| -> RenderedPage {
+        let body = &l.text[l.body_offset..];
+        let crel = content_rel(&l.file.rel);
+        let dir = slash_path(crel.parent().unwrap_or(Path::new("")));
+        let mut diags = Vec::new();
+        let mut anchors = Vec::new();
+        let mut resolve = |link: &markdown::LinkRef| -> Option<String> {
+            let span = link.span.start + l.body_offset..link.span.end + l.body_offset;
+            match resolver.resolve(link.dest, &dir, page_path, link.is_image) {
+                Resolution::Keep => None,
+                Resolution::Url(u) => Some(u),
+                Resolution::Page {
+                    url,
+                    target,
+                    fragment,
+                } => {
+                    if let Some(f) = fragment {
+                        anchors.push(AnchorCheck {
+                            target,
+                            fragment: f,
+                            span,
+                        });
+                    }
+                    Some(url)
+                }
+                Resolution::Broken { what, suggestion } => {
+                    let help = match (&suggestion, &what) {
+                        (Some(s), _) => text!(zh: "是不是 `{s}`？", en: "did you mean `{s}`?"),
+                        (None, Broken::Unpublished) => text!(
+                            zh: "等那个页面发布后再链接，或去掉它的 draft = true、检查它的 date",
+                            en: "link to it once it is published, or remove its draft = true / check its date"
+                        ),
+                        (None, Broken::Asset) => text!(
+                            zh: "把文件放在页面旁边（页面包：栏目/页面名/index.md 旁），并检查文件名的大小写",
+                            en: "put the file beside the page (in its bundle folder) and check the name's spelling and case"
+                        ),
+                        (None, Broken::Page) => text!(
+                            zh: "链接写成 @/栏目/文件名.md（相对 content 文件夹），或相对本文件的路径",
+                            en: "write links as @/section/file.md (from the content folder) or relative to this file"
+                        ),
+                    };
+                    let msg = match what {
+                        Broken::Unpublished => text!(
+                            zh: "链接指向的页面 `{}` 还没有发布（草稿或定时发布）",
+                            en: "the linked page `{}` is not published (a draft or scheduled)",
+                            link.dest
+                        ),
+                        Broken::Page => {
+                            text!(zh: "链接指向的页面 `{}` 不存在", en: "the linked page `{}` does not exist", link.dest)
+                        }
+                        Broken::Asset if link.is_image => {
+                            text!(zh: "图片 `{}` 不存在", en: "the image `{}` does not exist", link.dest)
+                        }
+                        Broken::Asset => {
+                            text!(zh: "链接的文件 `{}` 不存在", en: "the linked file `{}` does not exist", link.dest)
+                        }
+                    };
+                    diags.push(
+                        Diagnostic::error(msg)
+                            .in_file(&l.file.rel)
+                            .at(span)
+                            .with_help(help),
+                    );
+                    None
+                }
+            }
+        };
+        let mut options = markdown::Options {
+            resolve_link: &mut resolve,
+            data_block: None,
+        };
+        let rendered = markdown::render(body, &mut options);
+        RenderedPage {
+            rendered,
+            diags,
+            anchors,
+        }
+    };
+
+    let section_bodies: Vec<(usize, String, Vec<Diagnostic>)> = loaded
+        .par_iter()
+        .enumerate()
+        .filter(|(_, l)| l.file.role == Role::Section)
+        .map(|(i, l)| {
+            let r = render_body(l, "");
+            (i, r.rendered.html, r.diags)
+        })
+        .collect();
+    let rendered_pages: Vec<RenderedPage> = pending
+        .par_iter()
+        .map(|p| render_body(&loaded[p.loaded], &p.path))
+        .collect();
+
+    for (i, html, d) in section_bodies {
+        diags.extend(d);
+        let rel = &loaded[i].file.rel;
+        if let Some(s) = sections
+            .iter_mut()
+            .find(|s| s.rel.as_deref() == Some(rel.as_path()))
+        {
+            s.html = html;
+        }
+    }
+
+    let mut pages = Vec::with_capacity(pending.len());
+    let mut anchor_checks = Vec::new();
+    let mut page_of_path: HashMap<String, usize> = HashMap::new();
+    let mut taken: Vec<Option<PageMeta>> = loaded.iter().map(|_| None).collect();
+    let mut loaded = loaded;
+    for l in loaded.iter_mut() {
+        diags.append(&mut l.diags);
+    }
+    for (i, l) in loaded.iter_mut().enumerate() {
+        taken[i] = l.page.take();
+    }
+    for (p, r) in pending.into_iter().zip(rendered_pages) {
+        diags.extend(r.diags);
+        let rel = loaded[p.loaded].file.rel.clone();
+        anchor_checks.extend(r.anchors.into_iter().map(|a| (rel.clone(), a)));
+        let meta = taken[p.loaded].take().unwrap_or_default();
+        let rendered = r.rendered;
+        let char_count = rendered.text.chars().filter(|c| !c.is_whitespace()).count();
+        let summary = meta
+            .description
+            .clone()
+            .unwrap_or_else(|| summarise(&rendered.text, 120));
+        page_of_path.insert(p.path.clone(), pages.len());
+        pages.push(Page {
+            rel,
+            kind: loaded[p.loaded].kind,
+            meta,
+            section: p.section,
+            path: p.path,
+            html: rendered.html,
+            summary_html: rendered.summary_html,
+            text: rendered.text,
+            headings: rendered.headings,
+            has_code: rendered.has_code,
+            summary,
+            char_count,
+            // About 400 Chinese characters a minute for an unhurried reader.
+            reading_minutes: char_count.div_ceil(400).max(1),
+            tags: Vec::new(),
+            categories: Vec::new(),
+        });
+    }
+
+    // Anchors (#防御指南 or #fang-yu-zhi-nan) must name a heading of the target page.
+    for (rel, a) in anchor_checks {
+        let Some(&target) = page_of_path.get(&a.target) else {
+            continue;
+        };
+        let page = &pages[target];
+        let slug = crate::slug::slugify(&a.fragment);
+        if !page
+            .headings
+            .iter()
+            .any(|h| h.id == a.fragment || h.id == slug)
+        {
+            let ids: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
+            let mut d = Diagnostic::error(text!(
+                zh: "锚点 `#{}` 在目标页面中不存在",
+                en: "the anchor `#{}` does not exist in the target page",
+                a.fragment
+            ))
+            .in_file(&rel)
+            .at(a.span);
+            if let Some(s) = meta::did_you_mean(&slug, &ids) {
+                d = d.with_help(text!(zh: "是不是 `#{s}`？", en: "did you mean `#{s}`?"));
+            }
+            diags.push(d);
+        }
+    }
+
+    for l in &loaded {
+        sources.texts.insert(l.file.rel.clone(), l.text.clone());
+    }
+
+    // Section lists.
+    for (i, p) in pages.iter().enumerate() {
+        sections[p.section].pages.push(i);
+    }
+    let now = opts.now.clone();
+    for s in &mut sections {
+        let sort_by = s.meta.sort_by;
+        let kind = s.kind;
+        s.pages.sort_by(|&a, &b| {
+            let (pa, pb) = (&pages[a], &pages[b]);
+            if kind == Kind::Warning {
+                let rank = |p: &Page| {
+                    p.meta
+                        .warning
+                        .as_ref()
+                        .map(|w| (warning_status(w, &now) == WarningStatus::Active, w.level))
+                };
+                let c = rank(pb).cmp(&rank(pa));
+                if c.is_ne() {
+                    return c;
+                }
+            }
+            let by_weight = pa.meta.weight.cmp(&pb.meta.weight);
+            let by_date = pb.sort_date().cmp(&pa.sort_date());
+            let first = if sort_by == SortBy::Weight {
+                by_weight.then(by_date)
+            } else {
+                by_date.then(by_weight)
+            };
+            first
+                .then_with(|| pa.meta.title.cmp(&pb.meta.title))
+                .then_with(|| pa.path.cmp(&pb.path))
+        });
+    }
+    // Keep sections in a stable, meaningful order: home, known kinds, then by weight/name.
+    let order = |s: &Section| {
+        let known = [
+            Kind::Warning,
+            Kind::Notice,
+            Kind::Campaign,
+            Kind::Stats,
+            Kind::Leaflet,
+        ]
+        .iter()
+        .position(|k| *k == s.kind)
+        .unwrap_or(99);
+        (
+            if s.path.is_empty() { 0 } else { 1 },
+            s.meta.weight,
+            known,
+            s.path.clone(),
+        )
+    };
+    let mut perm: Vec<usize> = (0..sections.len()).collect();
+    perm.sort_by_key(|&i| order(&sections[i]));
+    let mut new_index = vec![0; sections.len()];
+    for (new, &old) in perm.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut slots: Vec<Option<Section>> = sections.into_iter().map(Some).collect();
+    let sections: Vec<Section> = perm
+        .iter()
+        .map(|&i| slots[i].take().expect("each section once"))
+        .collect();
+    for p in &mut pages {
+        p.section = new_index[p.section];
+    }
+
+    // Taxonomies: terms keyed by slug, so 防汛 and a later 防汛 are one term.
+    let mut taxonomies = Vec::new();
+    for kind in [TaxonomyKind::Tags, TaxonomyKind::Categories] {
+        let mut terms: BTreeMap<String, Term> = BTreeMap::new();
+        let mut assignments: Vec<(usize, String)> = Vec::new();
+        for (pi, p) in pages.iter().enumerate() {
+            let names = match kind {
+                TaxonomyKind::Tags => &p.meta.tags,
+                TaxonomyKind::Categories => &p.meta.categories,
+            };
+            for n in names {
+                let slug = crate::slug::slugify(&n.value);
+                if slug.is_empty() {
+                    diags.push(
+                        Diagnostic::error(text!(zh: "无法从 `{}` 生成网址", en: "cannot make a URL from `{}`", n.value))
+                            .in_file(&p.rel)
+                            .at(n.span.clone())
+                            .with_help(text!(zh: "请用含有汉字、字母或数字的名称", en: "use a name with letters, digits or Chinese characters")),
+                    );
+                    continue;
+                }
+                terms.entry(slug.clone()).or_insert_with(|| Term {
+                    name: n.value.trim().to_string(),
+                    slug: slug.clone(),
+                    pages: Vec::new(),
+                });
+                assignments.push((pi, slug));
+            }
+        }
+        let slugs: Vec<String> = terms.keys().cloned().collect();
+        for (pi, slug) in assignments {
+            let t = terms.get_mut(&slug).expect("term inserted above");
+            if t.pages.last() != Some(&pi) {
+                t.pages.push(pi);
+            }
+            let ti = slugs.binary_search(&slug).expect("slug listed");
+            let list = match kind {
+                TaxonomyKind::Tags => &mut pages[pi].tags,
+                TaxonomyKind::Categories => &mut pages[pi].categories,
+            };
+            if !list.contains(&ti) {
+                list.push(ti);
+            }
+        }
+        let mut terms: Vec<Term> = terms.into_values().collect();
+        for t in &mut terms {
+            t.pages.sort_by(|&a, &b| {
+                pages[b]
+                    .sort_date()
+                    .cmp(&pages[a].sort_date())
+                    .then_with(|| pages[a].path.cmp(&pages[b].path))
+            });
+        }
+        taxonomies.push(Taxonomy { kind, terms });
+    }
+
+    // Aliases: old URLs that redirect to the page.
+    let mut aliases = Vec::new();
+    for (pi, p) in pages.iter().enumerate() {
+        for a in &p.meta.aliases {
+            let path = a.value.trim().trim_start_matches('/');
+            if path.is_empty() || path.contains("..") || path.contains(['?', '#', '\\']) {
+                diags.push(
+                    Diagnostic::error(text!(zh: "别名 `{}` 不是有效的站内路径", en: "alias `{}` is not a valid site path", a.value))
+                        .in_file(&p.rel)
+                        .at(a.span.clone())
+                        .with_help(text!(zh: "例如 aliases = [\"old/fang-xun/\"]", en: "e.g. aliases = [\"old/page/\"]")),
+                );
+                continue;
+            }
+            let out = if path.ends_with(".html") || path.ends_with('/') {
+                path.to_string()
+            } else {
+                format!("{path}/")
+            };
+            aliases.push((out, pi));
+        }
+    }
+
+    let mut active_warnings: Vec<usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            p.meta
+                .warning
+                .as_ref()
+                .is_some_and(|w| warning_status(w, &now) == WarningStatus::Active)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let level = |i: &usize| {
+        pages[*i]
+            .meta
+            .warning
+            .as_ref()
+            .map(|w| w.level)
+            .unwrap_or(WarningLevel::Blue)
+    };
+    active_warnings.sort_by(|a, b| {
+        level(b)
+            .cmp(&level(a))
+            .then_with(|| pages[*b].sort_date().cmp(&pages[*a].sort_date()))
+    });
+
+    let site = Site {
+        root: root.to_path_buf(),
+        config,
+        now,
+        sections,
+        pages,
+        taxonomies,
+        assets,
+        aliases,
+        active_warnings,
+    };
+    (site, diags)
+}
+
+/// The first `max` characters of `text`, cut at a sentence end where one is near, with
+/// an ellipsis when cut.
+pub fn summarise(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max).collect();
+    let at_sentence = cut
+        .char_indices()
+        .filter(|(_, c)| matches!(c, '。' | '！' | '？' | '；'))
+        .map(|(i, c)| i + c.len_utf8())
+        .next_back();
+    match at_sentence {
+        Some(i) if i > cut.len() / 2 => cut[..i].to_string(),
+        _ => format!("{cut}…"),
+    }
+}
+
+struct AnchorCheck {
+    target: String,
+    fragment: String,
+    span: std::ops::Range<usize>,
+}
+
+enum Broken {
+    Page,
+    /// The page exists but is a draft or dated after now.
+    Unpublished,
+    Asset,
+}
+
+enum Resolution {
+    Keep,
+    Url(String),
+    Page {
+        url: String,
+        target: String,
+        fragment: Option<String>,
+    },
+    Broken {
+        what: Broken,
+        suggestion: Option<String>,
+    },
+}
+
+struct Resolver<'a> {
+    base_path: &'a str,
+    unpublished: &'a std::collections::HashSet<String>,
+    link_index: &'a HashMap<String, String>,
+    asset_index: &'a HashMap<String, String>,
+}
+
+impl Resolver<'_> {
+    /// Resolves a link written in a page whose source folder is `dir` (content-relative)
+    /// and whose output path is `page_path`.
+    fn resolve(&self, dest: &str, dir: &str, page_path: &str, is_image: bool) -> Resolution {
+        let dest = dest.trim();
+        if dest.is_empty() || has_scheme(dest) || dest.starts_with("//") {
+            return Resolution::Keep;
+        }
+        let (path_part, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (dest, None),
+        };
+        if path_part.is_empty() {
+            // `#anchor` in the same page.
+            return match fragment {
+                Some(f) if !page_path.is_empty() => Resolution::Page {
+                    url: format!("#{}", anchor_id(&f)),
+                    target: page_path.to_string(),
+                    fragment: Some(f),
+                },
+                _ => Resolution::Keep,
+            };
+        }
+        if let Some(rest) = path_part.strip_prefix("@/") {
+            return self.page(&normalise(rest), fragment);
+        }
+        if let Some(rest) = path_part.strip_prefix('/') {
+            // Root-relative links are relative to the site, which may live under a path.
+            if rest.starts_with(self.base_path.trim_start_matches('/')) && self.base_path != "/" {
+                return Resolution::Keep;
+            }
+            let mut url = format!("{}{}", self.base_path, rest);
+            if let Some(f) = fragment {
+                url.push('#');
+                url.push_str(&f);
+            }
+            return Resolution::Url(url);
+        }
+        let joined = normalise(&if dir.is_empty() {
+            path_part.to_string()
+        } else {
+            format!("{dir}/{path_part}")
+        });
+        if path_part.ends_with(".md") {
+            return self.page(&joined, fragment);
+        }
+        if let Some(out) = self.asset_index.get(&joined) {
+            let mut url = format!("{}{}", self.base_path, out);
+            if let Some(f) = fragment {
+                url.push('#');
+                url.push_str(&f);
+            }
+            return Resolution::Url(url);
+        }
+        // A relative link to something that is neither a page source nor a file:
+        // an image must exist; other relative links may point at output paths.
+        let looks_like_file = path_part
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
+        if is_image || looks_like_file {
+            let keys: Vec<&str> = self.asset_index.keys().map(String::as_str).collect();
+            return Resolution::Broken {
+                what: Broken::Asset,
+                suggestion: meta::did_you_mean(&joined, &keys)
+                    .map(|s| s.rsplit('/').next().unwrap_or(s).to_string()),
+            };
+        }
+        Resolution::Keep
+    }
+
+    fn page(&self, content_path: &str, fragment: Option<String>) -> Resolution {
+        match self.link_index.get(content_path) {
+            Some(out) => {
+                let mut url = format!("{}{}", self.base_path, out);
+                if let Some(f) = &fragment {
+                    url.push('#');
+                    url.push_str(&anchor_id(f));
+                }
+                Resolution::Page {
+                    url,
+                    target: out.clone(),
+                    fragment,
+                }
+            }
+            None if self.unpublished.contains(content_path) => Resolution::Broken {
+                what: Broken::Unpublished,
+                suggestion: None,
+            },
+            None => {
+                let keys: Vec<&str> = self.link_index.keys().map(String::as_str).collect();
+                Resolution::Broken {
+                    what: Broken::Page,
+                    suggestion: meta::did_you_mean(content_path, &keys).map(|s| format!("@/{s}")),
+                }
+            }
+        }
+    }
+}
+
+/// Heading ids are slugs; a link may name a heading by its Chinese text.
+fn anchor_id(fragment: &str) -> String {
+    if crate::slug::is_valid_slug(fragment) {
+        fragment.to_string()
+    } else {
+        let s = crate::slug::slugify(fragment);
+        if s.is_empty() {
+            fragment.to_string()
+        } else {
+            s
+        }
+    }
+}
+
+fn has_scheme(s: &str) -> bool {
+    match s.find(':') {
+        Some(i) => {
+            s[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && i > 0
+        }
+        None => false,
+    }
+}
+
+/// Resolves `.` and `..` in a `/`-separated path; `..` above the root is dropped.
+fn normalise(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            p => out.push(p),
+        }
+    }
+    out.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_cut_at_a_sentence() {
+        let s = summarise(
+            "第一句话说明情况。第二句话比较长，会被截断在这里之后的位置上",
+            15,
+        );
+        assert_eq!(s, "第一句话说明情况。");
+        // A sentence end in the first half is too early: cut with an ellipsis instead.
+        let s = summarise("短句。后面是一段很长很长很长很长很长的文字", 15);
+        assert_eq!(s, "短句。后面是一段很长很长很长很…");
+        assert_eq!(summarise("短", 20), "短");
+    }
+
+    #[test]
+    fn normalise_paths() {
+        assert_eq!(
+            normalise("notices/../stats/2023/index.md"),
+            "stats/2023/index.md"
+        );
+        assert_eq!(normalise("./a.md"), "a.md");
+    }
+
+    #[test]
+    fn schemes() {
+        assert!(has_scheme("https://x"));
+        assert!(has_scheme("tel:119"));
+        assert!(!has_scheme("@/a.md"));
+        assert!(!has_scheme("a.md"));
+    }
+}

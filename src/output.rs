@@ -1,0 +1,181 @@
+//! Writes a finished build to disk so that the previous output is replaced only by a
+//! complete new one.
+//!
+//! Files are written into a fresh sibling folder, which is then swapped in by two
+//! renames; a build that fails before or during writing leaves the old output exactly
+//! as it was. The old tree is deleted after the swap, off the critical path (Zola's
+//! lesson: deleting the old tree first costs seconds in the kernel and loses the site
+//! when the build then fails). This module and `source` are the only ones that touch
+//! the site's folders.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+#[derive(Debug)]
+pub enum OutData {
+    Bytes(Vec<u8>),
+    Static(&'static [u8]),
+    /// Copied from this file at write time.
+    Copy(PathBuf),
+}
+
+#[derive(Debug)]
+pub struct OutFile {
+    /// Relative to the output folder, `/`-separated, e.g. `notices/a/index.html`.
+    pub path: String,
+    pub data: OutData,
+}
+
+impl OutData {
+    /// The bytes, reading a copied file if needed.
+    pub fn bytes(&self) -> io::Result<std::borrow::Cow<'_, [u8]>> {
+        match self {
+            OutData::Bytes(b) => Ok(std::borrow::Cow::Borrowed(b)),
+            OutData::Static(b) => Ok(std::borrow::Cow::Borrowed(b)),
+            OutData::Copy(p) => std::fs::read(p).map(std::borrow::Cow::Owned),
+        }
+    }
+}
+
+/// Refuses output folders whose replacement would destroy the user's own files.
+pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (root, output) = (abs(root), abs(output));
+    if root.starts_with(&output) {
+        return Err(format!("{} contains the site itself", output.display()));
+    }
+    if output.join("config.toml").exists() || output.join("content").is_dir() {
+        return Err(format!(
+            "{} looks like a site (it has config.toml or content/)",
+            output.display()
+        ));
+    }
+    Ok(())
+}
+
+/// The previous output, moved aside and waiting to be deleted.
+pub struct OldOutput(Option<PathBuf>);
+
+impl OldOutput {
+    /// Deletes the old tree now.
+    pub fn remove(self) {
+        if let Some(p) = self.0 {
+            let _ = std::fs::remove_dir_all(p);
+        }
+    }
+
+    /// Deletes the old tree on a background thread (for `serve`).
+    pub fn remove_in_background(self) {
+        if self.0.is_some() {
+            std::thread::spawn(move || self.remove());
+        }
+    }
+}
+
+fn sibling(output: &Path, tag: &str) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.anxuan-{tag}-{}", std::process::id()))
+}
+
+/// Writes `files` into a new folder and swaps it in for `output`.
+pub fn write_and_swap(output: &Path, files: &[OutFile]) -> io::Result<OldOutput> {
+    let staging = sibling(output, "new");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)?;
+    }
+    std::fs::create_dir_all(&staging)?;
+    let result = write_all(&staging, files);
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let old = if output.exists() {
+        let old = sibling(output, "old");
+        if old.exists() {
+            std::fs::remove_dir_all(&old)?;
+        }
+        if let Err(e) = std::fs::rename(output, &old) {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+        Some(old)
+    } else {
+        None
+    };
+    if let Err(e) = std::fs::rename(&staging, output) {
+        // Put the old output back: a failed swap must not lose the site.
+        if let Some(old) = &old {
+            let _ = std::fs::rename(old, output);
+        }
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    Ok(OldOutput(old))
+}
+
+fn write_all(dir: &Path, files: &[OutFile]) -> io::Result<()> {
+    let dirs: BTreeSet<&str> = files
+        .iter()
+        .filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    for d in dirs {
+        std::fs::create_dir_all(dir.join(d))?;
+    }
+    files.par_iter().try_for_each(|f| {
+        let target = dir.join(&f.path);
+        match &f.data {
+            OutData::Bytes(b) => std::fs::write(&target, b),
+            OutData::Static(b) => std::fs::write(&target, b),
+            OutData::Copy(src) => std::fs::copy(src, &target).map(|_| ()),
+        }
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swap_replaces_the_whole_tree() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        std::fs::create_dir_all(out.join("stale")).unwrap();
+        std::fs::write(out.join("stale/index.html"), "old").unwrap();
+        let files = vec![OutFile {
+            path: "a/index.html".into(),
+            data: OutData::Bytes(b"new".to_vec()),
+        }];
+        write_and_swap(&out, &files).unwrap().remove();
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "new"
+        );
+        assert!(!out.join("stale").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(
+            leftovers.len(),
+            1,
+            "no staging or old folder is left behind"
+        );
+    }
+
+    #[test]
+    fn refuses_to_replace_the_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("config.toml"), "").unwrap();
+        assert!(check_output_dir(tmp.path(), tmp.path()).is_err());
+        assert!(check_output_dir(&tmp.path().join("site"), tmp.path()).is_err());
+        assert!(check_output_dir(tmp.path(), &tmp.path().join("public")).is_ok());
+    }
+}

@@ -1,0 +1,153 @@
+//! Runs the stages in order: config → theme → model (source, front matter, markdown)
+//! → render (templates, postprocess) → output. `build`, `check` and `serve` all call
+//! [`build`]; none has a private copy of a stage. Errors found anywhere are collected,
+//! and output is written only when there are none.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use jiff::Zoned;
+
+use crate::diagnostic::{self, Diagnostic};
+use crate::model::{self, Sources};
+use crate::output::{self, OldOutput};
+use crate::text;
+
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Where to write; `None` checks without writing.
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+    /// `--now`; `None` is the system clock.
+    pub now: Option<jiff::Timestamp>,
+    pub drafts: bool,
+}
+
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub elapsed: Duration,
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+    /// Set when the output was replaced; the caller decides when to delete it.
+    pub old_output: Option<OldOutput>,
+    pub wrote: bool,
+}
+
+impl BuildReport {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses `--now`: RFC 3339 with an offset, or a local date/time in the site's zone later.
+pub fn parse_now(s: &str) -> Option<jiff::Timestamp> {
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Some(ts);
+    }
+    let tz = jiff::tz::TimeZone::get("Asia/Shanghai").ok()?;
+    crate::meta::parse_datetime(s, &tz).map(|z| z.timestamp())
+}
+
+pub fn build(opts: &BuildOptions) -> BuildReport {
+    let started = Instant::now();
+    let mut sources = Sources::default();
+    let report = |diagnostics: Vec<Diagnostic>, sources: Sources| BuildReport {
+        pages: 0,
+        files: 0,
+        elapsed: started.elapsed(),
+        diagnostics,
+        sources,
+        old_output: None,
+        wrote: false,
+    };
+    let (config, config_text, mut diags) =
+        crate::config::load(&opts.root, opts.base_url.as_deref());
+    sources.texts.insert(
+        PathBuf::from(crate::config::CONFIG_FILE),
+        config_text.into(),
+    );
+    let Some(config) = config else {
+        return report(diags, sources);
+    };
+    if let Some(out) = &opts.output {
+        if let Err(why) = output::check_output_dir(&opts.root, out) {
+            diags.push(
+                Diagnostic::error(text!(zh: "不能把网站输出到这个文件夹：{why}", en: "refusing to write the site there: {why}"))
+                    .with_help(text!(zh: "用 --output 指定一个单独的文件夹，例如 public", en: "pass a separate folder with --output, e.g. public")),
+            );
+            return report(diags, sources);
+        }
+    }
+    let now = match opts.now {
+        Some(ts) => ts.to_zoned(config.timezone.clone()),
+        None => Zoned::now().with_time_zone(config.timezone.clone()),
+    };
+    let (theme, theme_diags) = crate::theme::load(&opts.root, config.theme.as_deref());
+    diags.extend(theme_diags);
+    for t in theme.templates.values() {
+        sources
+            .texts
+            .insert(t.display.clone(), t.text.as_str().into());
+    }
+    let load_opts = model::LoadOptions {
+        drafts: opts.drafts,
+        now,
+    };
+    let (site, model_diags) = model::load(&opts.root, config, &load_opts, &mut sources);
+    diags.extend(model_diags);
+    let rendered = crate::render::render(&site, &theme);
+    diags.extend(rendered.diagnostics);
+    let mut files = rendered.files;
+
+    // Two things wanting the same URL (an alias over a page, a file over a page) is an error, not a silent overwrite.
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    for w in files.windows(2) {
+        if w[0].path == w[1].path {
+            diags.push(Diagnostic::error(text!(
+                zh: "两个内容都要生成同一个文件 {}（检查 aliases、slug 和同名文件）",
+                en: "two things would be written to the same file {} (check aliases, slugs and files of the same name)",
+                w[0].path
+            )));
+        }
+    }
+    files.dedup_by(|a, b| a.path == b.path);
+
+    diagnostic::sort(&mut diags);
+    diags.dedup();
+    let mut out = BuildReport {
+        pages: site.pages.len(),
+        files: files.len(),
+        elapsed: started.elapsed(),
+        diagnostics: diags,
+        sources,
+        old_output: None,
+        wrote: false,
+    };
+    if out.has_errors() {
+        return out;
+    }
+    if let Some(dir) = &opts.output {
+        match output::write_and_swap(dir, &files) {
+            Ok(old) => {
+                out.old_output = Some(old);
+                out.wrote = true;
+            }
+            Err(e) => out.diagnostics.push(Diagnostic::error(text!(
+                zh: "写入 {} 失败：{e}；原有的网站文件保持不变",
+                en: "writing {} failed: {e}; the previous output is unchanged",
+                dir.display()
+            ))),
+        }
+    }
+    out.elapsed = started.elapsed();
+    out
+}
+
+/// The folder a command writes to: `--output`, else `public/` in the site.
+pub fn default_output(root: &Path, output: Option<&Path>) -> PathBuf {
+    output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.join("public"))
+}

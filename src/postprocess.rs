@@ -1,0 +1,224 @@
+//! Finishing touches on rendered HTML, and the site-wide XML files.
+//!
+//! HTML is rewritten only through lol_html's streaming rewriter, never with regexes or
+//! string search (mdBook's eight-year regret): pictures in content load lazily and
+//! tables get a scrolling wrapper so a wide table never makes a phone page scroll
+//! sideways. The Atom feed and the sitemap are written here from the model.
+
+use lol_html::html_content::ContentType;
+use lol_html::{element, end_tag, rewrite_str, RewriteStrSettings};
+
+use crate::model::{Site, TaxonomyKind};
+use crate::render::rfc3339;
+
+/// Rewrites a page body: lazy images, scrollable tables.
+pub fn content(html: &str) -> String {
+    if !html.contains("<img") && !html.contains("<table") {
+        return html.to_string();
+    }
+    let settings = RewriteStrSettings::new()
+        .append_element_content_handler(element!("img", |el| {
+            if !el.has_attribute("loading") {
+                el.set_attribute("loading", "lazy")?;
+            }
+            if !el.has_attribute("decoding") {
+                el.set_attribute("decoding", "async")?;
+            }
+            Ok(())
+        }))
+        .append_element_content_handler(element!("table", |el| {
+            el.before("<div class=\"table-wrap\">", ContentType::Html);
+            el.on_end_tag(end_tag!(|end| {
+                end.after("</div>", ContentType::Html);
+                Ok(())
+            }))?;
+            Ok(())
+        }));
+    // The input is our own Markdown output; should the rewriter ever refuse it, the
+    // unrewritten body is still correct HTML.
+    rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
+}
+
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters are not allowed in XML 1.0 at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// How many entries the feed carries: enough for any reader that polls daily.
+const FEED_ENTRIES: usize = 30;
+
+/// The Atom feed: dated pages, newest first.
+pub fn atom_feed(site: &Site) -> String {
+    let mut dated: Vec<usize> = (0..site.pages.len())
+        .filter(|&i| site.pages[i].sort_date().is_some())
+        .collect();
+    dated.sort_by(|&a, &b| {
+        site.pages[b]
+            .sort_date()
+            .cmp(&site.pages[a].sort_date())
+            .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
+    });
+    dated.truncate(FEED_ENTRIES);
+    let c = &site.config;
+    let updated = dated
+        .iter()
+        .filter_map(|&i| {
+            let p = &site.pages[i];
+            p.meta.updated.as_ref().or(p.sort_date())
+        })
+        .max()
+        .map(rfc3339)
+        .unwrap_or_else(|| rfc3339(&site.now));
+    let author = if c.township.is_empty() {
+        &c.title
+    } else {
+        &c.township
+    };
+    let mut out = String::with_capacity(4096 + dated.len() * 2048);
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n");
+    out.push_str(&format!("  <title>{}</title>\n", xml_escape(&c.title)));
+    if !c.description.is_empty() {
+        out.push_str(&format!(
+            "  <subtitle>{}</subtitle>\n",
+            xml_escape(&c.description)
+        ));
+    }
+    out.push_str(&format!(
+        "  <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n",
+        xml_escape(&c.base_url)
+    ));
+    out.push_str(&format!(
+        "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>\n",
+        xml_escape(&site.permalink("feed.xml"))
+    ));
+    out.push_str(&format!(
+        "  <id>{}</id>\n  <updated>{updated}</updated>\n",
+        xml_escape(&c.base_url)
+    ));
+    out.push_str(&format!("  <author><name>{}</name></author>\n  <generator uri=\"https://anquan.example.gov.cn/anxuan/\">anxuan</generator>\n", xml_escape(author)));
+    for i in dated {
+        let p = &site.pages[i];
+        let published = p.sort_date().map(rfc3339).unwrap_or_default();
+        let entry_updated = p
+            .meta
+            .updated
+            .as_ref()
+            .map(rfc3339)
+            .unwrap_or_else(|| published.clone());
+        let link = site.permalink(&p.path);
+        out.push_str("  <entry>\n");
+        out.push_str(&format!(
+            "    <title>{}</title>\n",
+            xml_escape(&p.meta.title)
+        ));
+        out.push_str(&format!(
+            "    <link href=\"{}\" rel=\"alternate\" type=\"text/html\"/>\n",
+            xml_escape(&link)
+        ));
+        out.push_str(&format!("    <id>{}</id>\n", xml_escape(&link)));
+        out.push_str(&format!(
+            "    <published>{published}</published>\n    <updated>{entry_updated}</updated>\n"
+        ));
+        for (kind, list) in [
+            (TaxonomyKind::Categories, &p.categories),
+            (TaxonomyKind::Tags, &p.tags),
+        ] {
+            if let Some(tax) = site.taxonomies.iter().find(|t| t.kind == kind) {
+                for &ti in list {
+                    if let Some(term) = tax.terms.get(ti) {
+                        out.push_str(&format!(
+                            "    <category term=\"{}\"/>\n",
+                            xml_escape(&term.name)
+                        ));
+                    }
+                }
+            }
+        }
+        if !p.summary.is_empty() {
+            out.push_str(&format!(
+                "    <summary type=\"text\">{}</summary>\n",
+                xml_escape(&p.summary)
+            ));
+        }
+        out.push_str(&format!(
+            "    <content type=\"html\" xml:base=\"{}\">{}</content>\n",
+            xml_escape(&link),
+            xml_escape(&p.html)
+        ));
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// sitemap.xml: every page, section and taxonomy page, with a last-modified date where known.
+pub fn sitemap(site: &Site) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut push = |path: &str, lastmod: Option<String>| {
+        out.push_str(&format!(
+            "  <url><loc>{}</loc>",
+            xml_escape(&site.permalink(path))
+        ));
+        if let Some(m) = lastmod {
+            out.push_str(&format!("<lastmod>{m}</lastmod>"));
+        }
+        out.push_str("</url>\n");
+    };
+    for s in &site.sections {
+        let newest = s
+            .pages
+            .iter()
+            .filter_map(|&i| site.pages[i].sort_date())
+            .max()
+            .map(rfc3339);
+        push(&s.path, newest);
+    }
+    for p in &site.pages {
+        push(
+            &p.path,
+            p.meta.updated.as_ref().or(p.sort_date()).map(rfc3339),
+        );
+    }
+    for t in &site.taxonomies {
+        if t.terms.is_empty() {
+            continue;
+        }
+        push(&format!("{}/", t.kind.name()), None);
+        for term in &t.terms {
+            push(&format!("{}/{}/", t.kind.name(), term.slug), None);
+        }
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_load_lazily_and_tables_scroll() {
+        let out =
+            content("<p><img src=\"a.png\" alt=\"图\"></p><table><tr><td>1</td></tr></table>");
+        assert!(out.contains("loading=\"lazy\""), "{out}");
+        assert!(out.contains("<div class=\"table-wrap\"><table>"), "{out}");
+        assert!(out.contains("</table></div>"), "{out}");
+    }
+
+    #[test]
+    fn xml_escape_drops_control_characters() {
+        assert_eq!(xml_escape("a<b>&\"\u{1}"), "a&lt;b&gt;&amp;&quot;");
+    }
+}

@@ -1,0 +1,92 @@
+//! `anxuan init` and `anxuan new`: files a clerk starts from.
+//!
+//! What these write must build as written, with no warnings: the tests build every
+//! file they produce. Dates are filled in from the clock so a new warning is active
+//! and a new notice is published at once.
+
+use std::path::{Path, PathBuf};
+
+use jiff::Zoned;
+
+use crate::meta::Kind;
+use crate::render::rfc3339;
+
+/// Front matter and body for a new page of `kind`.
+pub fn new_page_text(kind: Kind, title: &str, now: &Zoned) -> String {
+    let esc = title.replace('\\', "\\\\").replace('"', "\\\"");
+    let date = rfc3339(now);
+    match kind {
+        Kind::Warning => {
+            let expires = now.checked_add(jiff::SignedDuration::from_hours(24)).map(|z| rfc3339(&z)).unwrap_or_else(|_| date.clone());
+            format!(
+                "+++\ntitle = \"{esc}\"\n# 预警级别：blue 蓝色、yellow 黄色、orange 橙色、red 红色\nlevel = \"blue\"\nhazard = \"暴雨\"\nissued = {date}\n# 失效时间：过了这个时间，横幅自动消失，页面显示“已过期”\nexpires = {expires}\nareas = [\"全镇\"]\nissuer = \"\"\nguidance = [\n  \"减少外出，远离河道、沟渠和山体边坡。\",\n  \"注意收听广播和村（社区）通知，听从转移安排。\",\n]\n+++\n\n在这里写预警的详细内容。\n"
+            )
+        }
+        Kind::Campaign => {
+            let day = now.date();
+            format!(
+                "+++\ntitle = \"{esc}\"\ndate = {date}\nstart = {day}\nend = {day}\nlocation = \"镇政府广场\"\ntheme = \"人人讲安全、个个会应急\"\n+++\n\n在这里写活动安排。\n"
+            )
+        }
+        Kind::Stats => format!(
+            "+++\ntitle = \"{esc}\"\ndate = {date}\nfigures = [\n  {{ label = \"排查隐患\", value = 0, unit = \"项\" }},\n  {{ label = \"完成整改\", value = 0, unit = \"项\" }},\n]\n+++\n\n在这里写统计说明。\n"
+        ),
+        Kind::Leaflet => format!(
+            "+++\ntitle = \"{esc}\"\ndate = {date}\n# 纸张：A4、A5 或 A4-trifold（A4 三折页）\npaper = \"A4\"\nqr = true\n+++\n\n在这里写宣传单的内容，字少一些、大一些。\n"
+        ),
+        Kind::Notice | Kind::Page => format!("+++\ntitle = \"{esc}\"\ndate = {date}\ndescription = \"\"\ntags = []\n+++\n\n在这里写正文。\n"),
+    }
+}
+
+/// Where `anxuan new` puts a page: `content/<section>/<slug>.md`, never overwriting.
+pub fn new_page_path(root: &Path, kind: Kind, title: &str) -> Option<PathBuf> {
+    let slug = crate::slug::slugify(title);
+    let slug = if slug.is_empty() {
+        kind.name().to_string()
+    } else {
+        slug
+    };
+    let dir = root.join("content").join(kind.section_dir());
+    (0..100)
+        .map(|n| {
+            if n == 0 {
+                dir.join(format!("{slug}.md"))
+            } else {
+                dir.join(format!("{slug}-{n}.md"))
+            }
+        })
+        .find(|p| !p.exists())
+}
+
+/// The starter site of `anxuan init`: (path, text) pairs.
+pub fn starter_site(now: &Zoned) -> Vec<(&'static str, String)> {
+    let date = rfc3339(now);
+    let yesterday = now
+        .yesterday()
+        .map(|z| rfc3339(&z))
+        .unwrap_or_else(|_| date.clone());
+    let two_days_ago = now
+        .checked_sub(jiff::SignedDuration::from_hours(48))
+        .map(|z| rfc3339(&z))
+        .unwrap_or_else(|_| date.clone());
+    vec![
+        (
+            "config.toml",
+            "title = \"XX镇安全生产宣传\"\ndescription = \"XX镇安全生产、防灾减灾和应急消防宣传\"\n# 网站正式发布的网址（末尾带 /）\nbase_url = \"https://anquan.example.gov.cn/xxzhen/\"\ntownship = \"XX镇\"\ntimezone = \"Asia/Shanghai\"\n\n[privacy]\n# 允许公开的电话号码\nallow = []\n\n[[hotlines]]\nname = \"火警\"\nnumber = \"119\"\n\n[[hotlines]]\nname = \"急救\"\nnumber = \"120\"\n\n[[hotlines]]\nname = \"报警\"\nnumber = \"110\"\n\n[footer]\nsponsor = \"XX镇人民政府\"\n"
+                .to_string(),
+        ),
+        ("content/_index.md", "+++\ntitle = \"XX镇安全生产宣传\"\n+++\n\n欢迎访问。这里发布本镇的安全通知、预警信息和宣传资料。\n".to_string()),
+        ("content/notices/_index.md", "+++\ntitle = \"通知公告\"\n+++\n".to_string()),
+        (
+            "content/notices/an-quan-ti-xing.md",
+            format!("+++\ntitle = \"安全生产提醒\"\ndate = {date}\ntags = [\"安全生产\"]\n+++\n\n请各村（社区）、各企业落实安全生产责任，\n做好隐患排查整改。\n"),
+        ),
+        ("content/warnings/_index.md", "+++\ntitle = \"预警信息\"\n+++\n".to_string()),
+        (
+            "content/warnings/da-feng-lan-se-yu-jing.md",
+            format!(
+                "+++\ntitle = \"大风蓝色预警\"\nlevel = \"blue\"\nhazard = \"大风\"\nissued = {two_days_ago}\nexpires = {yesterday}\nareas = [\"全镇\"]\nguidance = [\"加固围板、棚架等易被风吹动的搭建物。\"]\n+++\n\n这是一条示例预警，已经过期。\n"
+            ),
+        ),
+    ]
+}
