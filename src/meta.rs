@@ -332,6 +332,14 @@ impl<'t> Reader<'t> {
     }
 
     fn missing(&mut self, key: &str, what: Text) {
+        // A misspelt key (`titel`) is reported once, as unknown with a did-you-mean.
+        if self
+            .table
+            .iter()
+            .any(|(k, _)| k.value != key && did_you_mean(&k.value, &[key]).is_some())
+        {
+            return;
+        }
         self.diags.push(
             Diagnostic::error(Text::new(
                 format!("缺少 `{key}`（{}）", what.zh),

@@ -264,7 +264,10 @@ fn load_one(file: source::MarkdownFile, config: &Config) -> Loaded {
         let (m, d) = meta::section_meta(&table, anchor);
         fm_diags.extend(d);
         (None, Some(m))
-    } else if split.front.is_none() && fm_diags.is_empty() {
+    } else if fm_diags.iter().any(Diagnostic::is_error) {
+        // The front matter did not parse: what it lacks would only repeat that.
+        (None, None)
+    } else if split.front.is_none() {
         fm_diags.push(
             Diagnostic::error(text!(zh: "页面没有 front matter，缺少标题", en: "the page has no front matter and so no title"))
                 .at(0..0)

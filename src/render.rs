@@ -406,6 +406,11 @@ enum Job {
 pub fn render(site: &Site, theme: &Theme) -> Rendered {
     let (tera, mut diagnostics) = build_tera(theme);
     let mut files: Vec<OutFile> = Vec::new();
+    if !diagnostics.is_empty() {
+        // Rendering with a broken template set would only add "template not found"
+        // for every page that extends the broken one.
+        return Rendered { files, diagnostics };
+    }
 
     // Theme static files: hashed names for the ones pages reference.
     let mut asset_urls: BTreeMap<&str, String> = BTreeMap::new();

@@ -1,0 +1,114 @@
+//! The command line: help in both languages, exit codes, `init`, `new`, `check`.
+
+use crate::support::{bin, Site};
+
+#[test]
+fn help_is_chinese_by_default_and_english_on_request() {
+    let zh = bin().arg("--help").output().unwrap();
+    let zh = String::from_utf8_lossy(&zh.stdout);
+    assert!(zh.contains("生成网站"), "{zh}");
+    let en = bin().args(["--lang", "en", "--help"]).output().unwrap();
+    let en = String::from_utf8_lossy(&en.stdout);
+    assert!(en.contains("build the site"), "{en}");
+    let env = bin()
+        .env("ANXUAN_LANG", "en")
+        .args(["build", "--help"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&env.stdout).contains("override base_url"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let site = Site::new();
+    site.run(&["build", "--no-such-flag"]).assert_code(2);
+    site.run(&["build", "--now", "yesterday"]).assert_code(2);
+    site.run(&["new", "poster", "标题"]).assert_code(2);
+}
+
+#[test]
+fn init_makes_a_site_that_builds_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("新站点");
+    let out = bin().args(["init"]).arg(&dir).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = bin().args(["build", "--root"]).arg(&dir).output().unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr).trim(),
+        "",
+        "no warnings"
+    );
+    assert!(dir.join("public/index.html").exists());
+    // init never overwrites an existing site.
+    let again = bin().args(["init"]).arg(&dir).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+}
+
+#[test]
+fn new_pages_of_every_kind_build_as_written() {
+    let site = Site::new();
+    for (kind, title) in [
+        ("notice", "防汛通知"),
+        ("warning", "暴雨蓝色预警"),
+        ("campaign", "安全生产月活动"),
+        ("stats", "2024年隐患排查"),
+        ("leaflet", "防汛宣传单"),
+    ] {
+        let run = site.run(&["new", kind, title]);
+        run.assert_ok();
+        let path = site.path().join(run.stdout.trim());
+        assert!(path.exists(), "{}", path.display());
+    }
+    assert!(site
+        .path()
+        .join("content/notices/fang-xun-tong-zhi.md")
+        .exists());
+    // No --now: new files are dated now, so they must be published now.
+    site.run(&["build"]).assert_clean();
+    assert!(site
+        .out("warnings/bao-yu-lan-se-yu-jing/index.html")
+        .exists());
+    // The new warning is active, so every page carries its banner.
+    assert!(site
+        .read("index.html")
+        .contains("data-warning-level=\"blue\""));
+    // A second page with the same title gets its own file.
+    let run = site.run(&["new", "notice", "防汛通知"]);
+    assert!(
+        run.stdout.contains("fang-xun-tong-zhi-1.md"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn check_reports_without_writing() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"通知\"", "正文");
+    let run = site.run(&["check"]);
+    run.assert_ok();
+    assert!(!site.path().join("public").exists());
+    site.page("content/notices/b.md", "titel = \"通知\"", "正文");
+    site.run(&["check"]).assert_code(1);
+}
+
+#[test]
+fn build_prints_a_one_line_summary() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"通知\"", "正文");
+    let run = site.build();
+    run.assert_clean();
+    assert_eq!(run.stdout.trim().lines().count(), 1, "{}", run.stdout);
+    assert!(run.stdout.contains("1 个页面"), "{}", run.stdout);
+    let en = site.run(&["--lang", "en", "build"]);
+    assert!(en.stdout.contains("built 1 pages"), "{}", en.stdout);
+}

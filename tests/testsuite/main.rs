@@ -1,0 +1,11 @@
+//! anxuan's integration tests: one binary, a module per capability. Each test writes a
+//! small fixture site to a temporary folder, runs the real `anxuan` binary on it as a
+//! user would, and asserts on its exit code, messages and output files.
+
+mod support;
+
+mod cli;
+mod content;
+mod errors;
+mod output;
+mod urls;

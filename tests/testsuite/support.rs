@@ -1,0 +1,170 @@
+//! The fixture-site builder and helpers shared by every test module.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const CONFIG: &str = "title = \"测试镇安全宣传\"\ndescription = \"测试用站点\"\nbase_url = \"https://anquan.example.gov.cn/zhen/\"\ntownship = \"测试镇\"\n";
+
+/// A site on disk in a temporary folder.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
+    #[track_caller]
+    pub fn assert_ok(&self) -> &Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_clean(&self) -> &Run {
+        self.assert_ok();
+        assert!(
+            self.stderr.trim().is_empty(),
+            "expected no warnings, got:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_anxuan"));
+    c.env_remove("ANXUAN_LANG");
+    c
+}
+
+impl Site {
+    /// An empty folder with the standard test config.toml.
+    pub fn new() -> Site {
+        let s = Site::bare();
+        s.file("config.toml", CONFIG);
+        s
+    }
+
+    /// An empty folder.
+    pub fn bare() -> Site {
+        Site {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file (UTF-8 text), creating folders.
+    pub fn file(&self, rel: &str, text: &str) -> &Site {
+        self.bytes(rel, text.as_bytes())
+    }
+
+    pub fn bytes(&self, rel: &str, bytes: &[u8]) -> &Site {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+        self
+    }
+
+    /// A page with TOML front matter `fm` (without fences) and `body`.
+    pub fn page(&self, rel: &str, fm: &str, body: &str) -> &Site {
+        self.file(rel, &format!("+++\n{fm}\n+++\n{body}"))
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(
+            bin()
+                .args(args)
+                .current_dir(self.path())
+                .output()
+                .expect("run anxuan"),
+        )
+    }
+
+    /// `anxuan build` with a fixed clock.
+    pub fn build(&self) -> Run {
+        self.run(&["build", "--now", "2024-01-01T12:00:00+08:00"])
+    }
+
+    pub fn out(&self, rel: &str) -> PathBuf {
+        self.path().join("public").join(rel)
+    }
+
+    #[track_caller]
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.out(rel))
+            .unwrap_or_else(|e| panic!("public/{rel}: {e}; files: {:?}", self.files()))
+    }
+
+    /// Every output file, relative and sorted.
+    pub fn files(&self) -> Vec<String> {
+        let root = self.path().join("public");
+        let mut v: Vec<String> = walk(&root)
+            .into_iter()
+            .map(|p| {
+                p.strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The text inside the first element `<tag ...>` … `</tag>` (tests only; output is ours and simple).
+pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let s = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in:\n{html}"))
+        + start.len();
+    let e = html[s..]
+        .find(end)
+        .unwrap_or_else(|| panic!("no {end} after {start}"))
+        + s;
+    &html[s..e]
+}
