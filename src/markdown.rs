@@ -1,108 +1,848 @@
-//! TEMPORARY shim with the agreed interface; replaced by the full module.
-use std::ops::Range;
+//! Renders a page body from Markdown to HTML the way Chinese content needs it.
+//!
+//! pulldown-cmark parses CommonMark plus GFM tables, task lists, strikethrough,
+//! footnotes and heading attributes; this module then adjusts the event stream, never
+//! the HTML text: a soft line break between two Chinese characters is dropped (a
+//! browser would show it as a space), emphasis that CommonMark refuses because it
+//! touches Chinese punctuation (`开展**“百日攻坚”**行动`) is recovered, headings get
+//! pinyin ids, link destinations go through the caller's resolver, and fenced code is
+//! highlighted with CSS classes. It does no I/O, never evaluates text as a template,
+//! and must not panic on any input: its output is the body HTML and plain text.
 
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+
+/// A link or image destination found in the Markdown, with the byte span of the whole
+/// link/image syntax in the body text given to [`render`].
 pub struct LinkRef<'a> {
     pub dest: &'a str,
     pub span: Range<usize>,
     pub is_image: bool,
 }
+
+/// A fenced block whose info string's first word is `table` or `chart`.
 pub struct DataBlock<'a> {
     pub info: &'a str,
     pub body: &'a str,
     pub span: Range<usize>,
 }
-#[allow(clippy::type_complexity)]
+
+pub type ResolveLink<'a> = dyn FnMut(&LinkRef) -> Option<String> + 'a;
+pub type RenderDataBlock<'a> = dyn FnMut(&DataBlock) -> Option<String> + 'a;
+
 pub struct Options<'a> {
-    pub resolve_link: &'a mut dyn FnMut(&LinkRef) -> Option<String>,
-    pub data_block: Option<&'a mut dyn FnMut(&DataBlock) -> Option<String>>,
+    /// Called for every link and image destination: `Some(url)` rewrites it, `None`
+    /// keeps it as written. The caller records broken-link diagnostics itself.
+    pub resolve_link: &'a mut ResolveLink<'a>,
+    /// Called for ```table / ```chart blocks; `Some(html)` replaces the code block.
+    pub data_block: Option<&'a mut RenderDataBlock<'a>>,
 }
+
 pub struct Heading {
     pub level: u8,
     pub id: String,
     pub title: String,
 }
+
 pub struct Rendered {
     pub html: String,
+    /// HTML of the part before a top-level `<!-- more -->` line, if there is one.
     pub summary_html: Option<String>,
+    /// Plain text of the body, blocks separated by '\n', with the same CJK rule.
     pub text: String,
     pub headings: Vec<Heading>,
     pub has_code: bool,
 }
+
+/// Characters between which a line break must not become a space: Han ideographs,
+/// CJK symbols and punctuation, full-width forms, kana, hangul, and the quotation
+/// marks, ellipsis and dashes Chinese text uses.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF
+        | 0x2E80..=0x2FDF
+        | 0x3000..=0x303F
+        | 0x3040..=0x30FF
+        | 0x3100..=0x312F
+        | 0x3190..=0x31FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA960..=0xA97F
+        | 0xAC00..=0xD7FF
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFFEF
+        | 0x20000..=0x3FFFF)
+        || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—' | '·')
+}
+
+fn parser_options() -> pulldown_cmark::Options {
+    use pulldown_cmark::Options as O;
+    O::ENABLE_TABLES
+        | O::ENABLE_FOOTNOTES
+        | O::ENABLE_STRIKETHROUGH
+        | O::ENABLE_TASKLISTS
+        | O::ENABLE_HEADING_ATTRIBUTES
+        | O::ENABLE_GFM
+}
+
 pub fn render(body: &str, opts: &mut Options) -> Rendered {
-    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
-    let mut text = String::new();
-    let mut headings = Vec::new();
-    let events: Vec<Event> = Parser::new_ext(body, pulldown_cmark::Options::all())
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, parser_options())
         .into_offset_iter()
-        .map(|(ev, range)| match ev {
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let r = LinkRef {
-                    dest: &dest_url,
-                    span: range,
-                    is_image: false,
-                };
-                let d = (opts.resolve_link)(&r)
-                    .map(Into::into)
-                    .unwrap_or(dest_url.clone());
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url: d,
-                    title,
-                    id,
-                })
-            }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let r = LinkRef {
-                    dest: &dest_url,
-                    span: range,
-                    is_image: true,
-                };
-                let d = (opts.resolve_link)(&r)
-                    .map(Into::into)
-                    .unwrap_or(dest_url.clone());
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: d,
-                    title,
-                    id,
-                })
-            }
-            Event::Start(Tag::Heading { level, .. }) => {
-                headings.push(Heading {
-                    level: level as u8,
-                    id: String::new(),
-                    title: String::new(),
-                });
-                ev
-            }
-            Event::Text(ref t) => {
-                text.push_str(t);
-                ev
-            }
-            Event::End(TagEnd::Paragraph) => {
-                text.push('\n');
-                ev
-            }
-            _ => ev,
-        })
         .collect();
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let events = recover_cjk_emphasis(body, events);
+    let mut r = Renderer {
+        out: Vec::with_capacity(events.len()),
+        text: String::with_capacity(body.len()),
+        headings: Vec::new(),
+        has_code: false,
+        more_at: None,
+        depth: 0,
+    };
+    r.run(events, opts);
+    let summary_html = r.more_at.map(|at| {
+        let mut s = String::new();
+        pulldown_cmark::html::push_html(&mut s, r.out[..at].iter().cloned());
+        s
+    });
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
     Rendered {
         html,
-        summary_html: None,
-        text,
-        headings,
-        has_code: false,
+        summary_html,
+        text: r.text,
+        headings: r.headings,
+        has_code: r.has_code,
+    }
+}
+
+struct Renderer<'a> {
+    out: Vec<Event<'a>>,
+    text: String,
+    headings: Vec<Heading>,
+    has_code: bool,
+    /// Index in `out` where a top-level `<!-- more -->` stood.
+    more_at: Option<usize>,
+    /// Block nesting depth, to honour `<!-- more -->` only at the top level.
+    depth: usize,
+}
+
+impl<'a> Renderer<'a> {
+    fn run(&mut self, events: Vec<(Event<'a>, Range<usize>)>, opts: &mut Options) {
+        let mut i = 0;
+        while i < events.len() {
+            let (ev, range) = &events[i];
+            match ev {
+                Event::SoftBreak => {
+                    let prev = last_char(&self.text);
+                    let next = next_text_char(&events[i + 1..]);
+                    let joined =
+                        matches!((prev, next), (Some(p), Some(n)) if is_cjk(p) && is_cjk(n));
+                    if !joined {
+                        self.text.push('\n');
+                        self.out.push(Event::SoftBreak);
+                    }
+                    i += 1;
+                }
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) => {
+                    let end = find_end(&events, i);
+                    let title: String = events[i + 1..end]
+                        .iter()
+                        .filter_map(|(e, _)| match e {
+                            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                            _ => None,
+                        })
+                        .collect();
+                    let id = self.heading_id(id.as_deref(), &title);
+                    self.headings.push(Heading {
+                        level: heading_level(*level),
+                        id: id.clone(),
+                        title: title.trim().to_string(),
+                    });
+                    self.out.push(Event::Start(Tag::Heading {
+                        level: *level,
+                        id: Some(CowStr::from(id)),
+                        classes: classes.clone(),
+                        attrs: attrs.clone(),
+                    }));
+                    self.depth += 1;
+                    i += 1;
+                }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let dest = self.resolve(opts, dest_url, range, false);
+                    self.out.push(Event::Start(Tag::Link {
+                        link_type: *link_type,
+                        dest_url: dest,
+                        title: title.clone(),
+                        id: id.clone(),
+                    }));
+                    i += 1;
+                }
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let dest = self.resolve(opts, dest_url, range, true);
+                    self.out.push(Event::Start(Tag::Image {
+                        link_type: *link_type,
+                        dest_url: dest,
+                        title: title.clone(),
+                        id: id.clone(),
+                    }));
+                    i += 1;
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let end = find_end(&events, i);
+                    let code: String = events[i + 1..end]
+                        .iter()
+                        .filter_map(|(e, _)| match e {
+                            Event::Text(t) => Some(t.as_ref()),
+                            _ => None,
+                        })
+                        .collect();
+                    let info = match kind {
+                        CodeBlockKind::Fenced(info) => info.as_ref(),
+                        CodeBlockKind::Indented => "",
+                    };
+                    let span =
+                        range.start..events.get(end).map(|(_, r)| r.end).unwrap_or(range.end);
+                    let html = self.code_block(info, &code, span, opts);
+                    self.text.push_str(&code);
+                    self.text.push('\n');
+                    self.out.push(Event::Html(CowStr::from(html)));
+                    i = end + 1;
+                }
+                Event::Start(tag) => {
+                    if is_block(tag) {
+                        self.depth += 1;
+                    }
+                    self.out.push(events[i].0.clone());
+                    i += 1;
+                }
+                Event::End(tag) => {
+                    if is_block_end(*tag) {
+                        self.depth = self.depth.saturating_sub(1);
+                        if !self.text.ends_with('\n') && !self.text.is_empty() {
+                            self.text.push('\n');
+                        }
+                    }
+                    self.out.push(events[i].0.clone());
+                    i += 1;
+                }
+                Event::Text(t) | Event::Code(t) => {
+                    self.text.push_str(t);
+                    self.out.push(events[i].0.clone());
+                    i += 1;
+                }
+                Event::Html(h) => {
+                    if self.depth == 1 && self.more_at.is_none() && h.trim() == "<!-- more -->" {
+                        // The HtmlBlock start was pushed already; the summary ends before it.
+                        self.more_at = Some(self.out.len().saturating_sub(1));
+                    }
+                    self.out.push(events[i].0.clone());
+                    i += 1;
+                }
+                Event::HardBreak => {
+                    self.text.push('\n');
+                    self.out.push(Event::HardBreak);
+                    i += 1;
+                }
+                _ => {
+                    self.out.push(events[i].0.clone());
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    fn resolve(
+        &self,
+        opts: &mut Options,
+        dest: &CowStr<'a>,
+        span: &Range<usize>,
+        is_image: bool,
+    ) -> CowStr<'a> {
+        let link = LinkRef {
+            dest,
+            span: span.clone(),
+            is_image,
+        };
+        match (opts.resolve_link)(&link) {
+            Some(url) => CowStr::from(url),
+            None => dest.clone(),
+        }
+    }
+
+    /// A heading's id: `{#id}` as written, else the pinyin slug of its text; repeats
+    /// get `-1`, `-2` so every id in a page is unique.
+    fn heading_id(&self, explicit: Option<&str>, title: &str) -> String {
+        let base = match explicit {
+            Some(id) if !id.trim().is_empty() => id.trim().to_string(),
+            _ => {
+                let s = crate::slug::slugify(title);
+                if s.is_empty() {
+                    "section".to_string()
+                } else {
+                    s
+                }
+            }
+        };
+        let taken = |id: &str| self.headings.iter().any(|h| h.id == id);
+        if !taken(&base) {
+            return base;
+        }
+        (1..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|c| !taken(c))
+            .unwrap_or(base)
+    }
+
+    fn code_block(
+        &mut self,
+        info: &str,
+        code: &str,
+        span: Range<usize>,
+        opts: &mut Options,
+    ) -> String {
+        let lang = info.split_whitespace().next().unwrap_or("");
+        if matches!(lang, "table" | "chart") {
+            if let Some(cb) = opts.data_block.as_mut() {
+                let block = DataBlock {
+                    info,
+                    body: code,
+                    span,
+                };
+                if let Some(html) = cb(&block) {
+                    return html;
+                }
+            }
+        }
+        self.has_code = true;
+        let lang_attr = if lang.is_empty() {
+            String::new()
+        } else {
+            format!(" data-lang=\"{}\"", escape(lang))
+        };
+        let body = if lang.is_empty() {
+            None
+        } else {
+            highlight(lang, code)
+        };
+        let body = body.unwrap_or_else(|| escape(code));
+        format!("<pre class=\"code\"{lang_attr}><code>{body}</code></pre>\n")
+    }
+}
+
+fn heading_level(l: HeadingLevel) -> u8 {
+    match l {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn is_block(tag: &Tag) -> bool {
+    !matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_block_end(tag: TagEnd) -> bool {
+    !matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+/// Index of the `End` matching the `Start` at `start` (or the last event if the
+/// stream is unbalanced, which pulldown-cmark never produces).
+fn find_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (j, (e, _)) in events.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len().saturating_sub(1)
+}
+
+fn last_char(s: &str) -> Option<char> {
+    s.chars().next_back()
+}
+
+/// The first character the reader will see after a soft break, looking through
+/// inline markup (`**`, links) but not past the end of the block.
+fn next_text_char(rest: &[(Event, Range<usize>)]) -> Option<char> {
+    for (e, _) in rest {
+        match e {
+            Event::Text(t) | Event::Code(t) => return t.chars().next(),
+            Event::Start(tag) if !is_block(tag) => continue,
+            Event::End(tag) if !is_block_end(*tag) => continue,
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Highlights `code` with CSS classes (`hl-…`), or `None` for an unknown language.
+/// The syntax set is loaded once, and only by a page that has fenced code.
+fn highlight(lang: &str, code: &str) -> Option<String> {
+    use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+    use syntect::parsing::SyntaxSet;
+    use syntect::util::LinesWithEndings;
+    static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
+    let ss = SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines);
+    let syntax = ss.find_syntax_by_token(lang)?;
+    let mut gen = ClassedHTMLGenerator::new_with_class_style(
+        syntax,
+        ss,
+        ClassStyle::SpacedPrefixed { prefix: "hl-" },
+    );
+    for line in LinesWithEndings::from(code) {
+        gen.parse_html_for_line_which_includes_newline(line).ok()?;
+    }
+    Some(gen.finalize())
+}
+
+/// pulldown-cmark emits each leftover `*` as its own text event; joining contiguous
+/// literal text lets a `**` be seen as one run.
+fn merge_literal_text<'a>(
+    body: &'a str,
+    events: Vec<(Event<'a>, Range<usize>)>,
+) -> Vec<(Event<'a>, Range<usize>)> {
+    let mut out: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
+    for (ev, range) in events {
+        if let (Event::Text(t), Some((Event::Text(prev), prev_range))) = (&ev, out.last_mut()) {
+            let contiguous = prev_range.end == range.start;
+            let literal = body.get(prev_range.clone()) == Some(prev.as_ref())
+                && body.get(range.clone()) == Some(t.as_ref());
+            if contiguous && literal {
+                *prev = CowStr::from(format!("{prev}{t}"));
+                prev_range.end = range.end;
+                continue;
+            }
+        }
+        out.push((ev, range));
+    }
+    out
+}
+
+/// One `*` run found in literal text, a candidate emphasis delimiter.
+struct Run {
+    /// Index of the event holding it, and its byte range inside that event's text.
+    event: usize,
+    at: Range<usize>,
+    len: usize,
+    can_open: bool,
+    can_close: bool,
+    /// The inline scope (paragraph, or a link/emphasis inside it) it sits in.
+    scope: usize,
+}
+
+/// CommonMark refuses `开展**“百日攻坚”**行动`: a `**` between a letter and
+/// punctuation is not left-flanking. pulldown-cmark leaves such runs as literal text.
+/// This pass pairs them again with a relaxed rule (open: not followed by whitespace;
+/// close: not preceded by whitespace), applied only to runs touching a CJK character,
+/// so ordinary text such as `2 * 3 * 4` keeps its meaning. Pairs form only within one
+/// inline scope, the nearest opener of the same length winning, so the result nests.
+fn recover_cjk_emphasis<'a>(
+    body: &'a str,
+    events: Vec<(Event<'a>, Range<usize>)>,
+) -> Vec<(Event<'a>, Range<usize>)> {
+    if !body.contains('*') {
+        return events;
+    }
+    let events = merge_literal_text(body, events);
+    let mut runs: Vec<Run> = Vec::new();
+    let mut scope_stack: Vec<usize> = vec![0];
+    let mut next_scope = 1;
+    for (idx, (ev, range)) in events.iter().enumerate() {
+        match ev {
+            Event::Start(tag) => {
+                scope_stack.push(next_scope);
+                next_scope += 1;
+                let _ = tag;
+            }
+            Event::End(_) => {
+                scope_stack.pop();
+                if scope_stack.is_empty() {
+                    scope_stack.push(0);
+                }
+            }
+            Event::Text(t) => {
+                // Only literal text: an escaped `\*` or an entity never differs from
+                // its source by accident, so comparing with the source is exact.
+                if body.get(range.clone()) != Some(t.as_ref()) {
+                    continue;
+                }
+                let bytes = t.as_bytes();
+                let mut k = 0;
+                while k < bytes.len() {
+                    if bytes[k] != b'*' {
+                        k += 1;
+                        continue;
+                    }
+                    let start = k;
+                    while k < bytes.len() && bytes[k] == b'*' {
+                        k += 1;
+                    }
+                    let len = k - start;
+                    let src_start = range.start + start;
+                    let src_end = range.start + k;
+                    let prev = body[..src_start].chars().next_back();
+                    let next = body[src_end..].chars().next();
+                    let touches_cjk = prev.is_some_and(is_cjk) || next.is_some_and(is_cjk);
+                    if len > 3 || !touches_cjk {
+                        continue;
+                    }
+                    runs.push(Run {
+                        event: idx,
+                        at: start..k,
+                        len,
+                        can_open: next.is_some_and(|c| !c.is_whitespace()),
+                        can_close: prev.is_some_and(|c| !c.is_whitespace()),
+                        scope: *scope_stack.last().unwrap_or(&0),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    if runs.is_empty() {
+        return events;
+    }
+    // Pair runs: a closer takes the nearest open run of the same length and scope.
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for (ri, run) in runs.iter().enumerate() {
+        if run.can_close {
+            if let Some(pos) = open
+                .iter()
+                .rposition(|&o| runs[o].len == run.len && runs[o].scope == run.scope)
+            {
+                let o = open[pos];
+                open.truncate(pos);
+                pairs.push((o, ri));
+                continue;
+            }
+        }
+        if run.can_open {
+            open.push(ri);
+        }
+    }
+    if pairs.is_empty() {
+        return events;
+    }
+    // Each matched run becomes tags; the text around it stays text.
+    let mut role: Vec<Option<bool>> = vec![None; runs.len()]; // Some(true) opener, Some(false) closer
+    for &(o, c) in &pairs {
+        role[o] = Some(true);
+        role[c] = Some(false);
+    }
+    let mut by_event: Vec<Vec<usize>> = vec![Vec::new(); events.len()];
+    for (ri, run) in runs.iter().enumerate() {
+        if role[ri].is_some() {
+            by_event[run.event].push(ri);
+        }
+    }
+    let mut out = Vec::with_capacity(events.len() + pairs.len() * 4);
+    for (idx, (ev, range)) in events.into_iter().enumerate() {
+        if by_event[idx].is_empty() {
+            out.push((ev, range));
+            continue;
+        }
+        let Event::Text(t) = ev else {
+            out.push((ev, range));
+            continue;
+        };
+        let mut pos = 0;
+        for &ri in &by_event[idx] {
+            let run = &runs[ri];
+            if run.at.start > pos {
+                let piece = t[pos..run.at.start].to_string();
+                out.push((
+                    Event::Text(CowStr::from(piece)),
+                    range.start + pos..range.start + run.at.start,
+                ));
+            }
+            let span = range.start + run.at.start..range.start + run.at.end;
+            let tags: &[(Tag<'a>, TagEnd)] = match run.len {
+                1 => &[(Tag::Emphasis, TagEnd::Emphasis)],
+                2 => &[(Tag::Strong, TagEnd::Strong)],
+                _ => &[
+                    (Tag::Emphasis, TagEnd::Emphasis),
+                    (Tag::Strong, TagEnd::Strong),
+                ],
+            };
+            if role[ri] == Some(true) {
+                for (tag, _) in tags {
+                    out.push((Event::Start(tag.clone()), span.clone()));
+                }
+            } else {
+                for (_, end) in tags.iter().rev() {
+                    out.push((Event::End(*end), span.clone()));
+                }
+            }
+            pos = run.at.end;
+        }
+        if pos < t.len() {
+            let piece = t[pos..].to_string();
+            out.push((
+                Event::Text(CowStr::from(piece)),
+                range.start + pos..range.end,
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(src: &str) -> Rendered {
+        let mut keep = |_: &LinkRef| None;
+        let mut opts = Options {
+            resolve_link: &mut keep,
+            data_block: None,
+        };
+        render(src, &mut opts)
+    }
+
+    fn html(src: &str) -> String {
+        md(src).html
+    }
+
+    #[test]
+    fn soft_break_between_chinese_is_dropped() {
+        assert_eq!(html("第一行\n第二行"), "<p>第一行第二行</p>\n");
+        assert_eq!(html("安全。\n注意"), "<p>安全。注意</p>\n");
+        assert_eq!(html("word\n第二行"), "<p>word\n第二行</p>\n");
+        assert_eq!(html("第一行\nword"), "<p>第一行\nword</p>\n");
+        assert_eq!(
+            html("要做好\n**防汛**准备"),
+            "<p>要做好<strong>防汛</strong>准备</p>\n"
+        );
+        assert_eq!(md("第一行\n第二行").text, "第一行第二行\n");
+    }
+
+    #[test]
+    fn emphasis_touching_chinese_punctuation_is_recovered() {
+        assert_eq!(
+            html("开展**“百日攻坚”**行动"),
+            "<p>开展<strong>“百日攻坚”</strong>行动</p>\n"
+        );
+        assert_eq!(
+            html("**“安全”**第一"),
+            "<p><strong>“安全”</strong>第一</p>\n"
+        );
+        assert_eq!(html("*“注意”*事项"), "<p><em>“注意”</em>事项</p>\n");
+        assert_eq!(
+            html("开展***“攻坚”***行动"),
+            "<p>开展<em><strong>“攻坚”</strong></em>行动</p>\n"
+        );
+        assert_eq!(
+            html("开展**“`x`”**行动"),
+            "<p>开展<strong>“<code>x</code>”</strong>行动</p>\n"
+        );
+    }
+
+    #[test]
+    fn ordinary_asterisks_are_untouched() {
+        assert_eq!(html("a ** b"), "<p>a ** b</p>\n");
+        assert_eq!(html("2 * 3 * 4"), "<p>2 * 3 * 4</p>\n");
+        assert_eq!(html("\\*\\*“x”\\*\\*"), "<p>**“x”**</p>\n");
+        assert_eq!(html("**安全**"), "<p><strong>安全</strong></p>\n");
+        assert_eq!(html("单个*星号"), "<p>单个*星号</p>\n");
+    }
+
+    #[test]
+    fn headings_get_unique_pinyin_ids() {
+        let r = md("## 防御指南\n\n## 防御指南\n\n## Custom {#mine}\n\n## ！！\n");
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["fang-yu-zhi-nan", "fang-yu-zhi-nan-1", "mine", "section"]
+        );
+        assert!(
+            r.html.contains("<h2 id=\"fang-yu-zhi-nan\">防御指南</h2>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.headings[0].level, 2);
+    }
+
+    #[test]
+    fn links_are_resolved_with_their_source_span() {
+        let src = "见[统计](@/a.md)和![图](p.png)。";
+        let mut seen = Vec::new();
+        let mut resolve = |l: &LinkRef| {
+            seen.push((l.dest.to_string(), l.span.clone(), l.is_image));
+            (l.dest == "@/a.md").then(|| "/a/".to_string())
+        };
+        let mut opts = Options {
+            resolve_link: &mut resolve,
+            data_block: None,
+        };
+        let r = render(src, &mut opts);
+        assert!(r.html.contains("<a href=\"/a/\">统计</a>"), "{}", r.html);
+        assert!(r.html.contains("src=\"p.png\""), "{}", r.html);
+        assert_eq!(&src[seen[0].1.clone()], "[统计](@/a.md)");
+        assert_eq!(&src[seen[1].1.clone()], "![图](p.png)");
+        assert!(seen[1].2);
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes() {
+        let r = md("```rust\nlet title = \"防汛\";\n```\n");
+        assert!(r.has_code);
+        assert!(
+            r.html
+                .starts_with("<pre class=\"code\" data-lang=\"rust\"><code>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("class=\"hl-"), "{}", r.html);
+        assert!(!r.html.contains("style="), "{}", r.html);
+        let plain = html("```nosuchlang\n<b>\n```\n");
+        assert_eq!(
+            plain,
+            "<pre class=\"code\" data-lang=\"nosuchlang\"><code>&lt;b&gt;\n</code></pre>\n"
+        );
+        assert_eq!(
+            html("```\nx\n```\n"),
+            "<pre class=\"code\"><code>x\n</code></pre>\n"
+        );
+    }
+
+    #[test]
+    fn data_blocks_go_to_the_callback() {
+        let src = "前\n\n```table src=a.csv\n```\n\n后";
+        let mut keep = |_: &LinkRef| None;
+        let mut seen = String::new();
+        let mut data = |b: &DataBlock| {
+            seen = b.info.to_string();
+            Some("<table></table>".to_string())
+        };
+        let mut opts = Options {
+            resolve_link: &mut keep,
+            data_block: Some(&mut data),
+        };
+        let r = render(src, &mut opts);
+        assert_eq!(seen, "table src=a.csv");
+        assert!(
+            r.html.contains("<table></table>") && !r.html.contains("<pre"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn more_marks_the_summary() {
+        let r = md("摘要。\n\n<!-- more -->\n\n正文。");
+        assert_eq!(r.summary_html.as_deref(), Some("<p>摘要。</p>\n"));
+        assert!(r.html.contains("正文。"));
+        assert!(md("没有摘要标记").summary_html.is_none());
+    }
+
+    #[test]
+    fn template_syntax_is_plain_text() {
+        assert_eq!(
+            html("{{ site.title }} {% raw %}"),
+            "<p>{{ site.title }} {% raw %}</p>\n"
+        );
+    }
+
+    #[test]
+    fn gfm_features() {
+        let h = html(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] 完成\n\n~~删~~\n\n注[^1]\n\n[^1]: 脚注。\n",
+        );
+        for needle in ["<table>", "checkbox", "<del>删</del>", "脚注。"] {
+            assert!(h.contains(needle), "{needle}: {h}");
+        }
+    }
+
+    #[test]
+    fn nasty_input_never_panics() {
+        let deep = "- ".repeat(200) + "x";
+        let stars = "*".repeat(10_000);
+        let mixed = "开展**“".repeat(5_000);
+        let inputs = [
+            "",
+            "*",
+            "**",
+            "***",
+            "```",
+            "```rust\nfn",
+            "# {#}",
+            "[x](",
+            "![",
+            "\0\0",
+            "a\r\nb\r\n",
+            "**“x",
+            "“x”**",
+            "<!-- more -->",
+            "> - [ ] **“a”**\n>   b",
+            "|a|\n|-|\n|**“b”**|",
+        ];
+        for s in inputs
+            .iter()
+            .copied()
+            .chain([deep.as_str(), stars.as_str(), mixed.as_str()])
+        {
+            let _ = md(s);
+        }
     }
 }

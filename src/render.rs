@@ -69,10 +69,15 @@ pub fn datetime_zh(s: &str) -> String {
     }
 }
 
-/// "6月5日 20:00", the short form banners use.
-fn short_datetime_zh(z: &jiff::Zoned) -> String {
+/// "6月5日 20:00", the short form banners use; the year is added when it is not this year's.
+fn short_datetime_zh(z: &jiff::Zoned, now: &jiff::Zoned) -> String {
+    let year = if z.year() == now.year() {
+        String::new()
+    } else {
+        format!("{}年", z.year())
+    };
     format!(
-        "{}月{}日 {:02}:{:02}",
+        "{year}{}月{}日 {:02}:{:02}",
         z.month(),
         z.day(),
         z.hour(),
@@ -511,7 +516,7 @@ pub fn render(site: &Site, theme: &Theme) -> Rendered {
                 issuer: &w.issuer,
                 issued: rfc3339(&w.issued),
                 expires: rfc3339(&w.expires),
-                expires_zh: short_datetime_zh(&w.expires),
+                expires_zh: short_datetime_zh(&w.expires, &site.now),
             })
         })
         .collect();

@@ -7,5 +7,7 @@ mod support;
 mod cli;
 mod content;
 mod errors;
+mod example_site;
+mod markdown;
 mod output;
 mod urls;
