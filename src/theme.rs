@@ -3,7 +3,8 @@
 //! Layers, later ones winning file by file: the default theme built into the binary;
 //! the site's `themes/<theme>/` folder (for the repository itself this is the default
 //! theme's source, so editing it shows without recompiling); the site's `templates/`
-//! folder, which overrides single templates by name. Reads files only; rendering
+//! folder, which overrides single templates by name, and its `static/` folder, copied
+//! to the output root as is. Reads files only; rendering
 //! happens in `render`.
 
 use std::collections::BTreeMap;
@@ -80,11 +81,12 @@ pub fn load(root: &Path, theme: Option<&str>) -> (Theme, Vec<Diagnostic>) {
                 .with_help(text!(zh: "删除 config.toml 中的 theme 一行即可使用内置主题", en: "remove the theme line from config.toml to use the built-in theme")),
         );
     }
+    // The site's own templates/ and static/ come last: they win over any theme.
     overlay(
         &mut t,
         root,
         &root.join("templates"),
-        Path::new(""),
+        &root.join("static"),
         &mut diags,
     );
     (t, diags)

@@ -203,3 +203,18 @@ fn site_templates_override_the_theme() {
     site.build().assert_clean();
     assert!(site.read("notices/a/index.html").contains("自定义：通知"));
 }
+
+#[test]
+fn static_files_are_copied_to_the_output_root() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", "");
+    site.file("static/robots.txt", "User-agent: *\n");
+    site.bytes("static/img/地图.png", b"png");
+    site.build().assert_clean();
+    assert_eq!(site.read("robots.txt"), "User-agent: *\n");
+    assert!(
+        site.out("img/地图.png").exists(),
+        "static files keep their names: {:?}",
+        site.files()
+    );
+}
