@@ -8,7 +8,6 @@
 //! when the build then fails). This module and `source` are the only ones that touch
 //! the site's folders.
 
-use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -87,59 +86,112 @@ fn sibling(output: &Path, tag: &str) -> PathBuf {
     parent.join(format!(".{name}.anxuan-{tag}-{}", std::process::id()))
 }
 
-/// Writes `files` into a new folder and swaps it in for `output`.
-pub fn write_and_swap(output: &Path, files: &[OutFile]) -> io::Result<OldOutput> {
-    let staging = sibling(output, "new");
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging)?;
-    }
-    std::fs::create_dir_all(&staging)?;
-    let result = write_all(&staging, files);
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    let old = if output.exists() {
-        let old = sibling(output, "old");
-        if old.exists() {
-            std::fs::remove_dir_all(&old)?;
-        }
-        if let Err(e) = std::fs::rename(output, &old) {
-            let _ = std::fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-        Some(old)
-    } else {
-        None
-    };
-    if let Err(e) = std::fs::rename(&staging, output) {
-        // Put the old output back: a failed swap must not lose the site.
-        if let Some(old) = &old {
-            let _ = std::fs::rename(old, output);
-        }
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    Ok(OldOutput(old))
+/// Where rendered files go. Rendering hands each file over as soon as it is made, so
+/// a 10,000-page site is never held in memory whole.
+pub trait Sink: Sync {
+    fn put(&self, file: OutFile) -> io::Result<()>;
 }
 
-fn write_all(dir: &Path, files: &[OutFile]) -> io::Result<()> {
-    let dirs: BTreeSet<&str> = files
-        .iter()
-        .filter_map(|f| f.path.rsplit_once('/').map(|(d, _)| d))
-        .collect();
-    for d in dirs {
-        std::fs::create_dir_all(dir.join(d))?;
+/// For `check`: files are made and dropped.
+pub struct Discard;
+
+impl Sink for Discard {
+    fn put(&self, _: OutFile) -> io::Result<()> {
+        Ok(())
     }
-    files.par_iter().try_for_each(|f| {
-        let target = dir.join(&f.path);
+}
+
+/// A new output tree being written beside the old one. Dropping it without
+/// [`Staging::commit`] deletes it and leaves the old output untouched.
+pub struct Staging {
+    dir: PathBuf,
+    output: PathBuf,
+    made_dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn create(output: &Path) -> io::Result<Staging> {
+        let dir = sibling(output, "new");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        Ok(Staging {
+            dir,
+            output: output.to_path_buf(),
+            made_dirs: Default::default(),
+            committed: false,
+        })
+    }
+
+    /// Swaps the new tree in for the old one with two renames.
+    pub fn commit(mut self) -> io::Result<OldOutput> {
+        self.committed = true;
+        let output = &self.output;
+        let old = if output.exists() {
+            let old = sibling(output, "old");
+            if old.exists() {
+                std::fs::remove_dir_all(&old)?;
+            }
+            if let Err(e) = std::fs::rename(output, &old) {
+                let _ = std::fs::remove_dir_all(&self.dir);
+                return Err(e);
+            }
+            Some(old)
+        } else {
+            None
+        };
+        if let Err(e) = std::fs::rename(&self.dir, output) {
+            // Put the old output back: a failed swap must not lose the site.
+            if let Some(old) = &old {
+                let _ = std::fs::rename(old, output);
+            }
+            let _ = std::fs::remove_dir_all(&self.dir);
+            return Err(e);
+        }
+        Ok(OldOutput(old))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, f: OutFile) -> io::Result<()> {
+        let target = self.dir.join(&f.path);
+        if let Some(parent) = target.parent() {
+            let known = self
+                .made_dirs
+                .lock()
+                .map(|m| m.contains(parent))
+                .unwrap_or(false);
+            if !known {
+                std::fs::create_dir_all(parent)?;
+                if let Ok(mut m) = self.made_dirs.lock() {
+                    m.insert(parent.to_path_buf());
+                }
+            }
+        }
         match &f.data {
             OutData::Bytes(b) => std::fs::write(&target, b),
             OutData::Static(b) => std::fs::write(&target, b),
             OutData::Copy(src) => std::fs::copy(src, &target).map(|_| ()),
         }
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))
-    })
+    }
+}
+
+/// Writes `files` into a new folder and swaps it in for `output`.
+pub fn write_and_swap(output: &Path, files: Vec<OutFile>) -> io::Result<OldOutput> {
+    let staging = Staging::create(output)?;
+    files.into_par_iter().try_for_each(|f| staging.put(f))?;
+    staging.commit()
 }
 
 #[cfg(test)]
@@ -156,7 +208,7 @@ mod tests {
             path: "a/index.html".into(),
             data: OutData::Bytes(b"new".to_vec()),
         }];
-        write_and_swap(&out, &files).unwrap().remove();
+        write_and_swap(&out, files).unwrap().remove();
         assert_eq!(
             std::fs::read_to_string(out.join("a/index.html")).unwrap(),
             "new"

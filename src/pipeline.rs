@@ -97,28 +97,48 @@ pub fn build(opts: &BuildOptions) -> BuildReport {
     };
     let (site, model_diags) = model::load(&opts.root, config, &load_opts, &mut sources);
     diags.extend(model_diags);
-    let rendered = crate::render::render(&site, &theme);
+    // Files are written into a staging folder as they are rendered, and swapped in
+    // only if the whole build is free of errors; otherwise the staging folder goes.
+    let staging = match (&opts.output, diags.iter().any(Diagnostic::is_error)) {
+        (Some(dir), false) => match output::Staging::create(dir) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                diags.push(Diagnostic::error(text!(
+                    zh: "无法在 {} 旁边建立临时文件夹：{e}",
+                    en: "cannot create a staging folder beside {}: {e}",
+                    dir.display()
+                )));
+                None
+            }
+        },
+        _ => None,
+    };
+    let sink: &dyn output::Sink = match &staging {
+        Some(s) => s,
+        None => &output::Discard,
+    };
+    let rendered = crate::render::render(&site, &theme, sink);
     diags.extend(rendered.diagnostics);
-    let mut files = rendered.files;
+    let mut paths = rendered.paths;
 
     // Two things wanting the same URL (an alias over a page, a file over a page) is an error, not a silent overwrite.
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    for w in files.windows(2) {
-        if w[0].path == w[1].path {
+    paths.sort_unstable();
+    for w in paths.windows(2) {
+        if w[0] == w[1] {
             diags.push(Diagnostic::error(text!(
                 zh: "两个内容都要生成同一个文件 {}（检查 aliases、slug 和同名文件）",
                 en: "two things would be written to the same file {} (check aliases, slugs and files of the same name)",
-                w[0].path
+                w[0]
             )));
         }
     }
-    files.dedup_by(|a, b| a.path == b.path);
+    paths.dedup();
 
     diagnostic::sort(&mut diags);
     diags.dedup();
     let mut out = BuildReport {
         pages: site.pages.len(),
-        files: files.len(),
+        files: paths.len(),
         elapsed: started.elapsed(),
         diagnostics: diags,
         sources,
@@ -126,17 +146,19 @@ pub fn build(opts: &BuildOptions) -> BuildReport {
         wrote: false,
     };
     if out.has_errors() {
+        // Dropping the staging folder deletes it; the old output was never touched.
+        drop(staging);
         return out;
     }
-    if let Some(dir) = &opts.output {
-        match output::write_and_swap(dir, &files) {
+    if let (Some(staging), Some(dir)) = (staging, &opts.output) {
+        match staging.commit() {
             Ok(old) => {
                 out.old_output = Some(old);
                 out.wrote = true;
             }
             Err(e) => out.diagnostics.push(Diagnostic::error(text!(
-                zh: "写入 {} 失败：{e}；原有的网站文件保持不变",
-                en: "writing {} failed: {e}; the previous output is unchanged",
+                zh: "替换 {} 失败：{e}；原有的网站文件保持不变",
+                en: "replacing {} failed: {e}; the previous output is unchanged",
                 dir.display()
             ))),
         }

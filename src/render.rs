@@ -18,7 +18,7 @@ use tera::{Context, Kwargs, State, Tera, Value};
 use crate::diagnostic::Diagnostic;
 use crate::meta::Kind;
 use crate::model::{self, Page, Site, TaxonomyKind};
-use crate::output::{OutData, OutFile};
+use crate::output::{OutData, OutFile, Sink};
 use crate::postprocess;
 use crate::text;
 use crate::theme::{StaticData, Theme};
@@ -27,7 +27,8 @@ use crate::theme::{StaticData, Theme};
 const HASHED: &[&str] = &["style.css", "anxuan.js", "share.png"];
 
 pub struct Rendered {
-    pub files: Vec<OutFile>,
+    /// Output paths of every file handed to the sink, in no particular order.
+    pub paths: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -408,13 +409,16 @@ enum Job {
     NotFound,
 }
 
-pub fn render(site: &Site, theme: &Theme) -> Rendered {
+pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
     let (tera, mut diagnostics) = build_tera(theme);
     let mut files: Vec<OutFile> = Vec::new();
     if !diagnostics.is_empty() {
         // Rendering with a broken template set would only add "template not found"
         // for every page that extends the broken one.
-        return Rendered { files, diagnostics };
+        return Rendered {
+            paths: Vec::new(),
+            diagnostics,
+        };
     }
 
     // Theme static files: hashed names for the ones pages reference.
@@ -570,18 +574,22 @@ pub fn render(site: &Site, theme: &Theme) -> Rendered {
     }
     jobs.push(Job::NotFound);
 
-    let results: Vec<(Option<OutFile>, Option<Diagnostic>)> = jobs
+    // Each job hands its file to the sink at once; only the path is kept.
+    let results: Vec<Result<String, Box<Diagnostic>>> = jobs
         .par_iter()
         .map(|job| match run_job(&shared, job) {
-            Ok(f) => (Some(f), None),
-            Err(e) => (None, Some(template_diagnostic(&e, theme))),
+            Ok(f) => put(sink, f),
+            Err(e) => Err(Box::new(template_diagnostic(&e, theme))),
         })
         .collect();
-    for (f, d) in results {
-        files.extend(f);
-        if let Some(d) = d {
-            if !diagnostics.contains(&d) {
-                diagnostics.push(d);
+    let mut paths = Vec::with_capacity(results.len() + files.len());
+    for r in results {
+        match r {
+            Ok(p) => paths.push(p),
+            Err(d) => {
+                if !diagnostics.contains(&d) {
+                    diagnostics.push(*d);
+                }
             }
         }
     }
@@ -623,7 +631,20 @@ pub fn render(site: &Site, theme: &Theme) -> Rendered {
             data: OutData::Copy(a.abs.clone()),
         });
     }
-    Rendered { files, diagnostics }
+    for f in files {
+        match put(sink, f) {
+            Ok(p) => paths.push(p),
+            Err(d) => diagnostics.push(*d),
+        }
+    }
+    Rendered { paths, diagnostics }
+}
+
+fn put(sink: &dyn Sink, f: OutFile) -> Result<String, Box<Diagnostic>> {
+    let path = f.path.clone();
+    sink.put(f).map(|_| path).map_err(|e| {
+        Box::new(Diagnostic::error(text!(zh: "写入文件失败：{e}；原有的网站文件保持不变", en: "writing a file failed: {e}; the previous output is unchanged")))
+    })
 }
 
 fn pager_path(base: &str, pager: usize) -> String {
