@@ -78,6 +78,12 @@ pub fn is_cjk(c: char) -> bool {
         || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—' | '·')
 }
 
+/// Full-width punctuation, which carries its own spacing in Chinese typography.
+pub fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0xFE30..=0xFE4F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
+        || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—')
+}
+
 fn parser_options() -> pulldown_cmark::Options {
     use pulldown_cmark::Options as O;
     O::ENABLE_TABLES
@@ -138,8 +144,16 @@ impl<'a> Renderer<'a> {
                 Event::SoftBreak => {
                     let prev = last_char(&self.text);
                     let next = next_text_char(&events[i + 1..]);
-                    let joined =
-                        matches!((prev, next), (Some(p), Some(n)) if is_cjk(p) && is_cjk(n));
+                    // Between two Chinese characters, and on either side of full-width
+                    // punctuation (`安全。\nXX市`), a line break is no space.
+                    let joined = match (prev, next) {
+                        (Some(p), Some(n)) => {
+                            (is_cjk(p) && is_cjk(n))
+                                || is_cjk_punctuation(p)
+                                || is_cjk_punctuation(n)
+                        }
+                        _ => false,
+                    };
                     if !joined {
                         self.text.push('\n');
                         self.out.push(Event::SoftBreak);
@@ -670,6 +684,8 @@ mod tests {
         assert_eq!(html("安全。\n注意"), "<p>安全。注意</p>\n");
         assert_eq!(html("word\n第二行"), "<p>word\n第二行</p>\n");
         assert_eq!(html("第一行\nword"), "<p>第一行\nword</p>\n");
+        assert_eq!(html("等级高。\nXX市发布"), "<p>等级高。XX市发布</p>\n");
+        assert_eq!(html("拨打119\n（免费）"), "<p>拨打119（免费）</p>\n");
         assert_eq!(
             html("要做好\n**防汛**准备"),
             "<p>要做好<strong>防汛</strong>准备</p>\n"

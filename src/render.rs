@@ -119,6 +119,8 @@ struct WarningView {
     issuer: String,
     guidance: Vec<String>,
     contact: String,
+    /// `contact` as a `tel:` target: digits and `+` only.
+    contact_tel: String,
 }
 
 #[derive(Serialize)]
@@ -229,6 +231,7 @@ fn warning_view(p: &Page, now: &jiff::Zoned) -> Option<WarningView> {
         issuer: w.issuer.clone(),
         guidance: w.guidance.clone(),
         contact: w.contact.clone(),
+        contact_tel: tel_digits(&w.contact),
     })
 }
 
@@ -918,6 +921,7 @@ fn home_value(sh: &Shared<'_>) -> Value {
             serde_json::json!({
                 "title": s.title,
                 "url": site.url(&s.path),
+                "kind": s.kind.name(),
                 "description": s.meta.description.clone().unwrap_or_default(),
                 "count": s.pages.len(),
             })
