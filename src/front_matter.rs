@@ -254,6 +254,37 @@ fn parse_yaml(front: &str, offset: usize, diags: &mut Vec<Diagnostic>) -> Table 
     }
 }
 
+/// A whole TOML data file as a table; spans in `text`. `Err` carries the parser's
+/// message and where it points.
+pub fn toml_document(text: &str) -> Result<Table, (String, Range<usize>)> {
+    toml::de::DeTable::parse(text)
+        .map(|t| toml_table(t.get_ref(), 0))
+        .map_err(|e| (e.message().trim().to_string(), e.span().unwrap_or(0..0)))
+}
+
+/// A whole YAML (or JSON, which YAML reads too) document as one value; spans in `text`.
+pub fn yaml_document(text: &str) -> Result<Spanned<Value>, (String, Range<usize>)> {
+    use saphyr::{LoadableYamlNode, MarkedYaml};
+    let index = LineIndex::new(text);
+    match MarkedYaml::load_from_str(text) {
+        Ok(docs) => Ok(match docs.into_iter().next() {
+            None => Spanned {
+                value: Value::Null,
+                span: 0..0,
+            },
+            Some(doc) => Spanned {
+                value: yaml_value(&doc, &index, 0),
+                span: yaml_span(&doc, &index, 0),
+            },
+        }),
+        Err(err) => {
+            let m = err.marker();
+            let at = index.offset_of(m.line(), m.col());
+            Err((err.info().to_string(), at..at))
+        }
+    }
+}
+
 fn yaml_span(node: &saphyr::MarkedYaml<'_>, index: &LineIndex<'_>, offset: usize) -> Range<usize> {
     let s = node.span.start;
     let e = node.span.end;

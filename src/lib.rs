@@ -4,6 +4,7 @@
 //! `postprocess` → `output`, run in order by `pipeline`.
 
 pub mod config;
+pub mod data;
 pub mod diagnostic;
 pub mod front_matter;
 pub mod markdown;

@@ -634,11 +634,29 @@ pub fn load(
                 }
             }
         };
+        let mut data_diags = Vec::new();
+        let page_dir = l.file.abs.parent().unwrap_or(Path::new("."));
+        let mut data_block = |b: &markdown::DataBlock| -> Option<String> {
+            let span = b.span.start + l.body_offset..b.span.end + l.body_offset;
+            // The body starts on the line after the opening fence.
+            let body_offset = body[b.span.clone()]
+                .find('\n')
+                .map(|i| span.start + i + 1)
+                .unwrap_or(span.end);
+            let place = crate::data::Place {
+                page_rel: &l.file.rel,
+                page_dir,
+                span,
+                body_offset,
+            };
+            crate::data::render(b.info, b.body, &place, &mut data_diags)
+        };
         let mut options = markdown::Options {
             resolve_link: &mut resolve,
-            data_block: None,
+            data_block: Some(&mut data_block),
         };
         let rendered = markdown::render(body, &mut options);
+        diags.append(&mut data_diags);
         RenderedPage {
             rendered,
             diags,

@@ -97,6 +97,16 @@ pub fn build(opts: &BuildOptions) -> BuildReport {
     };
     let (site, model_diags) = model::load(&opts.root, config, &load_opts, &mut sources);
     diags.extend(model_diags);
+    // Diagnostics about files other than Markdown (a data block's CSV, say) need that
+    // file's text to show a line and column.
+    for d in &diags {
+        if let (Some(file), Some(_)) = (&d.file, &d.span) {
+            if !sources.texts.contains_key(file) {
+                let text = crate::source::read_text(&opts.root.join(file), file).text;
+                sources.texts.insert(file.clone(), text.into());
+            }
+        }
+    }
     // Files are written into a staging folder as they are rendered, and swapped in
     // only if the whole build is free of errors; otherwise the staging folder goes.
     let staging = match (&opts.output, diags.iter().any(Diagnostic::is_error)) {

@@ -7,6 +7,7 @@ mod support;
 mod browser;
 mod cli;
 mod content;
+mod data;
 mod errors;
 mod example_site;
 mod markdown;
