@@ -45,6 +45,9 @@ struct RawPrivacy {
 pub struct Hotline {
     pub name: String,
     pub number: String,
+    /// A short note shown on the contacts page, e.g. "24小时值班".
+    #[serde(default)]
+    pub note: String,
 }
 
 #[derive(Deserialize, Clone, Debug, Default, serde::Serialize)]

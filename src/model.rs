@@ -207,6 +207,15 @@ impl Site {
         format!("{}{}", self.config.base_path, path)
     }
 
+    /// Where the built-in page of all hotlines goes (`contacts/`), unless the site has
+    /// no hotlines or its own page or section there.
+    pub fn contacts_path(&self) -> Option<&'static str> {
+        const PATH: &str = "contacts/";
+        let taken = self.sections.iter().any(|s| s.path == PATH)
+            || self.pages.iter().any(|p| p.path == PATH);
+        (!self.config.hotlines.is_empty() && !taken).then_some(PATH)
+    }
+
     /// Absolute URL of an output path.
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.config.base_url, path)

@@ -200,6 +200,9 @@ pub fn sitemap(site: &Site) -> String {
             push(&format!("{}/{}/", t.kind.name(), term.slug), None);
         }
     }
+    if let Some(path) = site.contacts_path() {
+        push(path, None);
+    }
     out.push_str("</urlset>\n");
     out
 }

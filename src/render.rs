@@ -410,6 +410,7 @@ enum Job {
         pager: usize,
     },
     NotFound,
+    Contacts,
 }
 
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
@@ -488,6 +489,7 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
             BTreeMap::from([
                 ("name", h.name.clone()),
                 ("number", h.number.clone()),
+                ("note", h.note.clone()),
                 ("tel", tel_digits(&h.number)),
             ])
         })
@@ -501,6 +503,7 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
         "language": "zh-CN",
         "image": share_image,
         "hotlines": hotlines,
+        "contacts_url": site.contacts_path().map(|p| site.url(p)),
         "footer": config.footer,
         "menu": menu,
         "extra": config.extra,
@@ -576,6 +579,9 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
         }
     }
     jobs.push(Job::NotFound);
+    if site.contacts_path().is_some() {
+        jobs.push(Job::Contacts);
+    }
 
     // Each job hands its file to the sink at once; only the path is kept.
     let results: Vec<Result<String, Box<Diagnostic>>> = jobs
@@ -866,6 +872,16 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<OutFile, tera::Error> {
                 path: "404.html".into(),
                 data: OutData::Bytes(html.into_bytes()),
             })
+        }
+        Job::Contacts => {
+            let path = site.contacts_path().unwrap_or("contacts/");
+            let description = format!("{}的求助和值班电话，点一下即可拨打", site.config.township);
+            let ctx = sh.base_context(
+                path,
+                sh.meta("求助电话", &description, path, None, "website"),
+            );
+            let html = sh.tera.render("contacts.html", &ctx)?;
+            Ok(html_file(path.to_string(), html))
         }
     }
 }

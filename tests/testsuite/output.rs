@@ -230,3 +230,43 @@ fn share_meta_is_absolute_and_the_title_starts_with_the_headline() {
         "itemprop tags need an itemscope"
     );
 }
+
+#[test]
+fn hotlines_get_a_contacts_page_unless_the_site_has_its_own() {
+    let site = Site::new();
+    site.file(
+        "config.toml",
+        &format!(
+            "{}\n[[hotlines]]\nname = \"火警\"\nnumber = \"119\"\n\n[[hotlines]]\nname = \"镇应急值班\"\nnumber = \"0875-2123456\"\nnote = \"24小时值班\"\n",
+            crate::support::CONFIG
+        ),
+    );
+    site.page("content/notices/a.md", "title = \"通知\"", "正文\n");
+    site.build().assert_clean();
+    let contacts = site.read("contacts/index.html");
+    assert!(contacts.contains("<title>求助电话｜"), "{contacts}");
+    assert!(contacts.contains("href=\"tel:119\""), "{contacts}");
+    assert!(contacts.contains("href=\"tel:08752123456\""), "{contacts}");
+    assert!(contacts.contains("24小时值班"), "{contacts}");
+    assert!(
+        site.read("notices/a/index.html")
+            .contains("href=\"/zhen/contacts/\""),
+        "every footer links to it"
+    );
+    assert!(site
+        .read("sitemap.xml")
+        .contains("<loc>https://anquan.example.gov.cn/zhen/contacts/</loc>"));
+
+    // A site's own page at /contacts/ wins, and no hotlines means no page.
+    site.page(
+        "content/contacts/_index.md",
+        "title = \"联系我们\"",
+        "电话\n",
+    );
+    site.build().assert_ok();
+    assert!(site.read("contacts/index.html").contains("联系我们"));
+    let bare = Site::new();
+    bare.page("content/notices/a.md", "title = \"通知\"", "正文\n");
+    bare.build().assert_clean();
+    assert!(!bare.out("contacts/index.html").exists());
+}
