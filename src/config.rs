@@ -30,7 +30,42 @@ struct RawConfig {
     #[serde(default)]
     footer: Footer,
     #[serde(default)]
+    warnings: RawWarnings,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[warnings]`: levels a province adds (white, black, ...) and the levels each
+/// hazard may use.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawWarnings {
+    #[serde(default)]
+    levels: Vec<RawLevel>,
+    #[serde(default)]
+    hazards: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLevel {
+    /// English name: lowercase letters, used in CSS classes.
+    id: String,
+    /// Chinese name ending in 色.
+    name: String,
+    /// Severity against blue 1 … red 4.
+    rank: i32,
+    /// Banner colour and its text colour, `#rrggbb`.
+    colour: String,
+    text: String,
+}
+
+/// A level added in config.toml, with the colours the theme needs for it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct LevelColours {
+    pub id: String,
+    pub background: String,
+    pub text: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -82,6 +117,10 @@ pub struct Config {
     pub privacy_allow: Vec<String>,
     pub hotlines: Vec<Hotline>,
     pub footer: Footer,
+    /// Warning levels the site accepts (the four official ones and any added).
+    pub levels: crate::meta::Levels,
+    /// Colours of the added levels, for the stylesheet.
+    pub extra_levels: Vec<LevelColours>,
     pub extra: serde_json::Value,
 }
 
@@ -120,8 +159,8 @@ pub fn load(
             ))
             .in_file(CONFIG_FILE)
             .with_help(text!(
-                zh: "可用的设置：title、description、base_url、township、timezone、image、paginate、theme、[privacy]、[[hotlines]]、[footer]、[extra]",
-                en: "accepted keys: title, description, base_url, township, timezone, image, paginate, theme, [privacy], [[hotlines]], [footer], [extra]"
+                zh: "可用的设置：title、description、base_url、township、timezone、image、paginate、theme、[privacy]、[[hotlines]]、[footer]、[warnings]、[extra]",
+                en: "accepted keys: title, description, base_url, township, timezone, image, paginate, theme, [privacy], [[hotlines]], [footer], [warnings], [extra]"
             ));
             if let Some(span) = err.span() {
                 d = d.at(span);
@@ -151,6 +190,7 @@ fn validate(
         privacy,
         hotlines,
         footer,
+        warnings,
         extra,
     } = raw;
     let error = |zh: String, en: String| {
@@ -200,6 +240,7 @@ fn validate(
             "paginate must be greater than 0".into(),
         ));
     }
+    let (levels, extra_levels) = warning_levels(warnings, diags);
     let extra = serde_json::to_value(extra).unwrap_or(serde_json::Value::Null);
     Some(Config {
         title,
@@ -215,8 +256,110 @@ fn validate(
         privacy_allow: privacy.allow,
         hotlines,
         footer,
+        levels,
+        extra_levels,
         extra,
     })
+}
+
+fn warning_levels(
+    raw: RawWarnings,
+    diags: &mut Vec<Diagnostic>,
+) -> (crate::meta::Levels, Vec<LevelColours>) {
+    use crate::meta::{Levels, WarningLevel};
+    let mut levels = Levels::default();
+    let mut colours = Vec::new();
+    let error = |d: Diagnostic| d.in_file(CONFIG_FILE);
+    for l in raw.levels {
+        let RawLevel {
+            id,
+            name,
+            rank,
+            colour,
+            text,
+        } = l;
+        let ok_id = !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase());
+        if !ok_id || levels.all.iter().any(|x| x.id == id || x.zh == name) {
+            diags.push(error(Diagnostic::error(text!(
+                zh: "[[warnings.levels]] 的 id `{id}`（{name}）不能用：要是小写英文字母，并且不能和已有级别重复",
+                en: "[[warnings.levels]] id `{id}` ({name}) cannot be used: it must be lowercase letters and not repeat a level"
+            ))));
+            continue;
+        }
+        let (Some(bg), Some(fg)) = (hex_colour(&colour), hex_colour(&text)) else {
+            diags.push(error(Diagnostic::error(text!(
+                zh: "预警级别 `{id}` 的 colour/text 要写成 #rrggbb，例如 colour = \"#f2f2f2\"",
+                en: "warning level `{id}`: colour and text must be #rrggbb, e.g. colour = \"#f2f2f2\""
+            ))));
+            continue;
+        };
+        let ratio = contrast(bg, fg);
+        if ratio < 4.5 {
+            diags.push(error(Diagnostic::error(text!(
+                zh: "预警级别 `{id}` 的文字颜色 {text} 在 {colour} 上对比度只有 {ratio:.1}:1，老年人看不清（至少 4.5:1）",
+                en: "warning level `{id}`: text {text} on {colour} has a contrast of {ratio:.1}:1; at least 4.5:1 is needed"
+            )).with_help(text!(
+                zh: "浅底色用深色字（#1a1a1a），深底色用白色字（#ffffff）",
+                en: "use dark text (#1a1a1a) on light colours and white (#ffffff) on dark ones"
+            ))));
+            continue;
+        }
+        let name = if name.ends_with('色') {
+            name
+        } else {
+            format!("{name}色")
+        };
+        levels.all.push(WarningLevel {
+            id: id.clone(),
+            zh: name,
+            rank,
+        });
+        colours.push(LevelColours {
+            id,
+            background: colour.to_ascii_lowercase(),
+            text: text.to_ascii_lowercase(),
+        });
+    }
+    for (hazard, names) in raw.hazards {
+        let mut ids = Vec::new();
+        for n in &names {
+            match levels.parse(n) {
+                Some(l) => ids.push(l.id.clone()),
+                None => diags.push(error(Diagnostic::error(text!(
+                    zh: "[warnings.hazards] 里 `{hazard}` 的级别 `{n}` 不认识",
+                    en: "[warnings.hazards]: `{hazard}` lists an unknown level `{n}`"
+                )))),
+            }
+        }
+        levels.by_hazard.push((hazard, ids));
+    }
+    (levels, colours)
+}
+
+fn hex_colour(s: &str) -> Option<[u8; 3]> {
+    let h = s.strip_prefix('#')?;
+    if h.len() != 6 || !h.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+/// WCAG 2 contrast ratio of two sRGB colours.
+fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let lum = |c: [u8; 3]| {
+        let ch = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2])
+    };
+    let (x, y) = (lum(a), lum(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
 }
 
 /// `https://x.gov.cn/zhen` → (`https://x.gov.cn/zhen/`, `/zhen/`).
@@ -243,6 +386,15 @@ pub fn normalise_base_url(url: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contrast_matches_wcag() {
+        assert!((contrast([0, 0, 0], [255, 255, 255]) - 21.0).abs() < 0.01);
+        assert!(contrast([0xf5, 0xc4, 0x00], [0x1a, 0x1a, 0x1a]) > 4.5);
+        assert!(contrast([0xf5, 0xc4, 0x00], [0xff, 0xff, 0xff]) < 4.5);
+        assert_eq!(hex_colour("#C8102E"), Some([0xc8, 0x10, 0x2e]));
+        assert_eq!(hex_colour("red"), None);
+    }
 
     #[test]
     fn base_url_gets_a_trailing_slash_and_path() {

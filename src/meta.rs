@@ -126,49 +126,98 @@ const SECTION_KEYS: &[&str] = &[
     "extra",
 ];
 
-/// The four official colours of China's meteorological warning signals, least severe first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum WarningLevel {
-    Blue,
-    Yellow,
-    Orange,
-    Red,
+/// A warning level: one of the four official colours of China's meteorological
+/// warning signals, or a level a site adds in config.toml (`[[warnings.levels]]`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WarningLevel {
+    /// English name, used in CSS classes and `data-warning-level`: `red`.
+    pub id: String,
+    /// Chinese name with 色: `红色`.
+    pub zh: String,
+    /// Severity: blue 1, yellow 2, orange 3, red 4; larger is more severe.
+    pub rank: i32,
 }
 
 impl WarningLevel {
-    pub const ALL: [WarningLevel; 4] = [
-        WarningLevel::Blue,
-        WarningLevel::Yellow,
-        WarningLevel::Orange,
-        WarningLevel::Red,
-    ];
+    fn new(id: &str, zh: &str, rank: i32) -> WarningLevel {
+        WarningLevel {
+            id: id.into(),
+            zh: zh.into(),
+            rank,
+        }
+    }
 
-    pub fn parse(s: &str) -> Option<WarningLevel> {
+    pub fn en(&self) -> &str {
+        &self.id
+    }
+
+    pub fn zh(&self) -> &str {
+        &self.zh
+    }
+
+    /// `red`, `Red`, `红色`, `红色预警` and `红` all name red.
+    fn is_named(&self, s: &str) -> bool {
+        let zh = self.zh.as_str();
+        s.eq_ignore_ascii_case(&self.id)
+            || s == zh
+            || s.strip_suffix("预警").is_some_and(|c| c == zh)
+            || Some(s) == zh.strip_suffix('色')
+    }
+}
+
+/// The levels a site accepts, and which of them each hazard may use.
+#[derive(Clone, Debug)]
+pub struct Levels {
+    pub all: Vec<WarningLevel>,
+    /// Hazard → the level ids allowed for it (from `[warnings.hazards]`).
+    pub by_hazard: Vec<(String, Vec<String>)>,
+}
+
+impl Default for Levels {
+    fn default() -> Levels {
+        Levels {
+            all: Levels::standard(),
+            by_hazard: Vec::new(),
+        }
+    }
+}
+
+impl Levels {
+    /// Blue, yellow, orange, red: least severe first.
+    pub fn standard() -> Vec<WarningLevel> {
+        vec![
+            WarningLevel::new("blue", "蓝色", 1),
+            WarningLevel::new("yellow", "黄色", 2),
+            WarningLevel::new("orange", "橙色", 3),
+            WarningLevel::new("red", "红色", 4),
+        ]
+    }
+
+    pub fn parse(&self, s: &str) -> Option<&WarningLevel> {
         let s = s.trim();
-        WarningLevel::ALL.into_iter().find(|l| {
-            s.eq_ignore_ascii_case(l.en())
-                || s == l.zh()
-                || s.strip_suffix("预警").is_some_and(|c| c == l.zh())
-                || Some(s) == l.zh().strip_suffix('色')
-        })
+        self.all.iter().find(|l| l.is_named(s))
     }
 
-    pub fn en(self) -> &'static str {
-        match self {
-            WarningLevel::Blue => "blue",
-            WarningLevel::Yellow => "yellow",
-            WarningLevel::Orange => "orange",
-            WarningLevel::Red => "red",
-        }
+    /// `blue、yellow、orange、red` / `蓝色、黄色、橙色、红色`.
+    fn names(&self, levels: &[&WarningLevel]) -> Text {
+        Text::new(
+            levels
+                .iter()
+                .map(|l| l.zh.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+            levels
+                .iter()
+                .map(|l| l.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
     }
 
-    pub fn zh(self) -> &'static str {
-        match self {
-            WarningLevel::Blue => "蓝色",
-            WarningLevel::Yellow => "黄色",
-            WarningLevel::Orange => "橙色",
-            WarningLevel::Red => "红色",
-        }
+    /// The levels `hazard` may use, if the site narrowed them.
+    fn allowed_for(&self, hazard: &str) -> Option<Vec<&WarningLevel>> {
+        let (_, ids) = self.by_hazard.iter().find(|(h, _)| h == hazard)?;
+        Some(self.all.iter().filter(|l| ids.contains(&l.id)).collect())
     }
 }
 
@@ -575,6 +624,7 @@ pub fn page_meta(
     table: &Table,
     kind: Kind,
     tz: &jiff::tz::TimeZone,
+    levels: &Levels,
     anchor: Range<usize>,
 ) -> (PageMeta, Vec<Diagnostic>) {
     let mut r = Reader::new(table, anchor);
@@ -613,7 +663,7 @@ pub fn page_meta(
     meta.aliases = r.string_list("aliases");
     meta.extra = r.extra();
     match kind {
-        Kind::Warning => meta.warning = warning_meta(&mut r, tz),
+        Kind::Warning => meta.warning = warning_meta(&mut r, tz, levels),
         Kind::Campaign => {
             let start = r.datetime("start", tz);
             let end = r.datetime("end", tz);
@@ -661,18 +711,25 @@ pub fn page_meta(
     (meta, r.finish(&allowed, Some(kind)))
 }
 
-fn warning_meta(r: &mut Reader<'_>, tz: &jiff::tz::TimeZone) -> Option<WarningMeta> {
-    let level = match r.string("level") {
+fn warning_meta(
+    r: &mut Reader<'_>,
+    tz: &jiff::tz::TimeZone,
+    levels: &Levels,
+) -> Option<WarningMeta> {
+    let all: Vec<&WarningLevel> = levels.all.iter().collect();
+    let accepted = levels.names(&all);
+    let written = r.string("level");
+    let level = match &written {
         Some(s) => {
-            match WarningLevel::parse(&s.value) {
-                Some(l) => Some(l),
+            match levels.parse(&s.value) {
+                Some(l) => Some(l.clone()),
                 None => {
                     r.diags.push(
                     Diagnostic::error(text!(zh: "未知的预警级别 `{}`", en: "unknown warning level `{}`", s.value))
-                        .at(s.span)
-                        .with_help(text!(
-                            zh: "可用：blue、yellow、orange、red，或 蓝色、黄色、橙色、红色",
-                            en: "accepted: blue, yellow, orange, red (or 蓝色, 黄色, 橙色, 红色)"
+                        .at(s.span.clone())
+                        .with_help(Text::new(
+                            format!("可用：{}（也可以写 {}）", accepted.zh, accepted.en),
+                            format!("accepted: {} (or {})", accepted.en, accepted.zh),
                         )),
                 );
                     None
@@ -683,8 +740,8 @@ fn warning_meta(r: &mut Reader<'_>, tz: &jiff::tz::TimeZone) -> Option<WarningMe
             r.missing(
                 "level",
                 Text::new(
-                    "预警级别：blue、yellow、orange、red",
-                    "warning level: blue, yellow, orange or red",
+                    format!("预警级别：{}", accepted.zh),
+                    format!("warning level: {}", accepted.en),
                 ),
             );
             None
@@ -697,6 +754,25 @@ fn warning_meta(r: &mut Reader<'_>, tz: &jiff::tz::TimeZone) -> Option<WarningMe
             "the hazard, e.g. 暴雨 (rainstorm)",
         ),
     );
+    if let (Some(l), Some(w)) = (&level, &written) {
+        if let Some(allowed) = levels.allowed_for(&hazard) {
+            if !allowed.contains(&l) {
+                let names = levels.names(&allowed);
+                r.diags.push(
+                    Diagnostic::error(text!(
+                        zh: "本站的{}预警没有{}这一级",
+                        en: "this site's {} warnings have no {} level",
+                        hazard, l.zh
+                    ))
+                    .at(w.span.clone())
+                    .with_help(Text::new(
+                        format!("{hazard}预警可用的级别：{}（在 config.toml 的 [warnings.hazards] 设置）", names.zh),
+                        format!("{hazard} warnings may be: {} (set in config.toml under [warnings.hazards])", names.en),
+                    )),
+                );
+            }
+        }
+    }
     let issued = r.datetime("issued", tz);
     let expires = r.datetime("expires", tz);
     if issued.is_none() && !r.table.iter().any(|(k, _)| k.value == "issued") {
@@ -857,6 +933,7 @@ mod tests {
             &t,
             kind,
             &jiff::tz::TimeZone::get("Asia/Shanghai").unwrap(),
+            &Levels::default(),
             0..3,
         )
     }
@@ -885,15 +962,17 @@ mod tests {
 
     #[test]
     fn warning_levels_in_both_languages() {
+        let levels = Levels::default();
         for (s, l) in [
-            ("red", WarningLevel::Red),
-            ("橙色", WarningLevel::Orange),
-            ("黄色预警", WarningLevel::Yellow),
-            ("Blue", WarningLevel::Blue),
+            ("red", "red"),
+            ("橙色", "orange"),
+            ("黄色预警", "yellow"),
+            ("Blue", "blue"),
+            ("红", "red"),
         ] {
-            assert_eq!(WarningLevel::parse(s), Some(l), "{s}");
+            assert_eq!(levels.parse(s).map(|l| l.en()), Some(l), "{s}");
         }
-        assert_eq!(WarningLevel::parse("purple"), None);
+        assert_eq!(levels.parse("purple"), None);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, SourceLookup};
 use crate::front_matter;
 use crate::markdown;
-use crate::meta::{self, Kind, PageMeta, SectionMeta, SortBy, WarningLevel};
+use crate::meta::{self, Kind, PageMeta, SectionMeta, SortBy};
 use crate::source::{self, Role};
 use crate::text;
 
@@ -287,7 +287,7 @@ fn load_one(file: source::MarkdownFile, config: &Config) -> Loaded {
         );
         (None, None)
     } else {
-        let (m, d) = meta::page_meta(&table, kind, &config.timezone, anchor);
+        let (m, d) = meta::page_meta(&table, kind, &config.timezone, &config.levels, anchor);
         fm_diags.extend(d);
         (Some(m), None)
     };
@@ -784,10 +784,12 @@ pub fn load(
             let (pa, pb) = (&pages[a], &pages[b]);
             if kind == Kind::Warning {
                 let rank = |p: &Page| {
-                    p.meta
-                        .warning
-                        .as_ref()
-                        .map(|w| (warning_status(w, &now) == WarningStatus::Active, w.level))
+                    p.meta.warning.as_ref().map(|w| {
+                        (
+                            warning_status(w, &now) == WarningStatus::Active,
+                            w.level.rank,
+                        )
+                    })
                 };
                 let c = rank(pb).cmp(&rank(pa));
                 if c.is_ne() {
@@ -935,8 +937,8 @@ pub fn load(
             .meta
             .warning
             .as_ref()
-            .map(|w| w.level)
-            .unwrap_or(WarningLevel::Blue)
+            .map(|w| w.level.rank)
+            .unwrap_or(0)
     };
     active_warnings.sort_by(|a, b| {
         level(b)

@@ -107,8 +107,8 @@ struct NameUrl {
 
 #[derive(Serialize)]
 struct WarningView {
-    level: &'static str,
-    level_name: &'static str,
+    level: String,
+    level_name: String,
     hazard: String,
     issued: String,
     expires: String,
@@ -206,8 +206,8 @@ struct PaginatorView {
 struct BannerView<'a> {
     title: &'a str,
     url: String,
-    level: &'static str,
-    level_name: &'static str,
+    level: &'a str,
+    level_name: &'a str,
     hazard: &'a str,
     issuer: &'a str,
     issued: String,
@@ -215,12 +215,27 @@ struct BannerView<'a> {
     expires_zh: String,
 }
 
+/// Banner and warning-card colours for the levels a site added in config.toml, in the
+/// same shape as the theme's rules for the four official ones.
+fn level_css(levels: &[crate::config::LevelColours]) -> String {
+    let mut css = String::new();
+    for l in levels {
+        let id = &l.id;
+        css.push_str(&format!(
+            "\n.banner-{id}, .wcard-{id} .wcard-head, .level-{id} {{ background: {bg}; color: {fg}; }}\n.banner-{id} .banner-icon, .wcard-{id} .wcard-icon {{ background: {fg}; color: {bg}; }}\n",
+            bg = l.background,
+            fg = l.text
+        ));
+    }
+    css
+}
+
 fn warning_view(p: &Page, now: &jiff::Zoned) -> Option<WarningView> {
     let w = p.meta.warning.as_ref()?;
     let status = model::warning_status(w, now);
     Some(WarningView {
-        level: w.level.en(),
-        level_name: w.level.zh(),
+        level: w.level.en().to_string(),
+        level_name: w.level.zh().to_string(),
         hazard: w.hazard.clone(),
         issued: rfc3339(&w.issued),
         expires: rfc3339(&w.expires),
@@ -431,13 +446,17 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
         let out = if HASHED.contains(&name.as_str()) {
             match data.bytes() {
                 Ok(bytes) => {
+                    let mut bytes = bytes.into_owned();
+                    if name == "style.css" {
+                        bytes.extend_from_slice(level_css(&site.config.extra_levels).as_bytes());
+                    }
                     let hash = content_hash(&bytes);
                     let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
                     let out = format!("{stem}.{hash}.{ext}");
                     asset_urls.insert(name.as_str(), out.clone());
                     files.push(OutFile {
                         path: out.clone(),
-                        data: OutData::Bytes(bytes.into_owned()),
+                        data: OutData::Bytes(bytes),
                     });
                     continue;
                 }

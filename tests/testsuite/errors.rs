@@ -84,7 +84,8 @@ fn warning_rules_say_what_is_accepted() {
         run.stderr
     );
     assert!(
-        run.stderr.contains("blue、yellow、orange、red"),
+        run.stderr
+            .contains("可用：蓝色、黄色、橙色、红色（也可以写 blue, yellow, orange, red）"),
         "{}",
         run.stderr
     );
