@@ -8,24 +8,64 @@ use std::process::{Child, Command, Stdio};
 
 use crate::support::{bin, Site};
 
+/// The probe page: loads `?t=PATH` in a same-origin iframe `w` px wide and 740 high,
+/// measures what a reader meets, and writes it as JSON into `#out`. With `axe=1` it
+/// also runs axe-core (copied into the site's static/ as /axe.min.js) on the page.
 const PROBE: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>probe</title></head><body>
-<iframe id="f" width="375" height="740" src="TARGET"></iframe><pre id="out">pending</pre>
+<iframe id="f" width="375" height="740"></iframe><pre id="out">pending</pre>
 <script>
-document.getElementById("f").addEventListener("load", function () {
-  var d = this.contentDocument, w = this.contentWindow;
-  var p = d.querySelector(".content p");
-  document.getElementById("out").textContent = JSON.stringify({
+var q = {};
+location.search.slice(1).split("&").forEach(function (kv) { var p = kv.split("="); q[p[0]] = decodeURIComponent(p[1] || ""); });
+var f = document.getElementById("f");
+f.width = q.w || "375";
+function report(r) { document.getElementById("out").textContent = JSON.stringify(r); }
+f.addEventListener("load", function () {
+  var d = f.contentDocument, w = f.contentWindow;
+  var p = d.querySelector(".content p") || d.querySelector("main p");
+  var small = [];
+  var targets = d.querySelectorAll(".site-nav a, a.hotline, #big-text-toggle, a.banner, .more a, .pager a");
+  for (var i = 0; i < targets.length; i++) {
+    var r = targets[i].getBoundingClientRect();
+    if (r.width > 0 && r.height < 44) { small.push(targets[i].textContent.trim() + " " + r.height); }
+  }
+  var banners = [];
+  var bs = d.querySelectorAll("[data-warning-level]");
+  for (var j = 0; j < bs.length; j++) {
+    banners.push({ level: bs[j].getAttribute("data-warning-level"), shown: bs[j].getClientRects().length > 0 });
+  }
+  var m = {
     text: p ? p.innerText : null,
     fontSize: p ? parseFloat(w.getComputedStyle(p).fontSize) : 0,
     lineHeight: p ? parseFloat(w.getComputedStyle(p).lineHeight) : 0,
     scrollWidth: d.documentElement.scrollWidth,
     clientWidth: d.documentElement.clientWidth,
-    css: d.styleSheets.length
-  });
+    css: d.styleSheets.length,
+    smallTargets: small,
+    banners: banners
+  };
+  var button = d.getElementById("big-text-toggle");
+  if (q.big && button && p) {
+    button.click();
+    m.bigFontSize = parseFloat(w.getComputedStyle(p).fontSize);
+  }
+  if (!q.axe) { report(m); return; }
+  var s = d.createElement("script");
+  s.src = "/axe.min.js";
+  s.onerror = function () { m.axe = "axe.min.js did not load"; report(m); };
+  s.onload = function () {
+    w.axe.run(d, { resultTypes: ["violations"] }).then(function (r) {
+      m.violations = r.violations.map(function (v) {
+        return { id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map(function (n) { return n.target.join(" "); }).slice(0, 5) };
+      });
+      report(m);
+    }, function (e) { m.axe = String(e); report(m); });
+  };
+  d.head.appendChild(s);
 });
+f.src = q.t;
 </script></body></html>"#;
 
-struct Server(Child, String);
+pub struct Server(Child, pub String);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -34,9 +74,11 @@ impl Drop for Server {
     }
 }
 
-fn serve(site: &Site) -> Server {
+/// `anxuan serve --port 0 --now NOW` on `site`, with the probe page in its static/.
+pub fn serve(site: &Site, now: &str) -> Server {
+    site.file("static/probe.html", PROBE);
     let mut child = bin()
-        .args(["serve", "--port", "0", "--now", "2024-01-01T12:00:00+08:00"])
+        .args(["serve", "--port", "0", "--now", now])
         .current_dir(site.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -56,10 +98,9 @@ fn serve(site: &Site) -> Server {
     Server(child, url)
 }
 
-/// Loads `path` through the probe and returns its measurements.
-fn probe(site: &Site, path: &str) -> serde_json::Value {
-    site.file("static/probe.html", &PROBE.replace("TARGET", path));
-    let server = serve(site);
+/// Loads `path` through the probe (`query` adds e.g. `&w=320&axe=1`) in Debian's
+/// headless Chromium and returns the measurements.
+pub fn probe_at(server: &Server, path: &str, query: &str) -> serde_json::Value {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new("/usr/bin/chromium")
         .args([
@@ -69,19 +110,27 @@ fn probe(site: &Site, path: &str) -> serde_json::Value {
             "--disable-background-networking",
             "--disable-component-update",
             "--no-first-run",
-            "--virtual-time-budget=5000",
+            "--virtual-time-budget=15000",
             "--window-size=800,900",
             "--dump-dom",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("{}probe.html", server.1))
+        .arg(format!("{}probe.html?t={path}{query}", server.1))
         .output()
         .expect("run /usr/bin/chromium (apt-get install chromium; .ci/run does)");
     let dom = String::from_utf8_lossy(&out.stdout);
     let json = crate::support::between(&dom, "<pre id=\"out\">", "</pre>")
         .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
         .replace("&amp;", "&");
-    serde_json::from_str(&json).unwrap_or_else(|e| panic!("probe said {json:?}: {e}"))
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("probe of {path} said {json:?}: {e}"))
+}
+
+/// Loads `path` through the probe and returns its measurements.
+fn probe(site: &Site, path: &str) -> serde_json::Value {
+    let server = serve(site, "2024-01-01T12:00:00+08:00");
+    probe_at(&server, path, "")
 }
 
 #[test]

@@ -13,4 +13,5 @@ mod example_site;
 mod levels;
 mod markdown;
 mod output;
+mod reader;
 mod urls;
