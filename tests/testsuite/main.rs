@@ -14,4 +14,5 @@ mod levels;
 mod markdown;
 mod output;
 mod reader;
+mod theme;
 mod urls;
