@@ -9,9 +9,12 @@ use std::process::{Child, Command, Stdio};
 use crate::support::{bin, Site};
 
 /// The probe page: loads `?t=PATH` in a same-origin iframe `w` px wide and 740 high,
-/// measures what a reader meets, and writes it as JSON into `#out`. With `axe=1` it
+/// measures what a reader meets, and writes it as JSON into `#out`: the first body
+/// paragraph's text, font size and line height; page and viewport width; visible touch
+/// targets per kind and those under 44px; the warning banners in the HTML and whether
+/// they show. With `big=1` it then presses 大字 and measures again; with `axe=1` it
 /// also runs axe-core (copied into the site's static/ as /axe.min.js) on the page.
-const PROBE: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>probe</title></head><body>
+const PROBE: &str = r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>probe</title></head><body>
 <iframe id="f" width="375" height="740"></iframe><pre id="out">pending</pre>
 <script>
 var q = {};
@@ -22,16 +25,36 @@ function report(r) { document.getElementById("out").textContent = JSON.stringify
 f.addEventListener("load", function () {
   var d = f.contentDocument, w = f.contentWindow;
   var p = d.querySelector(".content p") || d.querySelector("main p");
-  var small = [];
-  var targets = d.querySelectorAll(".site-nav a, a.hotline, #big-text-toggle, a.banner, .more a, .pager a");
-  for (var i = 0; i < targets.length; i++) {
-    var r = targets[i].getBoundingClientRect();
-    if (r.width > 0 && r.height < 44) { small.push(targets[i].textContent.trim() + " " + r.height); }
+  // Touch targets by kind: how many are visible, and which are under 44px tall.
+  var groups = { nav: ".site-nav a", tel: "a[href^='tel:']", toggle: "#big-text-toggle", banner: "a.banner", more: ".more a, .pager a" };
+  var counts = {}, small = [];
+  for (var g in groups) {
+    var els = d.querySelectorAll(groups[g]);
+    counts[g] = 0;
+    for (var i = 0; i < els.length; i++) {
+      var r = els[i].getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) { continue; }
+      counts[g]++;
+      if (r.height < 44) { small.push(g + " " + els[i].textContent.trim() + " " + r.height); }
+    }
+  }
+  // The smallest body text (the article's paragraphs and list items, a warning's
+  // facts and guidance, a list's introduction) and the tightest line height relative
+  // to its font size. Bylines, dates and labels are not body text.
+  var body = { count: 0 }, texts = d.querySelectorAll(".content p, .content li, .content dd, .guidance li, .facts dd, main .intro, main > p, main > ol > li");
+  for (var k = 0; k < texts.length; k++) {
+    var t = texts[k], said = t.tagName + " " + t.innerText.trim().slice(0, 20);
+    if (!t.innerText.trim() || !t.getClientRects().length) { continue; }
+    var st = w.getComputedStyle(t), fs = parseFloat(st.fontSize), ratio = parseFloat(st.lineHeight) / fs || 0;
+    if (!body.count || fs < body.fontSize) { body.fontSize = fs; body.smallest = said; }
+    if (!body.count || ratio < body.lineHeight) { body.lineHeight = ratio; body.tightest = said; }
+    body.count++;
   }
   var banners = [];
   var bs = d.querySelectorAll("[data-warning-level]");
   for (var j = 0; j < bs.length; j++) {
-    banners.push({ level: bs[j].getAttribute("data-warning-level"), shown: bs[j].getClientRects().length > 0 });
+    banners.push({ level: bs[j].getAttribute("data-warning-level"), expires: bs[j].getAttribute("data-expires"),
+      hidden: bs[j].hidden, display: w.getComputedStyle(bs[j]).display, shown: bs[j].getClientRects().length > 0 });
   }
   var m = {
     text: p ? p.innerText : null,
@@ -40,6 +63,8 @@ f.addEventListener("load", function () {
     scrollWidth: d.documentElement.scrollWidth,
     clientWidth: d.documentElement.clientWidth,
     css: d.styleSheets.length,
+    body: body,
+    targets: counts,
     smallTargets: small,
     banners: banners
   };
@@ -47,6 +72,8 @@ f.addEventListener("load", function () {
   if (q.big && button && p) {
     button.click();
     m.bigFontSize = parseFloat(w.getComputedStyle(p).fontSize);
+    m.bigScrollWidth = d.documentElement.scrollWidth;
+    m.bigPressed = button.getAttribute("aria-pressed");
   }
   if (!q.axe) { report(m); return; }
   var s = d.createElement("script");
@@ -63,7 +90,7 @@ f.addEventListener("load", function () {
   d.head.appendChild(s);
 });
 f.src = q.t;
-</script></body></html>"#;
+</script></body></html>"##;
 
 pub struct Server(Child, pub String);
 

@@ -71,6 +71,20 @@ impl Site {
         s
     }
 
+    /// A copy of the example site at the repository root (config.toml and whichever of
+    /// content/, static/ and templates/ it has), so a test can add files to it.
+    pub fn example() -> Site {
+        let site = Site::bare();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(root.join("config.toml"), site.path().join("config.toml")).unwrap();
+        for dir in ["content", "static", "templates"] {
+            if root.join(dir).is_dir() {
+                copy_dir(&root.join(dir), &site.path().join(dir));
+            }
+        }
+        site
+    }
+
     /// An empty folder.
     pub fn bare() -> Site {
         Site {
@@ -138,6 +152,19 @@ impl Site {
             .collect();
         v.sort();
         v
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
     }
 }
 
