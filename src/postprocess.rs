@@ -16,6 +16,7 @@ pub fn content(html: &str) -> String {
     if !html.contains("<img") && !html.contains("<table") {
         return html.to_string();
     }
+    let mut tables = 0;
     let settings = RewriteStrSettings::new()
         .append_element_content_handler(element!("img", |el| {
             if !el.has_attribute("loading") {
@@ -26,11 +27,13 @@ pub fn content(html: &str) -> String {
             }
             Ok(())
         }))
-        .append_element_content_handler(element!("table", |el| {
+        .append_element_content_handler(element!("table", move |el| {
             // A wide table scrolls inside its wrapper; keyboard users reach it by Tab
-            // (WCAG 2.1.1), and screen readers hear what the region is.
+            // (WCAG 2.1.1), and screen readers hear which region it is (numbered, as
+            // landmarks on one page need distinct names).
+            tables += 1;
             el.before(
-                "<div class=\"table-wrap\" role=\"region\" aria-label=\"表格（可左右滑动）\" tabindex=\"0\">",
+                &format!("<div class=\"table-wrap\" role=\"region\" aria-label=\"表格{tables}（可左右滑动）\" tabindex=\"0\">"),
                 ContentType::Html,
             );
             el.on_end_tag(end_tag!(|end| {
@@ -222,7 +225,7 @@ mod tests {
             content("<p><img src=\"a.png\" alt=\"图\"></p><table><tr><td>1</td></tr></table>");
         assert!(out.contains("loading=\"lazy\""), "{out}");
         assert!(
-            out.contains("<div class=\"table-wrap\" role=\"region\" aria-label=\"表格（可左右滑动）\" tabindex=\"0\"><table>"),
+            out.contains("<div class=\"table-wrap\" role=\"region\" aria-label=\"表格1（可左右滑动）\" tabindex=\"0\"><table>"),
             "{out}"
         );
         assert!(out.contains("</table></div>"), "{out}");

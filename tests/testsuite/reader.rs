@@ -63,7 +63,8 @@ fn with_axe(site: &Site) {
     std::fs::copy(axe, site.path().join("static/axe.min.js")).unwrap();
 }
 
-/// axe's serious and critical violations, one readable line each.
+/// axe's serious, critical and moderate violations (the issue asks for none of the
+/// first two; the example site has none of the third either, so keep it so).
 fn serious(page: &str, m: &Value) -> Vec<String> {
     assert!(m["axe"].is_null(), "{page}: axe did not run: {}", m["axe"]);
     let violations = m["violations"]
@@ -71,7 +72,12 @@ fn serious(page: &str, m: &Value) -> Vec<String> {
         .unwrap_or_else(|| panic!("{page}: no axe results: {m}"));
     violations
         .iter()
-        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .filter(|v| {
+            matches!(
+                v["impact"].as_str(),
+                Some("serious" | "critical" | "moderate")
+            )
+        })
         .map(|v| {
             let targets: Vec<&str> = v["targets"]
                 .as_array()
@@ -192,7 +198,7 @@ fn the_example_pages_read_well_on_a_phone_and_pass_axe() {
     }
     assert!(
         problems.is_empty(),
-        "serious or critical accessibility problems:\n{}",
+        "serious, critical or moderate accessibility problems:\n{}",
         problems.join("\n")
     );
 }
@@ -253,7 +259,7 @@ fn banners_of_every_level_are_legible_and_large_enough() {
     }
     assert!(
         problems.is_empty(),
-        "serious or critical accessibility problems (banner contrast is one):\n{}",
+        "serious, critical or moderate accessibility problems (banner contrast is one):\n{}",
         problems.join("\n")
     );
 }
