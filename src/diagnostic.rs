@@ -75,7 +75,7 @@ pub struct Diagnostic {
     /// Byte range in the decoded text of `file` (BOM already removed).
     pub span: Option<Range<usize>>,
     pub message: Text,
-    pub help: Option<Text>,
+    pub help: Option<Box<Text>>,
 }
 
 impl Diagnostic {
@@ -107,7 +107,7 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: Text) -> Diagnostic {
-        self.help = Some(help);
+        self.help = Some(Box::new(help));
         self
     }
 

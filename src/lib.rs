@@ -13,6 +13,8 @@ pub mod model;
 pub mod output;
 pub mod pipeline;
 pub mod postprocess;
+pub mod print;
+pub mod qr;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

@@ -89,6 +89,9 @@ enum Command {
         /// 只打印这一张宣传单
         #[arg(long, value_name = "SLUG")]
         only: Option<String>,
+        /// 把“现在”固定为这个时间（RFC 3339）
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
     },
 }
 
@@ -312,13 +315,108 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             };
             anxuan::serve::run(&root, &bind, port, now, lang)
         }
-        Command::Print { .. } => {
-            match lang {
-                Lang::Zh => eprintln!("anxuan print（宣传单 PDF）在这个版本中还不可用；可先用浏览器打开宣传单页面打印"),
-                Lang::En => eprintln!("anxuan print (leaflet PDFs) is not available in this version yet; print the leaflet page from a browser meanwhile"),
-            }
-            Ok(ExitCode::from(1))
+        Command::Print {
+            root,
+            output,
+            only,
+            now,
+        } => print(root, output, only, now, lang),
+    }
+}
+
+fn print(
+    root: PathBuf,
+    output: Option<PathBuf>,
+    only: Option<String>,
+    now: Option<String>,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    let now = match parse_now(now.as_deref(), lang) {
+        Ok(n) => n,
+        Err(code) => return Ok(code),
+    };
+    let out_dir = pipeline::default_output(&root, output.as_deref());
+    let report = pipeline::build(&BuildOptions {
+        root,
+        output: Some(out_dir.clone()),
+        base_url: None,
+        now,
+        drafts: false,
+    });
+    print_diagnostics(&report.diagnostics, &report.sources, lang);
+    if report.has_errors() {
+        match lang {
+            Lang::Zh => eprintln!("生成失败，没有打印；原有的 {} 保持不变", out_dir.display()),
+            Lang::En => eprintln!(
+                "build failed, nothing printed; {} is unchanged",
+                out_dir.display()
+            ),
         }
+        return Ok(ExitCode::from(1));
+    }
+    if let Some(old) = report.old_output {
+        old.remove();
+    }
+    let mut leaflets = report.leaflets;
+    if let Some(slug) = &only {
+        let known: Vec<String> = leaflets.iter().map(|l| l.slug.clone()).collect();
+        leaflets.retain(|l| &l.slug == slug);
+        if leaflets.is_empty() {
+            match lang {
+                Lang::Zh => eprintln!(
+                    "错误：没有 slug 为 `{slug}` 的宣传单；有：{}",
+                    known.join("、")
+                ),
+                Lang::En => eprintln!(
+                    "error: no leaflet has the slug `{slug}`; there are: {}",
+                    known.join(", ")
+                ),
+            }
+            return Ok(ExitCode::from(2));
+        }
+    }
+    if leaflets.is_empty() {
+        match lang {
+            Lang::Zh => println!("没有宣传单可打印（宣传单放在 content/leaflets/ 里）"),
+            Lang::En => println!("no leaflets to print (leaflets live in content/leaflets/)"),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let browser = match anxuan::print::find_chromium() {
+        Ok(b) => b,
+        Err(d) => {
+            print_diagnostics(&[d], &report.sources, lang);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let results = anxuan::print::print_all(&out_dir, &report.base_path, &leaflets, &browser);
+    let mut errors = Vec::new();
+    for (leaflet, result) in leaflets.iter().zip(results) {
+        match result {
+            Ok(p) => match lang {
+                Lang::Zh => println!(
+                    "已打印 {}（{}，{} 页）→ {}",
+                    leaflet.slug,
+                    leaflet.paper_name(),
+                    p.pages,
+                    p.pdf.display()
+                ),
+                Lang::En => println!(
+                    "printed {} ({}, {} page(s)) → {}",
+                    leaflet.slug,
+                    leaflet.paper_name(),
+                    p.pages,
+                    p.pdf.display()
+                ),
+            },
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        print_diagnostics(&errors, &report.sources, lang);
+        Ok(ExitCode::from(1))
     }
 }
 

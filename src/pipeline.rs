@@ -33,6 +33,10 @@ pub struct BuildReport {
     /// Set when the output was replaced; the caller decides when to delete it.
     pub old_output: Option<OldOutput>,
     pub wrote: bool,
+    /// The site's leaflets, for `anxuan print`.
+    pub leaflets: Vec<crate::print::Leaflet>,
+    /// The path part of base_url (`/xxzhen/`), where the output is served from.
+    pub base_path: String,
 }
 
 impl BuildReport {
@@ -61,6 +65,8 @@ pub fn build(opts: &BuildOptions) -> BuildReport {
         sources,
         old_output: None,
         wrote: false,
+        leaflets: Vec::new(),
+        base_path: String::new(),
     };
     let (config, config_text, mut diags) =
         crate::config::load(&opts.root, opts.base_url.as_deref());
@@ -154,6 +160,20 @@ pub fn build(opts: &BuildOptions) -> BuildReport {
         sources,
         old_output: None,
         wrote: false,
+        leaflets: site
+            .pages
+            .iter()
+            .filter_map(|p| {
+                let l = p.meta.leaflet.as_ref()?;
+                Some(crate::print::Leaflet {
+                    slug: p.path.trim_end_matches('/').rsplit('/').next()?.to_string(),
+                    path: p.path.clone(),
+                    source: p.rel.clone(),
+                    paper: l.paper,
+                })
+            })
+            .collect(),
+        base_path: site.config.base_path.clone(),
     };
     if out.has_errors() {
         // Dropping the staging folder deletes it; the old output was never touched.

@@ -24,7 +24,7 @@ use crate::text;
 use crate::theme::{StaticData, Theme};
 
 /// The theme's static files that get content-hashed names (WeChat's browser caches hard).
-const HASHED: &[&str] = &["style.css", "anxuan.js", "share.png"];
+const HASHED: &[&str] = &["style.css", "print.css", "anxuan.js", "share.png"];
 
 pub struct Rendered {
     /// Output paths of every file handed to the sink, in no particular order.
@@ -137,6 +137,7 @@ struct CampaignView {
 struct LeafletView {
     paper: crate::meta::Paper,
     qr: bool,
+    print_url: String,
 }
 
 #[derive(Serialize)]
@@ -426,6 +427,8 @@ enum Job {
     },
     NotFound,
     Contacts,
+    /// The print page of a leaflet: `leaflets/<slug>/print/`.
+    LeafletPrint(usize),
 }
 
 pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
@@ -528,7 +531,7 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
         "extra": config.extra,
     }));
     let assets_value = Value::from_serializable(
-        &serde_json::json!({ "css": asset("style.css"), "js": asset("anxuan.js") }),
+        &serde_json::json!({ "css": asset("style.css"), "print_css": asset("print.css"), "js": asset("anxuan.js") }),
     );
     let banners: Vec<BannerView> = site
         .active_warnings
@@ -578,6 +581,11 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
     };
 
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(Job::Page).collect();
+    jobs.extend(
+        (0..site.pages.len())
+            .filter(|&i| site.pages[i].kind == crate::meta::Kind::Leaflet)
+            .map(Job::LeafletPrint),
+    );
     for (si, s) in site.sections.iter().enumerate() {
         let per = s.meta.paginate.unwrap_or(config.paginate);
         let pagers = s.pages.len().div_ceil(per).max(1);
@@ -731,81 +739,112 @@ fn html_file(path: String, html: String) -> OutFile {
     }
 }
 
+/// The context of a page's own web page: `page` (with its body) and the base context.
+fn page_context(sh: &Shared<'_>, i: usize) -> Context {
+    let site = sh.site;
+    let p = &site.pages[i];
+    let section = &site.sections[p.section];
+    let pos = section.pages.iter().position(|&x| x == i);
+    // Sections list newest first: the next entry is older ("lower").
+    let neighbour = |j: Option<usize>| {
+        j.and_then(|j| section.pages.get(j)).map(|&k| LinkView {
+            title: site.pages[k].meta.title.clone(),
+            url: site.url(&site.pages[k].path),
+        })
+    };
+    let image = p
+        .meta
+        .image
+        .as_ref()
+        .map(|img| sh.image_url(&img.value, &p.path));
+    let view = PageView {
+        title: &p.meta.title,
+        kind: p.kind.name(),
+        url: site.url(&p.path),
+        permalink: site.permalink(&p.path),
+        date: opt_rfc3339(p.sort_date()),
+        updated: opt_rfc3339(p.meta.updated.as_ref()),
+        description: p.meta.description.as_deref().unwrap_or(""),
+        summary: &p.summary,
+        reading_minutes: p.reading_minutes,
+        char_count: p.char_count,
+        tags: term_links(site, TaxonomyKind::Tags, &p.tags),
+        categories: term_links(site, TaxonomyKind::Categories, &p.categories),
+        section: (p.section != 0).then(|| LinkView {
+            title: section.title.clone(),
+            url: site.url(&section.path),
+        }),
+        image: image.clone().unwrap_or_else(|| sh.share_image.clone()),
+        toc: p
+            .headings
+            .iter()
+            .map(|h| TocEntry {
+                level: h.level,
+                id: &h.id,
+                title: &h.title,
+            })
+            .collect(),
+        lower: neighbour(pos.map(|x| x + 1)),
+        higher: neighbour(pos.and_then(|x| x.checked_sub(1))),
+        extra: &p.meta.extra,
+        warning: warning_view(p, &site.now),
+        campaign: campaign_view(p, &site.now),
+        figures: &p.meta.figures,
+        leaflet: p.meta.leaflet.as_ref().map(|l| LeafletView {
+            paper: l.paper,
+            qr: l.qr,
+            print_url: site.url(&format!("{}print/", p.path)),
+        }),
+    };
+    let mut ctx = sh.base_context(
+        &p.path,
+        sh.meta(&p.meta.title, &p.summary, &p.path, image, "article"),
+    );
+    let mut page_value = Value::from_serializable(&view);
+    // The body is rendered HTML, so it goes in marked safe, never escaped twice.
+    if let Some(map) = page_value.as_map().cloned() {
+        let mut map = map;
+        map.insert(
+            "content".into(),
+            Value::safe_string(&postprocess::content(&p.html)),
+        );
+        page_value = Value::from(map.into_iter().collect::<std::collections::HashMap<_, _>>());
+    }
+    ctx.insert_value("page", page_value);
+    ctx
+}
+
 fn run_job(sh: &Shared<'_>, job: &Job) -> Result<OutFile, tera::Error> {
     let site = sh.site;
     match *job {
         Job::Page(i) => {
             let p = &site.pages[i];
-            let section = &site.sections[p.section];
-            let pos = section.pages.iter().position(|&x| x == i);
-            // Sections list newest first: the next entry is older ("lower").
-            let neighbour = |j: Option<usize>| {
-                j.and_then(|j| section.pages.get(j)).map(|&k| LinkView {
-                    title: site.pages[k].meta.title.clone(),
-                    url: site.url(&site.pages[k].path),
-                })
-            };
-            let image = p
-                .meta
-                .image
-                .as_ref()
-                .map(|img| sh.image_url(&img.value, &p.path));
-            let view = PageView {
-                title: &p.meta.title,
-                kind: p.kind.name(),
-                url: site.url(&p.path),
-                permalink: site.permalink(&p.path),
-                date: opt_rfc3339(p.sort_date()),
-                updated: opt_rfc3339(p.meta.updated.as_ref()),
-                description: p.meta.description.as_deref().unwrap_or(""),
-                summary: &p.summary,
-                reading_minutes: p.reading_minutes,
-                char_count: p.char_count,
-                tags: term_links(site, TaxonomyKind::Tags, &p.tags),
-                categories: term_links(site, TaxonomyKind::Categories, &p.categories),
-                section: (p.section != 0).then(|| LinkView {
-                    title: section.title.clone(),
-                    url: site.url(&section.path),
-                }),
-                image: image.clone().unwrap_or_else(|| sh.share_image.clone()),
-                toc: p
-                    .headings
-                    .iter()
-                    .map(|h| TocEntry {
-                        level: h.level,
-                        id: &h.id,
-                        title: &h.title,
-                    })
-                    .collect(),
-                lower: neighbour(pos.map(|x| x + 1)),
-                higher: neighbour(pos.and_then(|x| x.checked_sub(1))),
-                extra: &p.meta.extra,
-                warning: warning_view(p, &site.now),
-                campaign: campaign_view(p, &site.now),
-                figures: &p.meta.figures,
-                leaflet: p.meta.leaflet.as_ref().map(|l| LeafletView {
-                    paper: l.paper,
-                    qr: l.qr,
-                }),
-            };
-            let mut ctx = sh.base_context(
-                &p.path,
-                sh.meta(&p.meta.title, &p.summary, &p.path, image, "article"),
-            );
-            let mut page_value = Value::from_serializable(&view);
-            // The body is rendered HTML, so it goes in marked safe, never escaped twice.
-            if let Some(map) = page_value.as_map().cloned() {
-                let mut map = map;
-                map.insert(
-                    "content".into(),
-                    Value::safe_string(&postprocess::content(&p.html)),
-                );
-                page_value =
-                    Value::from(map.into_iter().collect::<std::collections::HashMap<_, _>>());
-            }
-            ctx.insert_value("page", page_value);
+            let ctx = page_context(sh, i);
             let html = sh.tera.render(&template_for(&sh.tera, p.kind), &ctx)?;
             Ok(html_file(p.path.clone(), html))
+        }
+        Job::LeafletPrint(i) => {
+            let p = &site.pages[i];
+            let mut ctx = page_context(sh, i);
+            let leaflet = p.meta.leaflet.as_ref();
+            let paper = leaflet.map(|l| l.paper).unwrap_or(crate::meta::Paper::A4);
+            let permalink = site.permalink(&p.path);
+            let qr = if leaflet.is_none_or(|l| l.qr) {
+                crate::qr::svg(&permalink, 28.0)
+            } else {
+                None
+            };
+            ctx.insert(
+                "print",
+                &serde_json::json!({
+                    "paper": paper,
+                    "url": permalink,
+                    "qr": qr,
+                    "date": p.sort_date().map(|d| d.strftime("%Y年%-m月%-d日").to_string()),
+                }),
+            );
+            let html = sh.tera.render("leaflet_print.html", &ctx)?;
+            Ok(html_file(format!("{}print/", p.path), html))
         }
         Job::Section { section, pager } => {
             let s = &site.sections[section];

@@ -1,0 +1,344 @@
+//! `anxuan print`: every leaflet's print page (`leaflets/<slug>/print/`) to
+//! `public/leaflets/<slug>.pdf` through a headless Chromium found on the system.
+//!
+//! The built output is served on a loopback port at its base_url path, so the print
+//! page loads its stylesheet and images exactly as on the web; the QR code in it was
+//! made from the real base_url at build time. For each leaflet Chromium runs twice:
+//! once to read how far the text overflows its sheet (the page measures itself and
+//! writes `data-overflow-mm` on `<html>`), once to print. A leaflet that does not fit
+//! is an error naming it and by how much; its PDF is not written.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Text};
+use crate::meta::Paper;
+use crate::text;
+
+#[derive(Clone, Debug)]
+pub struct Leaflet {
+    pub slug: String,
+    /// Output path of its web page, `leaflets/<slug>/`.
+    pub path: String,
+    /// Its Markdown file, relative to the site root.
+    pub source: PathBuf,
+    pub paper: Paper,
+}
+
+impl Leaflet {
+    /// Sheets the print page has: one, or two for a trifold (outside, inside).
+    pub fn sheets(&self) -> usize {
+        match self.paper {
+            Paper::A4Trifold => 2,
+            Paper::A4 | Paper::A5 => 1,
+        }
+    }
+
+    pub fn paper_name(&self) -> &'static str {
+        match self.paper {
+            Paper::A4 => "A4",
+            Paper::A5 => "A5",
+            Paper::A4Trifold => "A4 三折页",
+        }
+    }
+}
+
+/// Chromium, Chrome or Edge: `ANXUAN_CHROMIUM`, then the usual names on PATH, then
+/// where Windows keeps Edge (every office PC has it) and Chrome.
+pub fn find_chromium() -> Result<PathBuf, Diagnostic> {
+    if let Some(p) = std::env::var_os("ANXUAN_CHROMIUM").filter(|p| !p.is_empty()) {
+        let p = PathBuf::from(p);
+        if p.is_file() {
+            return Ok(p);
+        }
+        return Err(Diagnostic::error(text!(
+            zh: "ANXUAN_CHROMIUM 指向的 {} 不存在",
+            en: "ANXUAN_CHROMIUM points to {}, which does not exist",
+            p.display()
+        )));
+    }
+    const NAMES: &[&str] = &[
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+        "microsoft-edge",
+        "microsoft-edge-stable",
+        "msedge",
+    ];
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        for name in NAMES {
+            for candidate in [dir.join(name), dir.join(format!("{name}.exe"))] {
+                if candidate.is_file() {
+                    return Ok(candidate);
+                }
+            }
+        }
+    }
+    const KNOWN: &[&str] = &[
+        r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
+        r"C:\Program Files\Microsoft\Edge\Application\msedge.exe",
+        r"C:\Program Files\Google\Chrome\Application\chrome.exe",
+        r"C:\Program Files (x86)\Google\Chrome\Application\chrome.exe",
+        "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+        "/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge",
+        "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    ];
+    KNOWN
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            Diagnostic::error(text!(
+                zh: "找不到可以打印 PDF 的浏览器（Chromium、Chrome 或 Edge）",
+                en: "no browser found to print PDFs with (Chromium, Chrome or Edge)"
+            ))
+            .with_help(text!(
+                zh: "Windows 自带 Edge；Linux 上安装 chromium（Debian/Ubuntu：apt-get install chromium fonts-noto-cjk）；或用 ANXUAN_CHROMIUM=浏览器程序路径 指定",
+                en: "Windows has Edge; on Linux install chromium (Debian/Ubuntu: apt-get install chromium fonts-noto-cjk); or set ANXUAN_CHROMIUM to the browser's path"
+            ))
+        })
+}
+
+/// Serves `out_dir` at `base_path` on 127.0.0.1 until dropped.
+struct LocalServer {
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    url: String,
+}
+
+impl LocalServer {
+    fn start(out_dir: &Path, base_path: &str) -> std::io::Result<LocalServer> {
+        let server = tiny_http::Server::http(("127.0.0.1", 0))
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
+        let server = Arc::new(server);
+        let (s, dir, base) = (server.clone(), out_dir.to_path_buf(), base_path.to_string());
+        let thread = std::thread::spawn(move || {
+            for request in s.incoming_requests() {
+                let path = request
+                    .url()
+                    .strip_prefix(base.as_str())
+                    .map(str::to_string);
+                let file = path.and_then(|p| crate::serve::resolve(&dir, &p));
+                let response = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+                    Some((f, bytes)) => tiny_http::Response::from_data(bytes).with_header(
+                        tiny_http::Header::from_bytes(
+                            "Content-Type",
+                            crate::serve::content_type(&f),
+                        )
+                        .expect("static header"),
+                    ),
+                    None => {
+                        tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404)
+                    }
+                };
+                let _ = request.respond(response);
+            }
+        });
+        Ok(LocalServer {
+            server,
+            thread: Some(thread),
+            url: format!("http://127.0.0.1:{port}{base_path}"),
+        })
+    }
+}
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn chromium(browser: &Path, profile: &Path) -> Command {
+    let mut c = Command::new(browser);
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-extensions",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--hide-scrollbars",
+        "--run-all-compositor-stages-before-draw",
+        "--virtual-time-budget=5000",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    c
+}
+
+/// What printing one leaflet came to.
+pub struct Printed {
+    pub pdf: PathBuf,
+    pub pages: usize,
+}
+
+/// Prints `leaflets` from the built `out_dir` (served at `base_path`) with `browser`.
+pub fn print_all(
+    out_dir: &Path,
+    base_path: &str,
+    leaflets: &[Leaflet],
+    browser: &Path,
+) -> Vec<Result<Printed, Diagnostic>> {
+    let server = match LocalServer::start(out_dir, base_path) {
+        Ok(s) => s,
+        Err(e) => {
+            return vec![Err(Diagnostic::error(text!(
+                zh: "无法在本机启动打印用的服务：{e}",
+                en: "cannot start the local server for printing: {e}"
+            )))]
+        }
+    };
+    leaflets
+        .iter()
+        .map(|l| print_one(&server.url, out_dir, l, browser))
+        .collect()
+}
+
+fn print_one(
+    base_url: &str,
+    out_dir: &Path,
+    leaflet: &Leaflet,
+    browser: &Path,
+) -> Result<Printed, Diagnostic> {
+    let profile = tempdir()?;
+    let result = print_with(&profile, base_url, out_dir, leaflet, browser);
+    let _ = std::fs::remove_dir_all(&profile);
+    result
+}
+
+fn print_with(
+    profile: &Path,
+    base_url: &str,
+    out_dir: &Path,
+    leaflet: &Leaflet,
+    browser: &Path,
+) -> Result<Printed, Diagnostic> {
+    let url = format!("{base_url}{}print/", leaflet.path);
+    let in_file = |d: Diagnostic| d.in_file(&leaflet.source);
+    let failed = |what: &str, detail: String| {
+        in_file(Diagnostic::error(text!(
+            zh: "宣传单 `{}`：浏览器{what}失败：{detail}",
+            en: "leaflet `{}`: the browser failed to {what}: {detail}",
+            leaflet.slug
+        )))
+    };
+
+    // 1. Does it fit? The print page measures itself.
+    let dom = chromium(browser, profile)
+        .args(["--window-size=1200,1600", "--dump-dom"])
+        .arg(&url)
+        .output()
+        .map_err(|e| failed("启动", e.to_string()))?;
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let overflow: Option<u32> = dom
+        .split("data-overflow-mm=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok());
+    let Some(overflow) = overflow else {
+        return Err(failed("打开打印页", format!("{url} 没有给出排版结果")));
+    };
+    if overflow > 0 {
+        return Err(in_file(
+            Diagnostic::error(text!(
+                zh: "宣传单 `{}` 放不下：内容超出 {} 纸约 {} 毫米",
+                en: "leaflet `{}` does not fit: its text runs about {} mm past the {} sheet",
+                leaflet.slug,
+                if leaflet.paper == Paper::A4Trifold { "A4 三折页".to_string() } else { leaflet.paper_name().to_string() },
+                overflow
+            ))
+            .with_help(text!(
+                zh: "删减文字（宣传单宜短），或在 front matter 里换大一号的纸：paper = \"A4\"；在浏览器打开 {} 可以看到超出的地方",
+                en: "cut the text (leaflets should be short) or choose a larger paper in the front matter: paper = \"A4\"; open {} in a browser to see where it overflows",
+                url
+            )),
+        ));
+    }
+
+    // 2. Print, into a temporary file first: a failed print never leaves half a PDF.
+    let dir = out_dir.join("leaflets");
+    std::fs::create_dir_all(&dir).map_err(|e| failed("写文件", e.to_string()))?;
+    let pdf = dir.join(format!("{}.pdf", leaflet.slug));
+    let partial = dir.join(format!(".{}.pdf.partial", leaflet.slug));
+    let status = chromium(browser, profile)
+        .args(["--no-pdf-header-footer", "--print-to-pdf-no-header"])
+        .arg(format!("--print-to-pdf={}", partial.display()))
+        .arg(&url)
+        .output()
+        .map_err(|e| failed("打印", e.to_string()))?;
+    let bytes = std::fs::read(&partial).map_err(|_| {
+        failed(
+            "打印",
+            String::from_utf8_lossy(&status.stderr)
+                .lines()
+                .last()
+                .unwrap_or("没有生成 PDF")
+                .to_string(),
+        )
+    })?;
+    let pages = count_pages(&bytes);
+    if pages != leaflet.sheets() {
+        let _ = std::fs::remove_file(&partial);
+        return Err(in_file(Diagnostic::error(text!(
+            zh: "宣传单 `{}` 打印出 {} 页，应该是 {} 页",
+            en: "leaflet `{}` printed as {} pages instead of {}",
+            leaflet.slug,
+            pages,
+            leaflet.sheets()
+        ))));
+    }
+    std::fs::rename(&partial, &pdf).map_err(|e| failed("写文件", e.to_string()))?;
+    Ok(Printed { pdf, pages })
+}
+
+fn tempdir() -> Result<PathBuf, Diagnostic> {
+    let dir = std::env::temp_dir().join(format!(
+        "anxuan-print-{}-{}",
+        std::process::id(),
+        crate::render::content_hash(format!("{:?}", std::time::SystemTime::now()).as_bytes())
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Diagnostic::error(Text::new(
+            format!("无法建立临时文件夹：{e}"),
+            format!("cannot create a temporary folder: {e}"),
+        ))
+    })?;
+    Ok(dir)
+}
+
+/// Pages of a PDF: `/Type /Page` objects (not `/Pages`).
+pub fn count_pages(pdf: &[u8]) -> usize {
+    let mut n = 0;
+    for pat in [&b"/Type /Page"[..], &b"/Type/Page"[..]] {
+        let mut i = 0;
+        while let Some(at) = find(&pdf[i..], pat) {
+            let end = i + at + pat.len();
+            if pdf.get(end) != Some(&b's') {
+                n += 1;
+            }
+            i = end;
+        }
+    }
+    n
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pages_are_counted_not_the_page_tree() {
+        let pdf = b"<< /Type /Pages /Count 2 >> << /Type /Page >> <</Type/Page/Parent 1 0 R>>";
+        assert_eq!(super::count_pages(pdf), 2);
+    }
+}
