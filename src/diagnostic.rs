@@ -76,6 +76,9 @@ pub struct Diagnostic {
     pub span: Option<Range<usize>>,
     pub message: Text,
     pub help: Option<Box<Text>>,
+    /// The spanned text is private (a phone or ID number, a password): the source
+    /// line shown under the message has it replaced by `*`.
+    pub sensitive: bool,
 }
 
 impl Diagnostic {
@@ -86,6 +89,7 @@ impl Diagnostic {
             span: None,
             message,
             help: None,
+            sensitive: false,
         }
     }
 
@@ -108,6 +112,11 @@ impl Diagnostic {
 
     pub fn with_help(mut self, help: Text) -> Diagnostic {
         self.help = Some(Box::new(help));
+        self
+    }
+
+    pub fn sensitive(mut self) -> Diagnostic {
+        self.sensitive = true;
         self
     }
 
@@ -207,7 +216,15 @@ pub fn render(d: &Diagnostic, sources: &dyn SourceLookup, lang: Lang) -> String 
             let index = LineIndex::new(text);
             let (line, col) = index.line_col(span.start);
             let _ = write!(out, ":{line}:{col}");
-            snippet = Some((line, col, index.line_text(line).to_string()));
+            let mut shown = index.line_text(line).to_string();
+            if d.sensitive {
+                let private = text.get(span.clone()).unwrap_or("");
+                let private = private.split('\n').next().unwrap_or("");
+                if !private.is_empty() {
+                    shown = shown.replace(private, &"*".repeat(private.chars().count()));
+                }
+            }
+            snippet = Some((line, col, shown));
         }
         out.push_str(": ");
     }

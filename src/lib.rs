@@ -3,6 +3,7 @@
 //! `source` → `front_matter` → `meta` → `markdown` → `model` → `render` →
 //! `postprocess` → `output`, run in order by `pipeline`.
 
+pub mod checks;
 pub mod config;
 pub mod data;
 pub mod diagnostic;

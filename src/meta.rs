@@ -109,6 +109,7 @@ pub const COMMON_KEYS: &[&str] = &[
     "weight",
     "image",
     "aliases",
+    "privacy_allow",
     "extra",
 ];
 const WARNING_KEYS: &[&str] = &[
@@ -279,6 +280,8 @@ pub struct PageMeta {
     pub weight: i64,
     pub image: Option<Spanned<String>>,
     pub aliases: Vec<Spanned<String>>,
+    /// Findings of the privacy check this page publishes on purpose (SPEC §6).
+    pub privacy_allow: Vec<Spanned<String>>,
     pub extra: serde_json::Value,
     pub warning: Option<WarningMeta>,
     pub campaign: Option<CampaignMeta>,
@@ -661,6 +664,7 @@ pub fn page_meta(
     meta.weight = r.integer("weight").unwrap_or(0);
     meta.image = r.string("image").filter(|s| !s.value.trim().is_empty());
     meta.aliases = r.string_list("aliases");
+    meta.privacy_allow = r.string_list("privacy_allow");
     meta.extra = r.extra();
     match kind {
         Kind::Warning => meta.warning = warning_meta(&mut r, tz, levels),

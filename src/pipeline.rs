@@ -54,6 +54,73 @@ pub fn parse_now(s: &str) -> Option<jiff::Timestamp> {
     crate::meta::parse_datetime(s, &tz).map(|z| z.timestamp())
 }
 
+/// Personal data and leftovers in everything that gets published: the Markdown (all
+/// of it, drafts too: they are published one day), text files in page bundles and
+/// static/, and the hotlines in config.toml.
+fn privacy_checks(
+    root: &std::path::Path,
+    site: &model::Site,
+    sources: &Sources,
+) -> Vec<Diagnostic> {
+    use crate::checks::{self, FileToCheck};
+    let no_waivers = Vec::new();
+    let waivers: std::collections::HashMap<&std::path::Path, &Vec<_>> = site
+        .pages
+        .iter()
+        .map(|p| (p.rel.as_path(), &p.meta.privacy_allow))
+        .collect();
+    let extra: Vec<(PathBuf, String)> = ["content", "static"]
+        .iter()
+        .flat_map(|d| checks::published_text_files(&root.join(d), root))
+        .map(|(abs, rel)| {
+            let text = crate::source::read_text(&abs, &rel).text;
+            (rel, text)
+        })
+        .collect();
+    let mut files: Vec<FileToCheck> = sources
+        .texts
+        .iter()
+        .filter(|(rel, _)| rel.starts_with("content") && rel.extension().is_some_and(|e| e == "md"))
+        .map(|(rel, text)| FileToCheck {
+            rel,
+            text,
+            waivers: waivers.get(rel.as_path()).copied().unwrap_or(&no_waivers),
+        })
+        .collect();
+    files.extend(extra.iter().map(|(rel, text)| FileToCheck {
+        rel,
+        text,
+        waivers: &no_waivers,
+    }));
+    let mut diags = checks::check_files(&files, &site.config.privacy_allow);
+    let allowed: Vec<String> = site
+        .config
+        .privacy_allow
+        .iter()
+        .map(|a| checks::normalise(a))
+        .collect();
+    for h in &site.config.hotlines {
+        for f in checks::scan(&h.number) {
+            if f.kind == checks::Kind::Mobile && !allowed.contains(&f.value) {
+                diags.push(
+                    Diagnostic::error(text!(
+                        zh: "求助电话“{}”用的是手机号 {}，没有列在 [privacy] allow 里",
+                        en: "hotline “{}” is a mobile number ({}) that is not on [privacy] allow",
+                        h.name,
+                        f.masked
+                    ))
+                    .in_file(crate::config::CONFIG_FILE)
+                    .with_help(text!(
+                        zh: "确认这是公开的值班手机后，把号码加到 config.toml 的 [privacy] allow",
+                        en: "if it is a public duty phone, add it to [privacy] allow in config.toml"
+                    )),
+                );
+            }
+        }
+    }
+    diags
+}
+
 pub fn build(opts: &BuildOptions) -> BuildReport {
     let started = Instant::now();
     let mut sources = Sources::default();
@@ -103,6 +170,7 @@ pub fn build(opts: &BuildOptions) -> BuildReport {
     };
     let (site, model_diags) = model::load(&opts.root, config, &load_opts, &mut sources);
     diags.extend(model_diags);
+    diags.extend(privacy_checks(&opts.root, &site, &sources));
     // Diagnostics about files other than Markdown (a data block's CSV, say) need that
     // file's text to show a line and column.
     for d in &diags {

@@ -14,6 +14,7 @@ mod leaflets;
 mod levels;
 mod markdown;
 mod output;
+mod privacy;
 mod reader;
 mod theme;
 mod urls;
