@@ -10,6 +10,7 @@ mod content;
 mod data;
 mod errors;
 mod example_site;
+mod fuzz;
 mod leaflets;
 mod levels;
 mod markdown;
