@@ -761,8 +761,29 @@ pub fn load(
             ))
             .in_file(&rel)
             .at(a.span);
-            if let Some(s) = meta::did_you_mean(&slug, &ids) {
+            let near = meta::did_you_mean(&slug, &ids).or_else(|| {
+                ids.iter()
+                    .copied()
+                    .find(|id| !slug.is_empty() && (id.starts_with(&slug) || slug.starts_with(id)))
+            });
+            if let Some(s) = near {
                 d = d.with_help(text!(zh: "是不是 `#{s}`？", en: "did you mean `#{s}`?"));
+            } else if !ids.is_empty() {
+                let list = ids
+                    .iter()
+                    .take(8)
+                    .map(|i| format!("#{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                d = d.with_help(text!(
+                    zh: "那个页面的锚点（小标题）有：{list}",
+                    en: "that page's anchors (headings) are: {list}"
+                ));
+            } else {
+                d = d.with_help(text!(
+                    zh: "那个页面没有小标题，去掉 # 后面的部分",
+                    en: "that page has no headings; drop the part after #"
+                ));
             }
             diags.push(d);
         }

@@ -211,3 +211,51 @@ fn a_page_that_fails_to_parse_never_crashes_the_build() {
         run.stderr
     );
 }
+
+#[test]
+fn anchors_and_bundle_files_are_checked_with_the_nearest_path() {
+    let site = Site::new();
+    site.page(
+        "content/notices/fang-xun.md",
+        "title = \"防汛\"",
+        "## 转移路线\n\n正文\n",
+    );
+    site.bytes("content/stats/2023/tu-pian.png", b"\x89PNG");
+    site.file("content/stats/2023/hazards.csv", "a,b\nx,1\n");
+    site.page(
+        "content/stats/2023/index.md",
+        "title = \"数据\"",
+        "[好](@/notices/fang-xun.md#zhuan-yi-lu-xian)\n\n[坏](@/notices/fang-xun.md#zhuan-yi)\n\n![图](tu-pain.png)\n\n[表](hazard.csv)\n\n![好图](tu-pian.png)\n",
+    );
+    let run = site.build();
+    run.assert_code(1);
+    let err = &run.stderr;
+    assert_eq!(
+        err.matches(": 错误：").count(),
+        3,
+        "only the three bad ones: {err}"
+    );
+    assert!(
+        err.contains("content/stats/2023/index.md:6:1: 错误："),
+        "the anchor: {err}"
+    );
+    assert!(
+        err.contains("是不是 `#zhuan-yi-lu-xian`？"),
+        "suggests the heading's id: {err}"
+    );
+    assert!(
+        err.contains("content/stats/2023/index.md:8:1: 错误：图片 `tu-pain.png` 不存在"),
+        "{err}"
+    );
+    assert!(err.contains("tu-pian.png`？"), "nearest file: {err}");
+    assert!(
+        err.contains("content/stats/2023/index.md:10:1: 错误：链接的文件 `hazard.csv` 不存在"),
+        "{err}"
+    );
+    let en = site.run(&["--lang", "en", "check"]);
+    assert!(
+        en.stderr.contains("the image `tu-pain.png` does not exist"),
+        "{}",
+        en.stderr
+    );
+}
