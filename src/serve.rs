@@ -4,10 +4,15 @@
 //! folder outside the site, so `public/` never receives localhost links that a clerk
 //! might then publish. Requests are confined to that folder: no `..`, no encoded
 //! traversal, no backslashes, no symlinks out. A failed build keeps serving the last
-//! good one. (Watching and live reload come with the serve issue.)
+//! good one, and the browser shows its errors over it. The sources are watched
+//! (notify, debounced) and every change rebuilds the preview and reloads open pages
+//! through Server-Sent Events; the reload script is injected into the HTML as it is
+//! served, never written to disk.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use crate::diagnostic::{self, Lang};
 use crate::pipeline::{self, BuildOptions};
@@ -79,6 +84,47 @@ pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     canonical.starts_with(&root).then_some(canonical)
 }
 
+/// What the browser is told: the build generation, and the errors of the last build
+/// (rendered, in the user's language) if it failed.
+#[derive(Default)]
+struct Status {
+    generation: u64,
+    error: Option<String>,
+}
+
+type Shared = Arc<(Mutex<Status>, Condvar)>;
+
+/// The live-reload client, served at /__anxuan/live.js and injected into every HTML
+/// page of the preview (never into public/): reloads on a new build, shows the
+/// errors of a failed one over the last good page.
+const LIVE_JS: &str = r#"(function () {
+  if (!window.EventSource) { return; }
+  var box = null;
+  function overlay(text) {
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "anxuan-error";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:70%;overflow:auto;z-index:99999;margin:0;padding:12px 16px;background:#8b0000;color:#fff;font:16px/1.5 monospace;white-space:pre-wrap;box-shadow:0 -4px 12px rgba(0,0,0,.4)";
+      document.body.appendChild(box);
+    }
+    box.textContent = "生成出错，显示的是上一次成功生成的页面。改好文件并保存后会自动刷新。\n\n" + text;
+  }
+  var seen = null;
+  var es = new EventSource("/__anxuan/events");
+  es.addEventListener("reload", function (e) {
+    if (seen !== null && e.data !== seen) { location.reload(); }
+    seen = e.data;
+    if (box) { box.parentNode.removeChild(box); box = null; }
+  });
+  es.addEventListener("error-report", function (e) {
+    var d = JSON.parse(e.data);
+    seen = String(d.generation);
+    overlay(d.error);
+  });
+})();
+"#;
+
 pub fn run(
     root: &Path,
     bind: &str,
@@ -104,62 +150,327 @@ pub fn run(
         .to_ip()
         .map(|a| a.port())
         .unwrap_or(port);
-    let host = if bind == "0.0.0.0" { "127.0.0.1" } else { bind };
+    let lan = if bind == "0.0.0.0" {
+        lan_address()
+    } else {
+        None
+    };
+    let host = match (&lan, bind) {
+        (Some(ip), _) => ip.clone(),
+        (None, "0.0.0.0") => "127.0.0.1".to_string(),
+        (None, b) => b.to_string(),
+    };
     let base_url = format!("http://{host}:{actual_port}/");
     let abs_root = std::path::absolute(root)?;
     let out_dir = std::env::temp_dir().join(format!(
         "anxuan-serve-{}",
         crate::render::content_hash(abs_root.to_string_lossy().as_bytes())
     ));
-    let report = pipeline::build(&BuildOptions {
+    let opts = BuildOptions {
         root: root.to_path_buf(),
         output: Some(out_dir.clone()),
         base_url: Some(base_url.clone()),
         now,
         drafts: true,
-    });
-    for d in &report.diagnostics {
-        eprintln!("{}\n", diagnostic::render(d, &report.sources, lang));
-    }
-    if let Some(old) = report.old_output {
-        old.remove_in_background();
-    }
-    if !report.wrote && !out_dir.join("index.html").exists() {
-        match lang {
-            Lang::Zh => eprintln!("生成失败，请先修正上面的错误"),
-            Lang::En => eprintln!("the build failed; fix the errors above first"),
-        }
-        return Ok(ExitCode::from(1));
-    }
+    };
+    let shared: Shared = Arc::new((Mutex::new(Status::default()), Condvar::new()));
+    rebuild(&opts, &shared, lang);
     match lang {
         Lang::Zh => println!("预览地址：{base_url}（按 Ctrl+C 停止）"),
         Lang::En => println!("preview at {base_url} (Ctrl+C to stop)"),
     }
+    if bind == "0.0.0.0" {
+        print_lan_qr(&base_url, lan.is_some(), lang);
+    }
+    let _watcher = match watch(root, opts.clone(), shared.clone(), lang) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            match lang {
+                Lang::Zh => {
+                    eprintln!("警告：无法监视文件变化（{e}），修改后需要重新运行 anxuan serve")
+                }
+                Lang::En => eprintln!(
+                    "warning: cannot watch for changes ({e}); restart anxuan serve after editing"
+                ),
+            }
+            None
+        }
+    };
     for request in server.incoming_requests() {
         // One bad request must never stop the server.
-        let _ =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| respond(request, &out_dir)));
+        let shared = shared.clone();
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            respond(request, &out_dir, &shared)
+        }));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn respond(request: tiny_http::Request, out_dir: &Path) {
-    use tiny_http::{Header, Response};
-    let header = |v: &str| Header::from_bytes("Content-Type", v).expect("static header");
-    match resolve(out_dir, request.url()).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
-        Some((path, bytes)) => {
-            let _ = request
-                .respond(Response::from_data(bytes).with_header(header(content_type(&path))));
+/// Builds into the preview folder. A failed build keeps the last good site (the
+/// pipeline never touches it) and records the errors for the browser.
+fn rebuild(opts: &BuildOptions, shared: &Shared, lang: Lang) {
+    let started = std::time::Instant::now();
+    // A panic anywhere in a build must not take the server down with it.
+    let report = std::panic::catch_unwind(|| pipeline::build(opts));
+    let (lock, changed) = &**shared;
+    let mut status = lock.lock().unwrap_or_else(|e| e.into_inner());
+    status.generation += 1;
+    match report {
+        Ok(report) => {
+            let mut errors = String::new();
+            for d in &report.diagnostics {
+                let text = diagnostic::render(d, &report.sources, lang);
+                eprintln!("{text}\n");
+                if d.is_error() {
+                    errors.push_str(&text);
+                    errors.push_str("\n\n");
+                }
+            }
+            if let Some(old) = report.old_output {
+                old.remove_in_background();
+            }
+            if errors.is_empty() {
+                status.error = None;
+                match lang {
+                    Lang::Zh => eprintln!("已重新生成（{} 毫秒）", started.elapsed().as_millis()),
+                    Lang::En => eprintln!("rebuilt in {} ms", started.elapsed().as_millis()),
+                }
+            } else {
+                status.error = Some(errors);
+            }
         }
-        None => {
-            let body = std::fs::read(out_dir.join("404.html")).unwrap_or_else(|_| b"404".to_vec());
-            let _ = request.respond(
-                Response::from_data(body)
-                    .with_status_code(404)
-                    .with_header(header("text/html; charset=utf-8")),
-            );
+        Err(_) => {
+            status.error = Some(match lang {
+                Lang::Zh => "anxuan 生成时出现内部错误（程序缺陷），请把终端里的信息报告给开发者".into(),
+                Lang::En => "anxuan hit an internal error while building (a bug); please report the terminal output".into(),
+            });
         }
     }
+    changed.notify_all();
+}
+
+/// Watches the site's sources and rebuilds after a burst of changes settles (editors
+/// save by writing a temporary file and renaming it: one save is several events).
+fn watch(
+    root: &Path,
+    opts: BuildOptions,
+    shared: Shared,
+    lang: Lang,
+) -> notify::Result<notify::RecommendedWatcher> {
+    use notify::{RecursiveMode, Watcher};
+    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
+    let mut watcher = notify::recommended_watcher(tx)?;
+    // The root itself, not recursively: config.toml, and folders appearing.
+    watcher.watch(root, RecursiveMode::NonRecursive)?;
+    for dir in ["content", "static", "templates", "themes"] {
+        let d = root.join(dir);
+        if d.is_dir() {
+            watcher.watch(&d, RecursiveMode::Recursive)?;
+        }
+    }
+    std::thread::spawn(move || {
+        let relevant = |e: &notify::Event| {
+            e.paths.iter().any(|p| {
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                // Editor droppings: vim's 4913 probe and swap files, backups.
+                !(name.ends_with('~')
+                    || name.ends_with(".swp")
+                    || name.ends_with(".swx")
+                    || name == "4913"
+                    || p.starts_with(opts.root.join("public")))
+            }) && !matches!(e.kind, notify::EventKind::Access(_))
+        };
+        while let Ok(first) = rx.recv() {
+            let mut any = first.as_ref().is_ok_and(relevant);
+            // Debounce: wait until 80 ms pass without another event.
+            while let Ok(next) = rx.recv_timeout(Duration::from_millis(80)) {
+                any |= next.as_ref().is_ok_and(relevant);
+            }
+            if any {
+                rebuild(&opts, &shared, lang);
+            }
+        }
+    });
+    Ok(watcher)
+}
+
+fn respond(request: tiny_http::Request, out_dir: &Path, shared: &Shared) {
+    use tiny_http::{Header, Response};
+    let header = |v: &str| Header::from_bytes("Content-Type", v).expect("static header");
+    let url = request.url().to_string();
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    match path {
+        "/__anxuan/events" => {
+            let shared = shared.clone();
+            std::thread::spawn(move || events(request, &shared));
+            return;
+        }
+        "/__anxuan/live.js" => {
+            let _ = request.respond(
+                Response::from_data(LIVE_JS.as_bytes().to_vec())
+                    .with_header(header("text/javascript; charset=utf-8")),
+            );
+            return;
+        }
+        "/__anxuan/status" => {
+            let (lock, _) = &**shared;
+            let status = lock.lock().unwrap_or_else(|e| e.into_inner());
+            let body =
+                serde_json::json!({ "generation": status.generation, "error": status.error });
+            let _ = request.respond(
+                Response::from_data(body.to_string().into_bytes())
+                    .with_header(header("application/json")),
+            );
+            return;
+        }
+        _ => {}
+    }
+    let found = resolve(out_dir, &url).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b)));
+    let (status, path, bytes) = match found {
+        Some((path, bytes)) => (200, path, bytes),
+        None => {
+            let page = out_dir.join("404.html");
+            let body = std::fs::read(&page).unwrap_or_else(|_| NO_SITE.as_bytes().to_vec());
+            (404, page, body)
+        }
+    };
+    let kind = content_type(&path);
+    let bytes = if kind.starts_with("text/html") {
+        inject_live_reload(bytes)
+    } else {
+        bytes
+    };
+    let _ = request.respond(
+        Response::from_data(bytes)
+            .with_status_code(status)
+            .with_header(header(kind))
+            .with_header(Header::from_bytes("Cache-Control", "no-store").expect("static header")),
+    );
+}
+
+/// Shown before any build has succeeded, with the error overlay on top.
+const NO_SITE: &str = "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>anxuan 预览</title></head><body><p>网站还没有生成成功，错误见下方。</p></body></html>";
+
+fn inject_live_reload(html: Vec<u8>) -> Vec<u8> {
+    use lol_html::{element, html_content::ContentType, rewrite_str, RewriteStrSettings};
+    let Ok(text) = String::from_utf8(html) else {
+        return Vec::new();
+    };
+    let settings =
+        RewriteStrSettings::new().append_element_content_handler(element!("body", |el| {
+            el.append(
+                "<script src=\"/__anxuan/live.js\"></script>",
+                ContentType::Html,
+            );
+            Ok(())
+        }));
+    rewrite_str(&text, settings).unwrap_or(text).into_bytes()
+}
+
+/// Server-Sent Events: the current state at once, then every new build.
+fn events(request: tiny_http::Request, shared: &Shared) {
+    use std::io::Write;
+    let mut w = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
+    if w.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    let (lock, changed) = &**shared;
+    let mut sent: Option<u64> = None;
+    loop {
+        let message = {
+            let mut status = lock.lock().unwrap_or_else(|e| e.into_inner());
+            if sent == Some(status.generation) {
+                let (s, _) = changed
+                    .wait_timeout(status, Duration::from_secs(15))
+                    .unwrap_or_else(|e| e.into_inner());
+                status = s;
+            }
+            if sent == Some(status.generation) {
+                ": ping\n\n".to_string()
+            } else {
+                sent = Some(status.generation);
+                match &status.error {
+                    None => format!("event: reload\ndata: {}\n\n", status.generation),
+                    Some(e) => format!(
+                        "event: error-report\ndata: {}\n\n",
+                        serde_json::json!({ "generation": status.generation, "error": e })
+                    ),
+                }
+            }
+        };
+        if w.write_all(message.as_bytes())
+            .and_then(|_| w.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// The address other devices on the LAN reach this computer by: the local side of a
+/// UDP socket "connected" to a public address (no packet is sent).
+fn lan_address() -> Option<String> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("223.5.5.5:53").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then(|| ip.to_string())
+}
+
+/// The LAN URL and a QR code of it drawn with half blocks, for a phone's camera.
+fn print_lan_qr(url: &str, found: bool, lang: Lang) {
+    if !found {
+        match lang {
+            Lang::Zh => println!("没有找到本机的局域网地址；手机预览请用本机的 IP 地址加端口访问"),
+            Lang::En => println!(
+                "no LAN address found; open this computer's IP address and port on the phone"
+            ),
+        }
+        return;
+    }
+    match lang {
+        Lang::Zh => println!("手机预览（同一 Wi-Fi 下用手机扫码）：{url}"),
+        Lang::En => println!("preview on a phone on the same Wi-Fi (scan): {url}"),
+    }
+    if let Some(qr) = terminal_qr(url) {
+        println!("{qr}");
+    }
+}
+
+/// A QR code as text: two rows of modules per line (▀ ▄ █), light on dark terminals
+/// and dark on light ones alike thanks to the quiet zone drawn as light.
+pub fn terminal_qr(text: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(text).ok()?;
+    let w = code.width();
+    let dark: Vec<bool> = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    let q = 2_i64;
+    let at = |x: i64, y: i64| {
+        x >= 0
+            && y >= 0
+            && (x as usize) < w
+            && (y as usize) < w
+            && dark[y as usize * w + x as usize]
+    };
+    let mut out = String::new();
+    let mut y = -q;
+    while y < w as i64 + q {
+        for x in -q..w as i64 + q {
+            // Printed as light-on-dark: a "dark" module is a blank cell.
+            out.push(match (!at(x, y), !at(x, y + 1)) {
+                (true, true) => '█',
+                (true, false) => '▀',
+                (false, true) => '▄',
+                (false, false) => ' ',
+            });
+        }
+        out.push('\n');
+        y += 2;
+    }
+    Some(out)
 }
 
 #[cfg(test)]

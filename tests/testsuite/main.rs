@@ -17,5 +17,6 @@ mod markdown;
 mod output;
 mod privacy;
 mod reader;
+mod serve;
 mod theme;
 mod urls;

@@ -1,0 +1,277 @@
+//! `anxuan serve` as a clerk uses it: edits, new, renamed and deleted files show up
+//! without a restart, a bad edit keeps the last good page and reports the error to
+//! the browser, open pages get a reload event, and nothing outside the preview is
+//! ever served.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use crate::browser::{serve, Server};
+use crate::support::Site;
+
+/// A raw HTTP/1.0 GET (no client-side path normalisation): (status, head, body).
+fn get(server: &Server, path: &str) -> (u16, String, String) {
+    let addr = server.1.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+/// Polls `path` until `ok` holds (the rebuild after a change takes a moment).
+#[track_caller]
+fn eventually(server: &Server, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) {
+    let started = Instant::now();
+    loop {
+        let (status, _, body) = get(server, path);
+        if ok(status, &body) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{path}: {what} never happened; last {status}: {body}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn status_json(server: &Server) -> serde_json::Value {
+    serde_json::from_str(&get(server, "/__anxuan/status").2).unwrap()
+}
+
+const NOW: &str = "2024-01-01T12:00:00+08:00";
+
+#[test]
+fn edits_new_renamed_and_deleted_files_show_up() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", "第一版\n");
+    let server = serve(&site, NOW);
+    let (status, _, body) = get(&server, "/notices/a/");
+    assert_eq!(status, 200);
+    assert!(body.contains("第一版"));
+    assert!(
+        body.contains("<script src=\"/__anxuan/live.js\"></script></body>"),
+        "live reload injected"
+    );
+
+    site.page("content/notices/a.md", "title = \"甲\"", "第二版\n");
+    eventually(&server, "/notices/a/", "the edit", |_, b| {
+        b.contains("第二版")
+    });
+
+    // An editor saving by writing a temporary file and renaming it over the page.
+    site.file(
+        "content/notices/.a.md.tmp",
+        "+++\ntitle = \"甲\"\n+++\n第三版\n",
+    );
+    std::fs::rename(
+        site.path().join("content/notices/.a.md.tmp"),
+        site.path().join("content/notices/a.md"),
+    )
+    .unwrap();
+    eventually(&server, "/notices/a/", "save by rename", |_, b| {
+        b.contains("第三版")
+    });
+
+    site.page("content/notices/b.md", "title = \"乙\"", "新的\n");
+    eventually(&server, "/notices/b/", "a new page", |s, b| {
+        s == 200 && b.contains("新的")
+    });
+    eventually(&server, "/notices/", "the list", |_, b| b.contains("乙"));
+
+    std::fs::rename(
+        site.path().join("content/notices/b.md"),
+        site.path().join("content/notices/c.md"),
+    )
+    .unwrap();
+    eventually(&server, "/notices/c/", "the renamed page", |s, _| s == 200);
+    eventually(&server, "/notices/b/", "the old name gone", |s, b| {
+        s == 404 && b.contains("页面不存在")
+    });
+
+    std::fs::remove_file(site.path().join("content/notices/c.md")).unwrap();
+    eventually(&server, "/notices/c/", "the deleted page gone", |s, _| {
+        s == 404
+    });
+
+    site.file(
+        "config.toml",
+        &format!(
+            "{}\n[footer]\nsponsor = \"新主办单位\"\n",
+            crate::support::CONFIG
+        ),
+    );
+    eventually(&server, "/notices/a/", "a config change", |_, b| {
+        b.contains("新主办单位")
+    });
+}
+
+#[test]
+fn a_bad_edit_keeps_the_last_good_page_and_reports_the_error() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", "好的版本\n");
+    let server = serve(&site, NOW);
+    assert!(status_json(&server)["error"].is_null());
+    site.file("content/notices/a.md", "+++\ntitle = 甲\n+++\n坏的版本\n");
+    let started = Instant::now();
+    let error = loop {
+        if let Some(e) = status_json(&server)["error"].as_str() {
+            break e.to_string();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no error reported"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        error.contains("content/notices/a.md:2:9: 错误：front matter 不是有效的 TOML"),
+        "{error}"
+    );
+    let (status, _, body) = get(&server, "/notices/a/");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("好的版本") && !body.contains("坏的版本"),
+        "the last good page stays"
+    );
+
+    site.page("content/notices/a.md", "title = \"甲\"", "改好了\n");
+    eventually(&server, "/notices/a/", "the fix", |_, b| {
+        b.contains("改好了")
+    });
+    assert!(
+        status_json(&server)["error"].is_null(),
+        "fixing the file clears the error"
+    );
+}
+
+#[test]
+fn open_pages_get_a_reload_event_and_errors_as_an_overlay_event() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", "一\n");
+    let server = serve(&site, NOW);
+    let addr = server
+        .1
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut s = TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(s, "GET /__anxuan/events HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut lines = BufReader::new(s).lines().map_while(Result::ok);
+    let mut next_event = || -> (String, String) {
+        let mut event = String::new();
+        for line in lines.by_ref() {
+            if let Some(e) = line.strip_prefix("event: ") {
+                event = e.to_string();
+            } else if let Some(d) = line.strip_prefix("data: ") {
+                return (event, d.to_string());
+            }
+        }
+        panic!("the event stream ended");
+    };
+    let (event, first) = next_event();
+    assert_eq!(event, "reload", "the current state on connect");
+    site.page("content/notices/a.md", "title = \"甲\"", "二\n");
+    let (event, data) = next_event();
+    assert_eq!(event, "reload");
+    assert!(data.parse::<u64>().unwrap() > first.parse::<u64>().unwrap());
+    site.file("content/notices/a.md", "+++\ntitle = \n+++\n");
+    let (event, data) = next_event();
+    assert_eq!(event, "error-report");
+    assert!(data.contains("content/notices/a.md:2"), "{data}");
+    let js = get(&server, "/__anxuan/live.js").2;
+    assert!(js.contains("EventSource") && js.contains("location.reload()"));
+}
+
+#[test]
+fn nothing_outside_the_preview_is_served_and_types_are_right() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", "正文\n");
+    site.file("secret.txt", "机密");
+    let server = serve(&site, NOW);
+    for path in [
+        "/../secret.txt",
+        "/../../etc/passwd",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2e%2e/etc/passwd",
+        "/notices/..%2f..%2fsecret.txt",
+        "/..\\secret.txt",
+        "/notices/%5c..%5c..%5csecret.txt",
+        "/C:/Windows/win.ini",
+    ] {
+        let (status, _, body) = get(&server, path);
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains("机密") && !body.contains("root:"), "{path}");
+    }
+    let home = get(&server, "/").2;
+    let css = home
+        .split("href=\"")
+        .find(|p| p.starts_with("/style."))
+        .unwrap();
+    let css = &css[..css.find('"').unwrap()];
+    for (path, kind) in [
+        ("/notices/a/", "text/html; charset=utf-8"),
+        ("/notices/a/?from=singlemessage", "text/html; charset=utf-8"),
+        (css, "text/css; charset=utf-8"),
+        ("/feed.xml", "application/xml; charset=utf-8"),
+        ("/sitemap.xml", "application/xml; charset=utf-8"),
+    ] {
+        let (status, head, _) = get(&server, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            head.contains(&format!("Content-Type: {kind}")),
+            "{path}: {head}"
+        );
+    }
+    let (status, _, body) = get(&server, "/nope/");
+    assert_eq!(status, 404);
+    assert!(body.contains("页面不存在"), "the site's own 404 page");
+}
+
+#[test]
+fn bind_all_prints_the_lan_address_and_a_qr_code() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", "正文\n");
+    let mut child = crate::support::bin()
+        .args(["serve", "--bind", "0.0.0.0", "--port", "0"])
+        .current_dir(site.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut text = String::new();
+    for _ in 0..4 {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        text.push_str(&line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(text.starts_with("预览地址：http://"), "{text}");
+    if text.contains("手机预览") {
+        let url = text.lines().nth(1).unwrap().split("：").nth(1).unwrap();
+        assert!(
+            !url.contains("127.0.0.1") && !url.contains("0.0.0.0"),
+            "{text}"
+        );
+        assert!(
+            text.contains('█') && text.contains('▀'),
+            "a QR code: {text}"
+        );
+    } else {
+        // A machine with no network route has no LAN address to show.
+        assert!(text.contains("没有找到本机的局域网地址"), "{text}");
+    }
+}
