@@ -58,6 +58,9 @@ enum Command {
         port: u16,
         #[arg(long, value_name = "RFC3339")]
         now: Option<String>,
+        /// 不自动刷新浏览器（不注入刷新脚本）
+        #[arg(long)]
+        no_reload: bool,
     },
     /// 检查全部内容，不写出文件
     Check {
@@ -107,6 +110,7 @@ fn english(cmd: clap::Command) -> clap::Command {
             "drafts" => "also build drafts (draft = true) and scheduled pages",
             "bind" => "address to listen on, default 127.0.0.1; 0.0.0.0 lets a phone on the same Wi-Fi connect",
             "port" => "port; 0 picks a free one",
+            "no_reload" => "do not reload browsers on changes (no script injected)",
             "dir" => "folder for the new site",
             "kind" => "kind: notice, warning, campaign, stats, leaflet",
             "title" => "title",
@@ -308,12 +312,13 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             bind,
             port,
             now,
+            no_reload,
         } => {
             let now = match parse_now(now.as_deref(), lang) {
                 Ok(n) => n,
                 Err(code) => return Ok(code),
             };
-            anxuan::serve::run(&root, &bind, port, now, lang)
+            anxuan::serve::run(&root, &bind, port, now, !no_reload, lang)
         }
         Command::Print {
             root,

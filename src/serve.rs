@@ -130,6 +130,7 @@ pub fn run(
     bind: &str,
     port: u16,
     now: Option<jiff::Timestamp>,
+    live_reload: bool,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
     let server = match tiny_http::Server::http((bind, port)) {
@@ -200,7 +201,7 @@ pub fn run(
         // One bad request must never stop the server.
         let shared = shared.clone();
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            respond(request, &out_dir, &shared)
+            respond(request, &out_dir, &shared, live_reload)
         }));
     }
     Ok(ExitCode::SUCCESS)
@@ -294,7 +295,7 @@ fn watch(
     Ok(watcher)
 }
 
-fn respond(request: tiny_http::Request, out_dir: &Path, shared: &Shared) {
+fn respond(request: tiny_http::Request, out_dir: &Path, shared: &Shared, live_reload: bool) {
     use tiny_http::{Header, Response};
     let header = |v: &str| Header::from_bytes("Content-Type", v).expect("static header");
     let url = request.url().to_string();
@@ -335,7 +336,7 @@ fn respond(request: tiny_http::Request, out_dir: &Path, shared: &Shared) {
         }
     };
     let kind = content_type(&path);
-    let bytes = if kind.starts_with("text/html") {
+    let bytes = if live_reload && kind.starts_with("text/html") {
         inject_live_reload(bytes)
     } else {
         bytes

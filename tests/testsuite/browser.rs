@@ -101,14 +101,25 @@ impl Drop for Server {
     }
 }
 
-/// `anxuan serve --port 0 --now NOW` on `site`, with the probe page in its static/.
+/// `anxuan serve --port 0 --now NOW --no-reload` on `site`, with the probe page in
+/// its static/. Without live reload: its open event stream would keep Chromium's
+/// virtual clock (`--virtual-time-budget`) from ever running out.
 pub fn serve(site: &Site, now: &str) -> Server {
+    start(site, &["serve", "--port", "0", "--now", now, "--no-reload"])
+}
+
+/// `anxuan serve --port 0 --now NOW` with live reload, as a clerk runs it.
+pub fn serve_live(site: &Site, now: &str) -> Server {
+    start(site, &["serve", "--port", "0", "--now", now])
+}
+
+fn start(site: &Site, args: &[&str]) -> Server {
     site.file("static/probe.html", PROBE);
     let mut child = bin()
-        .args(["serve", "--port", "0", "--now", now])
+        .args(args)
         .current_dir(site.path())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("start anxuan serve");
     let mut line = String::new();

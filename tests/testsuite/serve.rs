@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::browser::{serve, Server};
+use crate::browser::{serve_live as serve, Server};
 use crate::support::Site;
 
 /// A raw HTTP/1.0 GET (no client-side path normalisation): (status, head, body).
