@@ -18,6 +18,7 @@ pub mod print;
 pub mod qr;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod slug;
 pub mod source;

@@ -24,7 +24,13 @@ use crate::text;
 use crate::theme::{StaticData, Theme};
 
 /// The theme's static files that get content-hashed names (WeChat's browser caches hard).
-const HASHED: &[&str] = &["style.css", "print.css", "anxuan.js", "share.png"];
+const HASHED: &[&str] = &[
+    "style.css",
+    "print.css",
+    "anxuan.js",
+    "search.js",
+    "share.png",
+];
 
 pub struct Rendered {
     /// Output paths of every file handed to the sink, in no particular order.
@@ -427,6 +433,8 @@ enum Job {
     },
     NotFound,
     Contacts,
+    /// `/search/`, which reads the index at this URL.
+    Search(String),
     /// The print page of a leaflet: `leaflets/<slug>/print/`.
     LeafletPrint(usize),
 }
@@ -495,6 +503,7 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
     };
 
     let config = &site.config;
+    let search = crate::search::build(site);
     let menu: Vec<NameUrl> = site
         .sections
         .iter()
@@ -526,12 +535,13 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
         "image": share_image,
         "hotlines": hotlines,
         "contacts_url": site.contacts_path().map(|p| site.url(p)),
+        "search_url": search.as_ref().map(|_| site.url(crate::search::PAGE_PATH)),
         "footer": config.footer,
         "menu": menu,
         "extra": config.extra,
     }));
     let assets_value = Value::from_serializable(
-        &serde_json::json!({ "css": asset("style.css"), "print_css": asset("print.css"), "js": asset("anxuan.js") }),
+        &serde_json::json!({ "css": asset("style.css"), "print_css": asset("print.css"), "js": asset("anxuan.js"), "search_js": asset("search.js") }),
     );
     let banners: Vec<BannerView> = site
         .active_warnings
@@ -609,14 +619,23 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
     if site.contacts_path().is_some() {
         jobs.push(Job::Contacts);
     }
+    let search_files = match search {
+        Some(s) => {
+            jobs.push(Job::Search(s.meta_url));
+            s.files
+        }
+        None => Vec::new(),
+    };
 
-    // Each job hands its file to the sink at once; only the path is kept.
+    // Each job hands its file to the sink at once; only the path is kept. The search
+    // index's many small files are written alongside, in parallel too.
     let results: Vec<Result<String, Box<Diagnostic>>> = jobs
         .par_iter()
         .map(|job| match run_job(&shared, job) {
             Ok(f) => put(sink, f),
             Err(e) => Err(Box::new(template_diagnostic(&e, theme))),
         })
+        .chain(search_files.into_par_iter().map(|f| put(sink, f)))
         .collect();
     let mut paths = Vec::with_capacity(results.len() + files.len());
     for r in results {
@@ -939,6 +958,15 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<OutFile, tera::Error> {
                 sh.meta("求助电话", &description, path, None, "website"),
             );
             let html = sh.tera.render("contacts.html", &ctx)?;
+            Ok(html_file(path.to_string(), html))
+        }
+        Job::Search(ref index) => {
+            let path = crate::search::PAGE_PATH;
+            let description = format!("在{}查找通知、预警和宣传材料", site.config.title);
+            let mut ctx =
+                sh.base_context(path, sh.meta("搜索", &description, path, None, "website"));
+            ctx.insert("search", &serde_json::json!({ "index": index }));
+            let html = sh.tera.render("search.html", &ctx)?;
             Ok(html_file(path.to_string(), html))
         }
     }

@@ -17,6 +17,7 @@ mod markdown;
 mod output;
 mod privacy;
 mod reader;
+mod search;
 mod serve;
 mod theme;
 mod urls;
