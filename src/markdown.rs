@@ -40,6 +40,7 @@ pub struct Options<'a> {
     pub data_block: Option<&'a mut RenderDataBlock<'a>>,
 }
 
+#[derive(Clone, Debug)]
 pub struct Heading {
     pub level: u8,
     pub id: String,

@@ -20,7 +20,7 @@ use crate::diagnostic::{Diagnostic, SourceLookup};
 use crate::front_matter;
 use crate::markdown;
 use crate::meta::{self, Kind, PageMeta, SectionMeta, SortBy};
-use crate::source::{self, Role};
+use crate::source::{self, Role, Stamp};
 use crate::text;
 
 /// How a build treats drafts and the clock.
@@ -52,9 +52,9 @@ pub struct Page {
     pub section: usize,
     /// Output path below the site root, ending in `/` ("notices/fang-xun-tong-zhi/").
     pub path: String,
-    pub html: String,
+    pub html: Arc<str>,
     pub summary_html: Option<String>,
-    pub text: String,
+    pub text: Arc<str>,
     pub headings: Vec<markdown::Heading>,
     pub has_code: bool,
     /// Plain-text summary: the description, else the start of the text.
@@ -63,6 +63,9 @@ pub struct Page {
     pub reading_minutes: usize,
     pub tags: Vec<usize>,
     pub categories: Vec<usize>,
+    /// Changes whenever the page's source or rendered body changes between builds of
+    /// one [`Cache`]; 0 in a build without one. Rendering uses it to skip unchanged pages.
+    pub version: u64,
 }
 
 impl Page {
@@ -235,6 +238,7 @@ impl SourceLookup for Sources {
 }
 
 /// One Markdown file after the first pass.
+#[derive(Clone)]
 struct Loaded {
     file: source::MarkdownFile,
     text: Arc<str>,
@@ -243,6 +247,74 @@ struct Loaded {
     page: Option<PageMeta>,
     section: Option<SectionMeta>,
     diags: Vec<Diagnostic>,
+    /// Taken from the cache unchanged.
+    reused: bool,
+}
+
+/// What `serve` keeps between builds, so that an edit re-reads and re-renders only
+/// the files it touched. A cached body is reused only while every link in it still
+/// resolves to the same place and the files beside it (data blocks read them) are
+/// unchanged; anything the cache cannot vouch for is done again.
+#[derive(Default)]
+pub struct Cache {
+    files: HashMap<PathBuf, CachedFile>,
+    next_version: u64,
+}
+
+impl Cache {
+    /// Forgets everything: for a change to config.toml, which every file depends on.
+    pub fn clear(&mut self) {
+        self.files.clear();
+    }
+
+    /// Forgets one file, whatever its stamp says (the watcher saw it change). For a
+    /// file other than Markdown, the pages beside it are forgotten too: their data
+    /// blocks may read it.
+    pub fn forget(&mut self, rel: &Path) {
+        if rel
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        {
+            self.files.remove(rel);
+        } else {
+            self.files.retain(|f, _| f.parent() != rel.parent());
+        }
+    }
+
+    fn version(&mut self) -> u64 {
+        self.next_version += 1;
+        self.next_version
+    }
+}
+
+struct CachedFile {
+    stamp: Stamp,
+    loaded: Loaded,
+    body: Option<CachedBody>,
+}
+
+struct CachedBody {
+    page_path: String,
+    /// Every link of the body with what it resolved to.
+    links: Vec<(String, bool, Resolution)>,
+    /// For a body with data blocks: the files beside it (see [`source::dir_fingerprint`]).
+    dir: Option<u64>,
+    out: Arc<RenderedBody>,
+    version: u64,
+}
+
+/// A rendered body and what was found while rendering it.
+struct RenderedBody {
+    html: Arc<str>,
+    summary_html: Option<String>,
+    text: Arc<str>,
+    headings: Vec<markdown::Heading>,
+    has_code: bool,
+    /// The start of the text, for pages without a description.
+    summary: String,
+    char_count: usize,
+    diags: Vec<Diagnostic>,
+    anchors: Vec<AnchorCheck>,
 }
 
 fn load_one(file: source::MarkdownFile, config: &Config) -> Loaded {
@@ -300,6 +372,7 @@ fn load_one(file: source::MarkdownFile, config: &Config) -> Loaded {
         page,
         section,
         diags,
+        reused: false,
     }
 }
 
@@ -322,13 +395,51 @@ pub fn load(
     config: Config,
     opts: &LoadOptions,
     sources: &mut Sources,
+    mut cache: Option<&mut Cache>,
 ) -> (Site, Vec<Diagnostic>) {
+    let t = std::time::Instant::now();
     let (found, mut diags) = source::discover(root);
-    let loaded: Vec<Loaded> = found
+    crate::pipeline::trace("discover", t);
+    let t = std::time::Instant::now();
+    let cached = cache.as_deref();
+    let loaded: Vec<(Loaded, Option<Stamp>)> = found
         .markdown
         .into_par_iter()
-        .map(|f| load_one(f, &config))
+        .map(|f| {
+            let Some(cache) = cached else {
+                return (load_one(f, &config), None);
+            };
+            let stamp = Stamp::of(&f.abs);
+            match cache.files.get(&f.rel) {
+                Some(c) if Some(c.stamp) == stamp && c.loaded.file.role == f.role => {
+                    let mut l = c.loaded.clone();
+                    l.reused = true;
+                    (l, stamp)
+                }
+                _ => (load_one(f, &config), stamp),
+            }
+        })
         .collect();
+    if let Some(cache) = cache.as_deref_mut() {
+        // Files that are gone are forgotten; changed ones are replaced below.
+        let present: std::collections::HashSet<&Path> =
+            loaded.iter().map(|(l, _)| l.file.rel.as_path()).collect();
+        cache.files.retain(|rel, _| present.contains(rel.as_path()));
+        for (l, stamp) in &loaded {
+            if let (false, Some(stamp)) = (l.reused, stamp) {
+                cache.files.insert(
+                    l.file.rel.clone(),
+                    CachedFile {
+                        stamp: *stamp,
+                        loaded: l.clone(),
+                        body: None,
+                    },
+                );
+            }
+        }
+    }
+    let loaded: Vec<Loaded> = loaded.into_iter().map(|(l, _)| l).collect();
+    crate::pipeline::trace("read + front matter", t);
 
     // Sections: the home, then one per top-level folder that has pages or an _index.md.
     let mut sections = vec![Section {
@@ -571,20 +682,18 @@ pub fn load(
         asset_index: &asset_index,
         unpublished: &unpublished,
     };
-    struct RenderedPage {
-        rendered: markdown::Rendered,
-        diags: Vec<Diagnostic>,
-        anchors: Vec<AnchorCheck>,
-    }
-    let render_body = |l: &Loaded, page_path: &str| -> RenderedPage {
+    let render_body = |l: &Loaded, page_path: &str| -> CachedBody {
         let body = &l.text[l.body_offset..];
         let crel = content_rel(&l.file.rel);
         let dir = slash_path(crel.parent().unwrap_or(Path::new("")));
         let mut diags = Vec::new();
         let mut anchors = Vec::new();
+        let mut links = Vec::new();
         let mut resolve = |link: &markdown::LinkRef| -> Option<String> {
             let span = link.span.start + l.body_offset..link.span.end + l.body_offset;
-            match resolver.resolve(link.dest, &dir, page_path, link.is_image) {
+            let resolution = resolver.resolve(link.dest, &dir, page_path, link.is_image);
+            links.push((link.dest.to_string(), link.is_image, resolution.clone()));
+            match resolution {
                 Resolution::Keep => None,
                 Resolution::Url(u) => Some(u),
                 Resolution::Page {
@@ -645,7 +754,9 @@ pub fn load(
         };
         let mut data_diags = Vec::new();
         let page_dir = l.file.abs.parent().unwrap_or(Path::new("."));
+        let mut has_data = false;
         let mut data_block = |b: &markdown::DataBlock| -> Option<String> {
+            has_data = true;
             let span = b.span.start + l.body_offset..b.span.end + l.body_offset;
             // The body starts on the line after the opening fence.
             let body_offset = body[b.span.clone()]
@@ -666,35 +777,87 @@ pub fn load(
         };
         let rendered = markdown::render(body, &mut options);
         diags.append(&mut data_diags);
-        RenderedPage {
-            rendered,
-            diags,
-            anchors,
+        let char_count = rendered.text.chars().filter(|c| !c.is_whitespace()).count();
+        CachedBody {
+            page_path: page_path.to_string(),
+            links,
+            dir: has_data.then(|| source::dir_fingerprint(page_dir)),
+            out: Arc::new(RenderedBody {
+                summary: summarise(&rendered.text, 120),
+                char_count,
+                html: rendered.html.into(),
+                summary_html: rendered.summary_html,
+                text: rendered.text.into(),
+                headings: rendered.headings,
+                has_code: rendered.has_code,
+                diags,
+                anchors,
+            }),
+            version: 0,
+        }
+    };
+    // A cached body still holds if its file is unchanged, it has the same URL, every
+    // link resolves as before and the files beside it are the same.
+    let cached = cache.as_deref();
+    let still_good = |l: &Loaded, page_path: &str| -> Option<(Arc<RenderedBody>, u64)> {
+        let c = cached?.files.get(&l.file.rel)?.body.as_ref()?;
+        let dir = slash_path(content_rel(&l.file.rel).parent().unwrap_or(Path::new("")));
+        let page_dir = l.file.abs.parent().unwrap_or(Path::new("."));
+        let good = l.reused
+            && c.page_path == page_path
+            && c.dir
+                .is_none_or(|fp| fp == source::dir_fingerprint(page_dir))
+            && c.links
+                .iter()
+                .all(|(dest, image, r)| resolver.resolve(dest, &dir, page_path, *image) == *r);
+        good.then(|| (c.out.clone(), c.version))
+    };
+    let body_of = |l: &Loaded, page_path: &str| match still_good(l, page_path) {
+        Some((out, version)) => (out, version, None),
+        None => {
+            let fresh = render_body(l, page_path);
+            (fresh.out.clone(), 0, Some(fresh))
         }
     };
 
-    let section_bodies: Vec<(usize, String, Vec<Diagnostic>)> = loaded
+    let t = std::time::Instant::now();
+    let section_bodies: Vec<_> = loaded
         .par_iter()
         .enumerate()
         .filter(|(_, l)| l.file.role == Role::Section)
-        .map(|(i, l)| {
-            let r = render_body(l, "");
-            (i, r.rendered.html, r.diags)
-        })
+        .map(|(i, l)| (i, body_of(l, "")))
         .collect();
-    let rendered_pages: Vec<RenderedPage> = pending
+    let rendered_pages: Vec<_> = pending
         .par_iter()
-        .map(|p| render_body(&loaded[p.loaded], &p.path))
+        .map(|p| (p.loaded, body_of(&loaded[p.loaded], &p.path)))
+        .collect();
+    crate::pipeline::trace("markdown", t);
+    // New bodies get a new version and go into the cache.
+    let mut remember = |i: usize, fresh: Option<CachedBody>, version: u64| -> u64 {
+        let (Some(cache), Some(mut fresh)) = (cache.as_deref_mut(), fresh) else {
+            return version;
+        };
+        let v = cache.version();
+        fresh.version = v;
+        if let Some(c) = cache.files.get_mut(&loaded[i].file.rel) {
+            c.body = Some(fresh);
+        }
+        v
+    };
+    let rendered_pages: Vec<(Arc<RenderedBody>, u64)> = rendered_pages
+        .into_iter()
+        .map(|(i, (out, version, fresh))| (out, remember(i, fresh, version)))
         .collect();
 
-    for (i, html, d) in section_bodies {
-        diags.extend(d);
+    for (i, (out, version, fresh)) in section_bodies {
+        remember(i, fresh, version);
+        diags.extend(out.diags.iter().cloned());
         let rel = &loaded[i].file.rel;
         if let Some(s) = sections
             .iter_mut()
             .find(|s| s.rel.as_deref() == Some(rel.as_path()))
         {
-            s.html = html;
+            s.html = out.html.to_string();
         }
     }
 
@@ -709,17 +872,15 @@ pub fn load(
     for (i, l) in loaded.iter_mut().enumerate() {
         taken[i] = l.page.take();
     }
-    for (p, r) in pending.into_iter().zip(rendered_pages) {
-        diags.extend(r.diags);
+    for (p, (body, version)) in pending.into_iter().zip(rendered_pages) {
+        diags.extend(body.diags.iter().cloned());
         let rel = loaded[p.loaded].file.rel.clone();
-        anchor_checks.extend(r.anchors.into_iter().map(|a| (rel.clone(), a)));
+        anchor_checks.extend(body.anchors.iter().map(|a| (rel.clone(), a.clone())));
         let meta = taken[p.loaded].take().unwrap_or_default();
-        let rendered = r.rendered;
-        let char_count = rendered.text.chars().filter(|c| !c.is_whitespace()).count();
         let summary = meta
             .description
             .clone()
-            .unwrap_or_else(|| summarise(&rendered.text, 120));
+            .unwrap_or_else(|| body.summary.clone());
         page_of_path.insert(p.path.clone(), pages.len());
         pages.push(Page {
             rel,
@@ -727,17 +888,18 @@ pub fn load(
             meta,
             section: p.section,
             path: p.path,
-            html: rendered.html,
-            summary_html: rendered.summary_html,
-            text: rendered.text,
-            headings: rendered.headings,
-            has_code: rendered.has_code,
+            html: body.html.clone(),
+            summary_html: body.summary_html.clone(),
+            text: body.text.clone(),
+            headings: body.headings.clone(),
+            has_code: body.has_code,
             summary,
-            char_count,
+            char_count: body.char_count,
             // About 400 Chinese characters a minute for an unhurried reader.
-            reading_minutes: char_count.div_ceil(400).max(1),
+            reading_minutes: body.char_count.div_ceil(400).max(1),
             tags: Vec::new(),
             categories: Vec::new(),
+            version,
         });
     }
 
@@ -865,6 +1027,7 @@ pub fn load(
 
     // Taxonomies: terms keyed by slug, so 防汛 and a later 防汛 are one term.
     let mut taxonomies = Vec::new();
+    let mut memo: HashMap<String, String> = HashMap::new();
     for kind in [TaxonomyKind::Tags, TaxonomyKind::Categories] {
         let mut terms: BTreeMap<String, Term> = BTreeMap::new();
         let mut assignments: Vec<(usize, String)> = Vec::new();
@@ -874,7 +1037,15 @@ pub fn load(
                 TaxonomyKind::Categories => &p.meta.categories,
             };
             for n in names {
-                let slug = crate::slug::slugify(&n.value);
+                // Pinyin slugs are slow to make and tags repeat across pages.
+                let slug = match memo.get(&n.value) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let s = crate::slug::slugify(&n.value);
+                        memo.insert(n.value.clone(), s.clone());
+                        s
+                    }
+                };
                 if slug.is_empty() {
                     diags.push(
                         Diagnostic::error(text!(zh: "无法从 `{}` 生成网址", en: "cannot make a URL from `{}`", n.value))
@@ -1000,12 +1171,14 @@ pub fn summarise(text: &str, max: usize) -> String {
     }
 }
 
+#[derive(Clone)]
 struct AnchorCheck {
     target: String,
     fragment: String,
     span: std::ops::Range<usize>,
 }
 
+#[derive(Clone, PartialEq)]
 enum Broken {
     Page,
     /// The page exists but is a draft or dated after now.
@@ -1013,6 +1186,7 @@ enum Broken {
     Asset,
 }
 
+#[derive(Clone, PartialEq)]
 enum Resolution {
     Keep,
     Url(String),

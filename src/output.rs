@@ -92,6 +92,23 @@ pub trait Sink: Sync {
     fn put(&self, file: OutFile) -> io::Result<()>;
 }
 
+/// For `serve`: files are kept in memory and served from there.
+#[derive(Default)]
+pub struct Memory(std::sync::Mutex<Vec<OutFile>>);
+
+impl Memory {
+    pub fn into_files(self) -> Vec<OutFile> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for Memory {
+    fn put(&self, file: OutFile) -> io::Result<()> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    }
+}
+
 /// For `check`: files are made and dropped.
 pub struct Discard;
 

@@ -8,8 +8,10 @@
 //! see `*View` shapes only, never the model; content and titles are data, never
 //! template source. This stage returns bytes; it writes nothing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -33,9 +35,34 @@ const HASHED: &[&str] = &[
 ];
 
 pub struct Rendered {
-    /// Output paths of every file handed to the sink, in no particular order.
+    /// Output paths of every file of the site, in no particular order: those handed
+    /// to the sink, and those skipped because their inputs did not change.
     pub paths: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The input key of every page-like output, for the next [`RenderCache`].
+    pub keys: HashMap<String, u64>,
+}
+
+/// What `serve` keeps between renders: for each output, a hash of everything it was
+/// made from. A job whose key is unchanged is not rendered again; its file from the
+/// last build stays. Keys cover the page's own version (see `model::Page::version`),
+/// its neighbours, terms and section, the warnings shown in every banner, the site
+/// settings and the templates, so a warning edit still re-renders every page.
+#[derive(Default)]
+pub struct RenderCache {
+    pub keys: HashMap<String, u64>,
+}
+
+/// How much of the site to render.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Search {
+    /// The search page and its index with the rest (a build).
+    Include,
+    /// Everything but the search page and index (`serve` shows an edit first and
+    /// brings the index up to date after, with `Only`).
+    Later,
+    /// The search page and index alone.
+    Only,
 }
 
 /// 64-bit FNV-1a: tiny, stable across Rust versions, plenty for cache-busting names.
@@ -286,10 +313,14 @@ struct Shared<'a> {
     assets_value: Value,
     warnings_value: Value,
     now_value: Value,
-    /// Each page's list summary, as a Tera value, by page index.
-    summaries: Vec<Value>,
+    /// Each page's list summary, as a Tera value, by page index, made when first used.
+    summaries: Vec<OnceLock<Value>>,
     /// Absolute URL of the default share image.
     share_image: String,
+    /// With a [`RenderCache`]: the hash of what every page shows (site settings,
+    /// banners, assets, templates), and of each page's list summary.
+    global_key: u64,
+    summary_keys: Vec<u64>,
 }
 
 impl Shared<'_> {
@@ -336,9 +367,26 @@ impl Shared<'_> {
         Value::from(
             pages
                 .iter()
-                .map(|&i| self.summaries[i].clone())
+                .map(|&i| self.summary(i).clone())
                 .collect::<Vec<_>>(),
         )
+    }
+
+    fn summary(&self, i: usize) -> &Value {
+        self.summaries[i].get_or_init(|| {
+            let site = self.site;
+            let p = &site.pages[i];
+            Value::from_serializable(&SummaryView {
+                title: &p.meta.title,
+                url: site.url(&p.path),
+                kind: p.kind.name(),
+                date: opt_rfc3339(p.sort_date()),
+                description: p.meta.description.as_deref().unwrap_or(""),
+                summary: &p.summary,
+                warning: warning_view(p, &site.now),
+                campaign: campaign_view(p, &site.now),
+            })
+        })
     }
 
     /// Absolute URL of an image named in front matter: a full URL, a site path, or a file beside the page.
@@ -439,7 +487,13 @@ enum Job {
     LeafletPrint(usize),
 }
 
-pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn Sink,
+    cache: Option<&RenderCache>,
+    search_mode: Search,
+) -> Rendered {
     let (tera, mut diagnostics) = build_tera(theme);
     let mut files: Vec<OutFile> = Vec::new();
     if !diagnostics.is_empty() {
@@ -448,6 +502,7 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
         return Rendered {
             paths: Vec::new(),
             diagnostics,
+            keys: HashMap::new(),
         };
     }
 
@@ -503,7 +558,12 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
     };
 
     let config = &site.config;
-    let search = crate::search::build(site);
+    let t = std::time::Instant::now();
+    let search = match search_mode {
+        Search::Include | Search::Only => crate::search::build(site),
+        Search::Later => None,
+    };
+    crate::pipeline::trace("search index", t);
     let menu: Vec<NameUrl> = site
         .sections
         .iter()
@@ -525,7 +585,7 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
             ])
         })
         .collect();
-    let site_value = Value::from_serializable(&serde_json::json!({
+    let site_json = serde_json::json!({
         "title": config.title,
         "description": config.description,
         "base_url": config.base_url,
@@ -535,14 +595,12 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
         "image": share_image,
         "hotlines": hotlines,
         "contacts_url": site.contacts_path().map(|p| site.url(p)),
-        "search_url": search.as_ref().map(|_| site.url(crate::search::PAGE_PATH)),
+        "search_url": crate::search::page_path(site).map(|_| site.url(crate::search::PAGE_PATH)),
         "footer": config.footer,
         "menu": menu,
         "extra": config.extra,
-    }));
-    let assets_value = Value::from_serializable(
-        &serde_json::json!({ "css": asset("style.css"), "print_css": asset("print.css"), "js": asset("anxuan.js"), "search_js": asset("search.js") }),
-    );
+    });
+    let assets_json = serde_json::json!({ "css": asset("style.css"), "print_css": asset("print.css"), "js": asset("anxuan.js"), "search_js": asset("search.js") });
     let banners: Vec<BannerView> = site
         .active_warnings
         .iter()
@@ -562,32 +620,42 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
             })
         })
         .collect();
-    let warnings_value = Value::from_serializable(&banners);
-    let summaries: Vec<Value> = site
-        .pages
-        .par_iter()
-        .map(|p| {
-            Value::from_serializable(&SummaryView {
-                title: &p.meta.title,
-                url: site.url(&p.path),
-                kind: p.kind.name(),
-                date: opt_rfc3339(p.sort_date()),
-                description: p.meta.description.as_deref().unwrap_or(""),
-                summary: &p.summary,
-                warning: warning_view(p, &site.now),
-                campaign: campaign_view(p, &site.now),
-            })
-        })
-        .collect();
+    let now_value = rfc3339(&site.now);
+    let (global_key, summary_keys) = match cache {
+        Some(_) => {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            site_json.to_string().hash(&mut h);
+            assets_json.to_string().hash(&mut h);
+            serde_json::to_string(&banners).ok().hash(&mut h);
+            share_image.hash(&mut h);
+            for t in theme.templates.values() {
+                (&t.name, &t.text).hash(&mut h);
+            }
+            // The built-in theme does not show `now`; a theme that does is re-rendered
+            // whenever it moves.
+            if theme.templates.values().any(|t| t.text.contains("now")) {
+                now_value.hash(&mut h);
+            }
+            let keys = site
+                .pages
+                .par_iter()
+                .map(|p| summary_key(p, &site.now))
+                .collect();
+            (h.finish(), keys)
+        }
+        None => (0, Vec::new()),
+    };
     let shared = Shared {
         site,
         tera,
-        site_value,
-        assets_value,
-        warnings_value,
-        now_value: Value::from(rfc3339(&site.now)),
-        summaries,
+        site_value: Value::from_serializable(&site_json),
+        assets_value: Value::from_serializable(&assets_json),
+        warnings_value: Value::from_serializable(&banners),
+        now_value: Value::from(now_value),
+        summaries: site.pages.iter().map(|_| OnceLock::new()).collect(),
         share_image,
+        global_key,
+        summary_keys,
     };
 
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(Job::Page).collect();
@@ -626,21 +694,55 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
         }
         None => Vec::new(),
     };
+    if search_mode == Search::Only {
+        jobs.retain(|j| matches!(j, Job::Search(_)));
+    }
 
     // Each job hands its file to the sink at once; only the path is kept. The search
-    // index's many small files are written alongside, in parallel too.
-    let results: Vec<Result<String, Box<Diagnostic>>> = jobs
+    // index's many small files are written alongside, in parallel too. With a cache,
+    // a job whose inputs are unchanged is skipped and its last file stands.
+    let t = std::time::Instant::now();
+    // Each result is the file's path and, with a cache, its key.
+    type Done = Result<(String, Option<u64>), Box<Diagnostic>>;
+    let results: Vec<Done> = jobs
         .par_iter()
-        .map(|job| match run_job(&shared, job) {
-            Ok(f) => put(sink, f),
-            Err(e) => Err(Box::new(template_diagnostic(&e, theme))),
+        .map(|job| {
+            let path = html_path(output_path(site, job));
+            let key = cache.map(|c| (c, job_key(&shared, job)));
+            if let Some((c, key)) = key {
+                if c.keys.get(&path) == Some(&key) {
+                    return Ok((path, Some(key)));
+                }
+            }
+            match run_job(&shared, job) {
+                Ok(html) => put(
+                    sink,
+                    OutFile {
+                        path,
+                        data: OutData::Bytes(html.into_bytes()),
+                    },
+                )
+                .map(|p| (p, key.map(|k| k.1))),
+                Err(e) => Err(Box::new(template_diagnostic(&e, theme))),
+            }
         })
-        .chain(search_files.into_par_iter().map(|f| put(sink, f)))
+        .chain(
+            search_files
+                .into_par_iter()
+                .map(|f| put(sink, f).map(|p| (p, None))),
+        )
         .collect();
+    crate::pipeline::trace("templates", t);
     let mut paths = Vec::with_capacity(results.len() + files.len());
+    let mut keys = HashMap::new();
     for r in results {
         match r {
-            Ok(p) => paths.push(p),
+            Ok((p, key)) => {
+                if let Some(key) = key {
+                    keys.insert(p.clone(), key);
+                }
+                paths.push(p)
+            }
             Err(d) => {
                 if !diagnostics.contains(&d) {
                     diagnostics.push(*d);
@@ -686,13 +788,20 @@ pub fn render(site: &Site, theme: &Theme, sink: &dyn Sink) -> Rendered {
             data: OutData::Copy(a.abs.clone()),
         });
     }
+    if search_mode == Search::Only {
+        files.clear();
+    }
     for f in files {
         match put(sink, f) {
             Ok(p) => paths.push(p),
             Err(d) => diagnostics.push(*d),
         }
     }
-    Rendered { paths, diagnostics }
+    Rendered {
+        paths,
+        diagnostics,
+        keys,
+    }
 }
 
 fn put(sink: &dyn Sink, f: OutFile) -> Result<String, Box<Diagnostic>> {
@@ -746,16 +855,134 @@ fn template_for(tera: &Tera, kind: Kind) -> String {
     }
 }
 
-fn html_file(path: String, html: String) -> OutFile {
-    let file = if path.is_empty() || path.ends_with('/') {
+/// The file an output path is written to: `notices/a/` → `notices/a/index.html`.
+fn html_path(path: String) -> String {
+    if path.is_empty() || path.ends_with('/') {
         format!("{path}index.html")
     } else {
         path
-    };
+    }
+}
+
+fn html_file(path: String, html: String) -> OutFile {
     OutFile {
-        path: file,
+        path: html_path(path),
         data: OutData::Bytes(html.into_bytes()),
     }
+}
+
+/// Where a job's page goes, below the site root.
+fn output_path(site: &Site, job: &Job) -> String {
+    match *job {
+        Job::Page(i) => site.pages[i].path.clone(),
+        Job::LeafletPrint(i) => format!("{}print/", site.pages[i].path),
+        Job::Section { section, pager } => pager_path(&site.sections[section].path, pager),
+        Job::TaxonomyList(ti) => format!("{}/", site.taxonomies[ti].kind.name()),
+        Job::Term {
+            taxonomy,
+            term,
+            pager,
+        } => {
+            let t = &site.taxonomies[taxonomy];
+            pager_path(&format!("{}/{}/", t.kind.name(), t.terms[term].slug), pager)
+        }
+        Job::NotFound => "404.html".into(),
+        Job::Contacts => site.contacts_path().unwrap_or("contacts/").into(),
+        Job::Search(_) => crate::search::PAGE_PATH.into(),
+    }
+}
+
+/// What a page's list entry is made from besides the site: its version and URL, and
+/// its warning or campaign state, which moves with the clock.
+fn summary_key(p: &Page, now: &jiff::Zoned) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (p.version, &p.path).hash(&mut h);
+    warning_view(p, now)
+        .and_then(|w| serde_json::to_string(&w).ok())
+        .hash(&mut h);
+    campaign_view(p, now)
+        .and_then(|c| serde_json::to_string(&c).ok())
+        .hash(&mut h);
+    h.finish()
+}
+
+/// The hash of everything a job's page is made from (see [`RenderCache`]).
+fn job_key(sh: &Shared<'_>, job: &Job) -> u64 {
+    let site = sh.site;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    sh.global_key.hash(&mut h);
+    let link = |h: &mut std::collections::hash_map::DefaultHasher, i: usize| {
+        (&site.pages[i].meta.title, &site.pages[i].path).hash(h)
+    };
+    match *job {
+        Job::Page(i) | Job::LeafletPrint(i) => {
+            matches!(job, Job::Page(_)).hash(&mut h);
+            let p = &site.pages[i];
+            sh.summary_keys[i].hash(&mut h);
+            let section = &site.sections[p.section];
+            (&section.title, &section.path).hash(&mut h);
+            let pos = section.pages.iter().position(|&x| x == i);
+            for j in [pos.map(|x| x + 1), pos.and_then(|x| x.checked_sub(1))] {
+                match j.and_then(|j| section.pages.get(j)) {
+                    Some(&k) => link(&mut h, k),
+                    None => 0.hash(&mut h),
+                }
+            }
+            for (kind, terms) in [
+                (TaxonomyKind::Tags, &p.tags),
+                (TaxonomyKind::Categories, &p.categories),
+            ] {
+                for t in term_links(site, kind, terms) {
+                    (t.name, t.url).hash(&mut h);
+                }
+            }
+        }
+        Job::Section { section, pager } => {
+            let s = &site.sections[section];
+            (&s.path, &s.title, s.kind.name(), &s.html).hash(&mut h);
+            format!("{:?}", s.meta).hash(&mut h);
+            let per = s.meta.paginate.unwrap_or(site.config.paginate);
+            let (range, paginator) = paginate(site, &s.path, &s.pages, per, pager);
+            (pager, paginator.total_pages).hash(&mut h);
+            for &i in &s.pages[range] {
+                sh.summary_keys[i].hash(&mut h);
+            }
+            if section == 0 {
+                let home = home_selection(site);
+                for &i in home.notices.iter().chain(&home.campaigns) {
+                    sh.summary_keys[i].hash(&mut h);
+                }
+                home.stats_page.map(|i| sh.summary_keys[i]).hash(&mut h);
+                for s in site.sections.iter().skip(1) {
+                    (&s.title, &s.path, s.kind.name(), &s.meta.description).hash(&mut h);
+                    s.pages.len().hash(&mut h);
+                }
+            }
+        }
+        Job::TaxonomyList(ti) => {
+            for t in &site.taxonomies[ti].terms {
+                (&t.name, &t.slug, t.pages.len()).hash(&mut h);
+            }
+        }
+        Job::Term {
+            taxonomy,
+            term,
+            pager,
+        } => {
+            let t = &site.taxonomies[taxonomy];
+            let tm = &t.terms[term];
+            (t.kind.name(), &tm.name, &tm.slug).hash(&mut h);
+            let base = format!("{}/{}/", t.kind.name(), tm.slug);
+            let (range, paginator) = paginate(site, &base, &tm.pages, site.config.paginate, pager);
+            (pager, paginator.total_pages).hash(&mut h);
+            for &i in &tm.pages[range] {
+                sh.summary_keys[i].hash(&mut h);
+            }
+        }
+        Job::NotFound | Job::Contacts => {}
+        Job::Search(ref index) => index.hash(&mut h),
+    }
+    h.finish()
 }
 
 /// The context of a page's own web page: `page` (with its body) and the base context.
@@ -833,14 +1060,13 @@ fn page_context(sh: &Shared<'_>, i: usize) -> Context {
     ctx
 }
 
-fn run_job(sh: &Shared<'_>, job: &Job) -> Result<OutFile, tera::Error> {
+fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
     let site = sh.site;
     match *job {
         Job::Page(i) => {
             let p = &site.pages[i];
             let ctx = page_context(sh, i);
-            let html = sh.tera.render(&template_for(&sh.tera, p.kind), &ctx)?;
-            Ok(html_file(p.path.clone(), html))
+            sh.tera.render(&template_for(&sh.tera, p.kind), &ctx)
         }
         Job::LeafletPrint(i) => {
             let p = &site.pages[i];
@@ -862,8 +1088,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<OutFile, tera::Error> {
                     "date": p.sort_date().map(|d| d.strftime("%Y年%-m月%-d日").to_string()),
                 }),
             );
-            let html = sh.tera.render("leaflet_print.html", &ctx)?;
-            Ok(html_file(format!("{}print/", p.path), html))
+            sh.tera.render("leaflet_print.html", &ctx)
         }
         Job::Section { section, pager } => {
             let s = &site.sections[section];
@@ -893,8 +1118,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<OutFile, tera::Error> {
             } else {
                 "section.html"
             };
-            let html = sh.tera.render(template, &ctx)?;
-            Ok(html_file(path, html))
+            sh.tera.render(template, &ctx)
         }
         Job::TaxonomyList(ti) => {
             let t = &site.taxonomies[ti];
@@ -914,8 +1138,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<OutFile, tera::Error> {
                 })
                 .collect();
             ctx.insert("terms", &terms);
-            let html = sh.tera.render("taxonomy_list.html", &ctx)?;
-            Ok(html_file(path, html))
+            sh.tera.render("taxonomy_list.html", &ctx)
         }
         Job::Term {
             taxonomy,
@@ -936,19 +1159,14 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<OutFile, tera::Error> {
             map.insert("pages", sh.summaries_of(&tm.pages[range]));
             ctx.insert_value("term", Value::from(map));
             ctx.insert("paginator", &paginator);
-            let html = sh.tera.render("taxonomy_term.html", &ctx)?;
-            Ok(html_file(path, html))
+            sh.tera.render("taxonomy_term.html", &ctx)
         }
         Job::NotFound => {
             let ctx = sh.base_context(
                 "404.html",
                 sh.meta("页面不存在", "", "404.html", None, "website"),
             );
-            let html = sh.tera.render("404.html", &ctx)?;
-            Ok(OutFile {
-                path: "404.html".into(),
-                data: OutData::Bytes(html.into_bytes()),
-            })
+            sh.tera.render("404.html", &ctx)
         }
         Job::Contacts => {
             let path = site.contacts_path().unwrap_or("contacts/");
@@ -957,8 +1175,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<OutFile, tera::Error> {
                 path,
                 sh.meta("求助电话", &description, path, None, "website"),
             );
-            let html = sh.tera.render("contacts.html", &ctx)?;
-            Ok(html_file(path.to_string(), html))
+            sh.tera.render("contacts.html", &ctx)
         }
         Job::Search(ref index) => {
             let path = crate::search::PAGE_PATH;
@@ -966,8 +1183,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<OutFile, tera::Error> {
             let mut ctx =
                 sh.base_context(path, sh.meta("搜索", &description, path, None, "website"));
             ctx.insert("search", &serde_json::json!({ "index": index }));
-            let html = sh.tera.render("search.html", &ctx)?;
-            Ok(html_file(path.to_string(), html))
+            sh.tera.render("search.html", &ctx)
         }
     }
 }
@@ -990,8 +1206,15 @@ fn term_links(site: &Site, kind: TaxonomyKind, terms: &[usize]) -> Vec<NameUrl> 
         .collect()
 }
 
-fn home_value(sh: &Shared<'_>) -> Value {
-    let site = sh.site;
+/// The pages the home page features: the newest notices, the campaigns not yet
+/// over, and the statistics page with figures.
+struct HomeSelection {
+    notices: Vec<usize>,
+    campaigns: Vec<usize>,
+    stats_page: Option<usize>,
+}
+
+fn home_selection(site: &Site) -> HomeSelection {
     let of_kind = |k: Kind| site.sections.iter().find(|s| s.kind == k);
     let notices: Vec<usize> = of_kind(Kind::Notice)
         .map(|s| s.pages.iter().take(5).copied().collect())
@@ -1015,6 +1238,20 @@ fn home_value(sh: &Shared<'_>) -> Value {
             .copied()
             .find(|&i| !site.pages[i].meta.figures.is_empty())
     });
+    HomeSelection {
+        notices,
+        campaigns,
+        stats_page,
+    }
+}
+
+fn home_value(sh: &Shared<'_>) -> Value {
+    let site = sh.site;
+    let HomeSelection {
+        notices,
+        campaigns,
+        stats_page,
+    } = home_selection(site);
     let sections: Vec<serde_json::Value> = site
         .sections
         .iter()

@@ -205,7 +205,7 @@ fn weight(count: u32, in_title: bool) -> u8 {
 /// The text of a page that is searched besides its title: the body, then what the
 /// page shows from its front matter.
 fn body_text(p: &Page) -> String {
-    let mut parts: Vec<&str> = vec![p.text.as_str()];
+    let mut parts: Vec<&str> = vec![&*p.text];
     if let Some(d) = &p.meta.description {
         parts.push(d);
     }

@@ -9,13 +9,15 @@
 //! through Server-Sent Events; the reload script is injected into the HTML as it is
 //! served, never written to disk.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use crate::diagnostic::{self, Lang};
-use crate::pipeline::{self, BuildOptions};
+use crate::output::OutData;
+use crate::pipeline::{BuildOptions, Session};
 
 pub fn content_type(path: &Path) -> &'static str {
     match path
@@ -59,23 +61,35 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Maps a request path to a file inside `root`, or `None` for anything that could
-/// escape it.
-pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
+/// The path a request names, decoded, as `a/b/` parts joined by `/` without a
+/// leading slash, or `None` for anything that could escape the site: `..` (also
+/// percent-encoded), backslashes, NUL, drive letters.
+pub fn request_path(url: &str) -> Option<String> {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let decoded = percent_decode(path)?;
     if decoded.contains('\\') || decoded.contains('\0') {
         return None;
     }
-    let mut out = root.to_path_buf();
+    let mut parts = Vec::new();
     for part in decoded.split('/') {
         match part {
             "" | "." => {}
             ".." => return None,
             p if p.contains(':') => return None,
-            p => out.push(p),
+            p => parts.push(p),
         }
     }
+    let mut out = parts.join("/");
+    if decoded.ends_with('/') && !out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// Maps a request path to a file inside `root`, or `None` for anything that could
+/// escape it (symlinks out of `root` included).
+pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
+    let mut out = root.join(request_path(url)?);
     if out.is_dir() {
         out.push("index.html");
     }
@@ -84,12 +98,34 @@ pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     canonical.starts_with(&root).then_some(canonical)
 }
 
+/// The preview: every file of the last good build, by output path, in memory. Pages
+/// are bytes; a picture or other file copied unchanged is read from its source when
+/// asked for.
+type Site = HashMap<String, Arc<OutData>>;
+
+/// Finds a request's file: `a/` and `a` serve `a/index.html`.
+fn lookup<'s>(site: &'s Site, url: &str) -> Option<(String, &'s Arc<OutData>)> {
+    let path = request_path(url)?;
+    let index = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        format!("{path}/index.html")
+    };
+    [path, index]
+        .into_iter()
+        .find_map(|p| site.get(&p).map(|d| (p, d)))
+}
+
 /// What the browser is told: the build generation, and the errors of the last build
-/// (rendered, in the user's language) if it failed.
+/// (rendered, in the user's language) if it failed; and the site being served.
 #[derive(Default)]
 struct Status {
     generation: u64,
     error: Option<String>,
+    site: Arc<Site>,
+    /// The search index files of the build before the current index: kept one
+    /// generation longer, for a search page opened just before it was replaced.
+    old_search: Vec<String>,
 }
 
 type Shared = Arc<(Mutex<Status>, Condvar)>;
@@ -162,28 +198,19 @@ pub fn run(
         (None, b) => b.to_string(),
     };
     let base_url = format!("http://{host}:{actual_port}/");
-    let abs_root = std::path::absolute(root)?;
-    // On Linux the preview lives in shared memory: writing 17,000 files to a disk
-    // after deleting the previous 17,000 costs seconds of kernel time per rebuild.
-    let shm = Path::new("/dev/shm");
-    let temp = if shm.is_dir() {
-        shm.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    };
-    let out_dir = temp.join(format!(
-        "anxuan-serve-{}",
-        crate::render::content_hash(abs_root.to_string_lossy().as_bytes())
-    ));
+    // The preview is built with the preview's own address as base_url and kept in
+    // memory: never in public/, where a clerk might publish localhost links.
     let opts = BuildOptions {
         root: root.to_path_buf(),
-        output: Some(out_dir.clone()),
+        output: None,
         base_url: Some(base_url.clone()),
         now,
         drafts: true,
     };
     let shared: Shared = Arc::new((Mutex::new(Status::default()), Condvar::new()));
-    rebuild(&opts, &shared, lang);
+    let searcher = Searcher::start(shared.clone());
+    let mut session = Session::default();
+    rebuild(&opts, &mut session, &shared, &searcher, lang);
     match lang {
         Lang::Zh => println!("预览地址：{base_url}（按 Ctrl+C 停止）"),
         Lang::En => println!("preview at {base_url} (Ctrl+C to stop)"),
@@ -191,7 +218,7 @@ pub fn run(
     if bind == "0.0.0.0" {
         print_lan_qr(&base_url, lan.is_some(), lang);
     }
-    let _watcher = match watch(root, opts.clone(), shared.clone(), lang) {
+    let _watcher = match watch(root, opts, session, shared.clone(), searcher, lang) {
         Ok(w) => Some(w),
         Err(e) => {
             match lang {
@@ -205,65 +232,178 @@ pub fn run(
             None
         }
     };
-    for request in server.incoming_requests() {
-        // One bad request must never stop the server.
-        let shared = shared.clone();
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            respond(request, &out_dir, &shared, live_reload)
-        }));
+    // A few threads answer requests, so that a slow client (or a phone on poor
+    // Wi-Fi) never holds up the others; the event streams have a thread each.
+    let server = Arc::new(server);
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let (server, shared) = (server.clone(), shared.clone());
+            std::thread::spawn(move || {
+                while let Ok(request) = server.recv() {
+                    // One bad request must never stop the server.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        respond(request, &shared, live_reload)
+                    }));
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.join();
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Builds into the preview folder. A failed build keeps the last good site (the
-/// pipeline never touches it) and records the errors for the browser.
-fn rebuild(opts: &BuildOptions, shared: &Shared, lang: Lang) {
+/// Rebuilds the preview. Only what the change affects is read, rendered and
+/// replaced (see [`Session`]); a failed build keeps the last good site and records
+/// its errors for the browser. The search index follows on another thread.
+fn rebuild(
+    opts: &BuildOptions,
+    session: &mut Session,
+    shared: &Shared,
+    searcher: &Searcher,
+    lang: Lang,
+) {
     let started = std::time::Instant::now();
     // A panic anywhere in a build must not take the server down with it.
-    let report = std::panic::catch_unwind(|| pipeline::build(opts));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.build(opts)));
     let (lock, changed) = &**shared;
-    let mut status = lock.lock().unwrap_or_else(|e| e.into_inner());
-    status.generation += 1;
-    match report {
-        Ok(report) => {
-            let mut errors = String::new();
-            for d in &report.diagnostics {
-                let text = diagnostic::render(d, &report.sources, lang);
-                eprintln!("{text}\n");
-                if d.is_error() {
-                    errors.push_str(&text);
-                    errors.push_str("\n\n");
-                }
-            }
-            if let Some(old) = report.old_output {
-                old.remove_in_background();
-            }
-            if errors.is_empty() {
-                status.error = None;
-                match lang {
-                    Lang::Zh => eprintln!("已重新生成（{} 毫秒）", started.elapsed().as_millis()),
-                    Lang::En => eprintln!("rebuilt in {} ms", started.elapsed().as_millis()),
-                }
-            } else {
-                status.error = Some(errors);
-            }
-        }
-        Err(_) => {
-            status.error = Some(match lang {
-                Lang::Zh => "anxuan 生成时出现内部错误（程序缺陷），请把终端里的信息报告给开发者".into(),
-                Lang::En => "anxuan hit an internal error while building (a bug); please report the terminal output".into(),
-            });
+    let Ok(build) = result else {
+        // What the caches hold after a panic is not to be trusted.
+        *session = Session::default();
+        let mut status = lock.lock().unwrap_or_else(|e| e.into_inner());
+        status.generation += 1;
+        status.error = Some(match lang {
+            Lang::Zh => "anxuan 生成时出现内部错误（程序缺陷），请把终端里的信息报告给开发者".into(),
+            Lang::En => "anxuan hit an internal error while building (a bug); please report the terminal output".into(),
+        });
+        changed.notify_all();
+        return;
+    };
+    let mut errors = String::new();
+    for d in &build.report.diagnostics {
+        let text = diagnostic::render(d, &build.report.sources, lang);
+        eprintln!("{text}\n");
+        if d.is_error() {
+            errors.push_str(&text);
+            errors.push_str("\n\n");
         }
     }
+    let first = lock
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .site
+        .is_empty();
+    let mut build = build;
+    if first && errors.is_empty() {
+        // Nothing is shown yet: the whole site, search included, comes at once.
+        build.files.extend(build.search().unwrap_or_default());
+    }
+    let mut status = lock.lock().unwrap_or_else(|e| e.into_inner());
+    status.generation += 1;
+    if !errors.is_empty() {
+        status.error = Some(errors);
+        changed.notify_all();
+        return;
+    }
+    let keep: HashSet<&str> = build.paths.iter().map(String::as_str).collect();
+    let mut site: Site = (*status.site).clone();
+    // The search index is replaced by the searcher, once it is made.
+    site.retain(|path, _| {
+        keep.contains(path.as_str()) || path.starts_with(crate::search::PAGE_PATH)
+    });
+    let made = build.files.len();
+    for f in std::mem::take(&mut build.files) {
+        site.insert(f.path, Arc::new(f.data));
+    }
+    status.site = Arc::new(site);
+    status.error = None;
+    let generation = status.generation;
+    drop(status);
     changed.notify_all();
+    let ms = started.elapsed().as_millis();
+    match (lang, first) {
+        (Lang::Zh, true) => eprintln!("已生成 {} 个页面（{ms} 毫秒）", build.report.pages),
+        (Lang::Zh, false) => eprintln!("已重新生成 {made} 个文件（{ms} 毫秒）"),
+        (Lang::En, true) => eprintln!("built {} pages in {ms} ms", build.report.pages),
+        (Lang::En, false) => eprintln!("rebuilt {made} files in {ms} ms"),
+    }
+    if !first {
+        searcher.submit(generation, build);
+    }
+}
+
+/// Makes the search index of the newest good build on its own thread, so that a
+/// page edit is shown without waiting for it; a build that is already superseded is
+/// skipped.
+#[derive(Clone)]
+struct Searcher(Arc<(Mutex<Option<SearchJob>>, Condvar)>);
+
+/// A good build waiting for its search index, with the generation it was shown as.
+type SearchJob = (u64, crate::pipeline::Incremental);
+
+impl Searcher {
+    fn start(shared: Shared) -> Searcher {
+        let searcher = Searcher(Arc::new((Mutex::new(None), Condvar::new())));
+        let slot = searcher.0.clone();
+        std::thread::spawn(move || loop {
+            let (generation, build) = {
+                let (lock, ready) = &*slot;
+                let mut job = lock.lock().unwrap_or_else(|e| e.into_inner());
+                loop {
+                    if let Some(j) = job.take() {
+                        break j;
+                    }
+                    job = ready.wait(job).unwrap_or_else(|e| e.into_inner());
+                }
+            };
+            let files = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build.search()))
+                .ok()
+                .flatten();
+            let (lock, _) = &*shared;
+            let mut status = lock.lock().unwrap_or_else(|e| e.into_inner());
+            if status.generation != generation {
+                continue;
+            }
+            let pages: HashSet<&str> = build.paths.iter().map(String::as_str).collect();
+            let files = files.unwrap_or_default();
+            let new: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
+            let mut site: Site = (*status.site).clone();
+            for old in std::mem::take(&mut status.old_search) {
+                if !new.contains(&old) && !pages.contains(old.as_str()) {
+                    site.remove(&old);
+                }
+            }
+            status.old_search = site
+                .keys()
+                .filter(|p| p.starts_with(crate::search::PAGE_PATH))
+                .filter(|p| !new.contains(*p) && !pages.contains(p.as_str()))
+                .cloned()
+                .collect();
+            for f in files {
+                site.insert(f.path, Arc::new(f.data));
+            }
+            status.site = Arc::new(site);
+        });
+        searcher
+    }
+
+    fn submit(&self, generation: u64, build: crate::pipeline::Incremental) {
+        let (lock, ready) = &*self.0;
+        *lock.lock().unwrap_or_else(|e| e.into_inner()) = Some((generation, build));
+        ready.notify_one();
+    }
 }
 
 /// Watches the site's sources and rebuilds after a burst of changes settles (editors
-/// save by writing a temporary file and renaming it: one save is several events).
+/// save by writing a temporary file and renaming it: one save is several events,
+/// microseconds apart).
 fn watch(
     root: &Path,
     opts: BuildOptions,
+    mut session: Session,
     shared: Shared,
+    searcher: Searcher,
     lang: Lang,
 ) -> notify::Result<notify::RecommendedWatcher> {
     use notify::{RecursiveMode, Watcher};
@@ -277,37 +417,57 @@ fn watch(
             watcher.watch(&d, RecursiveMode::Recursive)?;
         }
     }
+    let abs_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     std::thread::spawn(move || {
-        let relevant = |e: &notify::Event| {
-            e.paths.iter().any(|p| {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                // Editor droppings: vim's 4913 probe and swap files, backups.
-                !(name.ends_with('~')
-                    || name.ends_with(".swp")
-                    || name.ends_with(".swx")
-                    || name == "4913"
-                    || p.starts_with(opts.root.join("public")))
-            }) && !matches!(e.kind, notify::EventKind::Access(_))
+        let relevant = |p: &Path| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            // Editor droppings: vim's 4913 probe and swap files, backups.
+            !(name.ends_with('~')
+                || name.ends_with(".swp")
+                || name.ends_with(".swx")
+                || name == "4913"
+                || p.starts_with(opts.root.join("public"))
+                || p.starts_with(abs_root.join("public")))
+        };
+        let mut changed: Vec<PathBuf> = Vec::new();
+        let collect = |e: notify::Result<notify::Event>, changed: &mut Vec<PathBuf>| {
+            if let Ok(e) = e {
+                if !matches!(e.kind, notify::EventKind::Access(_)) {
+                    changed.extend(e.paths.into_iter().filter(|p| relevant(p)));
+                }
+            }
         };
         while let Ok(first) = rx.recv() {
-            let mut any = first.as_ref().is_ok_and(relevant);
-            // Debounce: wait until 80 ms pass without another event.
-            while let Ok(next) = rx.recv_timeout(Duration::from_millis(80)) {
-                any |= next.as_ref().is_ok_and(relevant);
+            collect(first, &mut changed);
+            // Debounce: wait until 20 ms pass without another event.
+            while let Ok(next) = rx.recv_timeout(Duration::from_millis(20)) {
+                collect(next, &mut changed);
             }
-            if any {
-                rebuild(&opts, &shared, lang);
+            if changed.is_empty() {
+                continue;
             }
+            // File times are coarse (a few ms): the cache must not trust a stamp
+            // for a file the watcher saw change.
+            for p in changed.drain(..) {
+                let rel = p
+                    .strip_prefix(&abs_root)
+                    .or_else(|_| p.strip_prefix(&opts.root));
+                if let Ok(rel) = rel {
+                    session.forget(rel);
+                }
+            }
+            rebuild(&opts, &mut session, &shared, &searcher, lang);
         }
     });
     Ok(watcher)
 }
 
-fn respond(request: tiny_http::Request, out_dir: &Path, shared: &Shared, live_reload: bool) {
+fn respond(request: tiny_http::Request, shared: &Shared, live_reload: bool) {
     use tiny_http::{Header, Response};
     let header = |v: &str| Header::from_bytes("Content-Type", v).expect("static header");
     let url = request.url().to_string();
     let path = url.split(['?', '#']).next().unwrap_or("");
+    let (lock, _) = &**shared;
     match path {
         "/__anxuan/events" => {
             let shared = shared.clone();
@@ -322,7 +482,6 @@ fn respond(request: tiny_http::Request, out_dir: &Path, shared: &Shared, live_re
             return;
         }
         "/__anxuan/status" => {
-            let (lock, _) = &**shared;
             let status = lock.lock().unwrap_or_else(|e| e.into_inner());
             let body =
                 serde_json::json!({ "generation": status.generation, "error": status.error });
@@ -334,16 +493,19 @@ fn respond(request: tiny_http::Request, out_dir: &Path, shared: &Shared, live_re
         }
         _ => {}
     }
-    let found = resolve(out_dir, &url).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b)));
-    let (status, path, bytes) = match found {
-        Some((path, bytes)) => (200, path, bytes),
-        None => {
-            let page = out_dir.join("404.html");
-            let body = std::fs::read(&page).unwrap_or_else(|_| NO_SITE.as_bytes().to_vec());
-            (404, page, body)
-        }
+    let site = lock.lock().unwrap_or_else(|e| e.into_inner()).site.clone();
+    let read = |found: Option<(String, &Arc<OutData>)>| {
+        let (path, data) = found?;
+        Some((path, data.bytes().ok()?.into_owned()))
     };
-    let kind = content_type(&path);
+    let (status, path, bytes) = match read(lookup(&site, &url)) {
+        Some((path, bytes)) => (200, path, bytes),
+        None => match read(lookup(&site, "/404.html")) {
+            Some((path, bytes)) => (404, path, bytes),
+            None => (404, "404.html".into(), NO_SITE.as_bytes().to_vec()),
+        },
+    };
+    let kind = content_type(Path::new(&path));
     let bytes = if live_reload && kind.starts_with("text/html") {
         inject_live_reload(bytes)
     } else {
@@ -494,14 +656,25 @@ mod tests {
         std::fs::write(tmp.path().join("secret"), "s").unwrap();
         let root = tmp.path().join("site");
         assert!(resolve(&root, "/a/?from=singlemessage").is_some());
+        let mut site = Site::new();
+        site.insert(
+            "a/index.html".into(),
+            Arc::new(OutData::Bytes(b"x".to_vec())),
+        );
+        assert!(lookup(&site, "/a/?from=singlemessage").is_some());
+        assert!(lookup(&site, "/a").is_some());
         for bad in [
             "/../secret",
             "/%2e%2e/secret",
             "/a/..%2f..%2fsecret",
             "/..\\secret",
             "/a/%5c..%5csecret",
+            "/c:/secret",
         ] {
             assert!(resolve(&root, bad).is_none(), "{bad}");
+            assert!(request_path(bad).is_none(), "{bad}");
         }
+        assert_eq!(request_path("/a/./b/").as_deref(), Some("a/b/"));
+        assert_eq!(request_path("/").as_deref(), Some(""));
     }
 }

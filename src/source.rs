@@ -121,6 +121,52 @@ pub fn discover(root: &Path) -> (Discovered, Vec<Diagnostic>) {
     (found, diags)
 }
 
+/// When a file last changed, as far as the file system tells: size, modification
+/// time and inode (an editor that saves by renaming gives a new inode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let m = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+            inode,
+        })
+    }
+}
+
+/// Names, sizes and times of the files (other than Markdown) in `dir`: a data block's
+/// output depends on them, and on which exist when a `src=` is misspelt.
+pub fn dir_fingerprint(dir: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut entries: Vec<(std::ffi::OsString, Option<Stamp>)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            !e.file_name()
+                .to_string_lossy()
+                .to_ascii_lowercase()
+                .ends_with(".md")
+        })
+        .map(|e| (e.file_name(), Stamp::of(&e.path())))
+        .collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    entries.hash(&mut h);
+    h.finish()
+}
+
 /// The outcome of decoding one file.
 pub struct Decoded {
     pub text: String,

@@ -11,6 +11,7 @@ mod data;
 mod errors;
 mod example_site;
 mod fuzz;
+mod incremental;
 mod leaflets;
 mod levels;
 mod markdown;
