@@ -333,9 +333,12 @@ fn rebuild(
     }
 }
 
-/// Makes the search index of the newest good build on its own thread, so that a
-/// page edit is shown without waiting for it; a build that is already superseded is
-/// skipped.
+/// How long the edits must pause before the search index is brought up to date.
+const SEARCH_PAUSE: Duration = Duration::from_millis(500);
+
+/// Makes the search index of the newest good build on its own thread once the edits
+/// pause, so that a page edit is shown without waiting for it; a build that is
+/// already superseded is skipped.
 #[derive(Clone)]
 struct Searcher(Arc<(Mutex<Option<SearchJob>>, Condvar)>);
 
@@ -350,11 +353,23 @@ impl Searcher {
             let (generation, build) = {
                 let (lock, ready) = &*slot;
                 let mut job = lock.lock().unwrap_or_else(|e| e.into_inner());
-                loop {
-                    if let Some(j) = job.take() {
-                        break j;
-                    }
+                while job.is_none() {
                     job = ready.wait(job).unwrap_or_else(|e| e.into_inner());
+                }
+                // Wait for the edits to pause, so that the index does not take the
+                // processor from the rebuild of the next save.
+                loop {
+                    let (j, waited) = ready
+                        .wait_timeout(job, SEARCH_PAUSE)
+                        .unwrap_or_else(|e| e.into_inner());
+                    job = j;
+                    if waited.timed_out() {
+                        break;
+                    }
+                }
+                match job.take() {
+                    Some(j) => j,
+                    None => continue,
                 }
             };
             let files = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build.search()))
