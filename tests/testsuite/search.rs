@@ -8,12 +8,8 @@
 //! waits for the search to finish and writes what a reader sees as JSON.
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::Value;
 
@@ -244,30 +240,11 @@ fn search(server: &Static, query: &str, extra: &str) -> Value {
 
 /// [`search`] on any server that has the probe at `/probe-search.html`.
 fn search_at(origin: &str, base: &str, query: &str, extra: &str) -> Value {
-    let profile = tempfile::tempdir().unwrap();
     let target = encode(&format!("{base}search/?q={}", encode(query)));
-    let out = Command::new("/usr/bin/chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--virtual-time-budget=20000",
-            "--window-size=800,900",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("{origin}/probe-search.html?t={target}{extra}"))
-        .output()
-        .expect("run /usr/bin/chromium (apt-get install chromium; .ci/run does)");
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let json = crate::support::between(&dom, "<pre id=\"out\">", "</pre>")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
+    let json = crate::browser::chromium_probe(
+        &format!("{origin}/probe-search.html?t={target}{extra}"),
+        20_000,
+    );
     let m: Value = serde_json::from_str(&json)
         .unwrap_or_else(|e| panic!("probe of {query:?} said {json:?}: {e}"));
     assert!(m["error"].is_null(), "{query:?}: {m}");
@@ -531,23 +508,8 @@ fn phrases_are_matched_whole_and_title_hits_rank_first() {
 
 /// A raw HTTP/1.0 GET against `anxuan serve`: (status, body bytes).
 fn get(server: &crate::browser::Server, path: &str) -> (u16, Vec<u8>) {
-    let addr = server.1.trim_start_matches("http://").trim_end_matches('/');
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    let at = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(raw.len(), |i| i + 4);
-    let head = String::from_utf8_lossy(&raw[..at]).into_owned();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, raw[at..].to_vec())
+    let (status, _, body) = crate::support::http_get(&server.1, path);
+    (status, body)
 }
 
 fn attr<'a>(html: &'a str, name: &str) -> &'a str {

@@ -3,29 +3,17 @@
 //! the browser, open pages get a reload event, and nothing outside the preview is
 //! ever served.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use crate::browser::{serve_live as serve, Server};
 use crate::support::Site;
 
-/// A raw HTTP/1.0 GET (no client-side path normalisation): (status, head, body).
+/// A raw HTTP/1.0 GET: (status, head, body as text).
 fn get(server: &Server, path: &str) -> (u16, String, String) {
-    let addr = server.1.trim_start_matches("http://").trim_end_matches('/');
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
-    let mut raw = Vec::new();
-    let _ = s.read_to_end(&mut raw);
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_string(), body.to_string())
+    let (status, head, body) = crate::support::http_get(&server.1, path);
+    (status, head, String::from_utf8_lossy(&body).into_owned())
 }
 
 /// Polls `path` until `ok` holds (the rebuild after a change takes a moment).

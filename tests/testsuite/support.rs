@@ -195,3 +195,28 @@ pub fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
         + s;
     &html[s..e]
 }
+
+/// A raw HTTP/1.0 GET to `origin` (`http://127.0.0.1:port/`), with no client-side
+/// path normalisation, so traversal attempts reach the server as written:
+/// (status, head, body).
+pub fn http_get(origin: &str, path: &str) -> (u16, String, Vec<u8>) {
+    use std::io::{Read, Write};
+    let addr = origin.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let at = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw.len(), |i| i + 4);
+    let head = String::from_utf8_lossy(&raw[..at]).trim_end().to_string();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head, raw[at..].to_vec())
+}
