@@ -665,8 +665,7 @@ pub fn render(
             .map(Job::LeafletPrint),
     );
     for (si, s) in site.sections.iter().enumerate() {
-        let per = s.meta.paginate.unwrap_or(config.paginate);
-        let pagers = s.pages.len().div_ceil(per).max(1);
+        let pagers = s.pages.len().div_ceil(per_pager(site, s)).max(1);
         jobs.extend((1..=pagers).map(|pager| Job::Section { section: si, pager }));
     }
     for (ti, t) in site.taxonomies.iter().enumerate() {
@@ -769,7 +768,7 @@ pub fn render(
     }
     for t in &site.taxonomies {
         for term in &t.terms {
-            let base = format!("{}/{}/", t.kind.name(), term.slug);
+            let base = term_path(t.kind, &term.slug);
             files.push(redirect(site, &format!("{base}page/1/"), &base));
         }
     }
@@ -809,6 +808,41 @@ fn put(sink: &dyn Sink, f: OutFile) -> Result<String, Box<Diagnostic>> {
     sink.put(f).map(|_| path).map_err(|e| {
         Box::new(Diagnostic::error(text!(zh: "写入文件失败：{e}；原有的网站文件保持不变", en: "writing a file failed: {e}; the previous output is unchanged")))
     })
+}
+
+/// Where a term's list lives: `tags/fang-xun/`.
+fn term_path(kind: TaxonomyKind, slug: &str) -> String {
+    format!("{}/{}/", kind.name(), slug)
+}
+
+/// Pages per pager of a section: its own `paginate`, else the site's.
+fn per_pager(site: &Site, s: &model::Section) -> usize {
+    s.meta.paginate.unwrap_or(site.config.paginate)
+}
+
+/// A section's pager: which of its pages it lists, and its paginator.
+fn section_pager(
+    site: &Site,
+    section: usize,
+    pager: usize,
+) -> (std::ops::Range<usize>, PaginatorView) {
+    let s = &site.sections[section];
+    paginate(site, &s.path, &s.pages, per_pager(site, s), pager)
+}
+
+/// A term's pager: the term's path, which of its pages the pager lists, and its
+/// paginator.
+fn term_pager(
+    site: &Site,
+    taxonomy: usize,
+    term: usize,
+    pager: usize,
+) -> (String, std::ops::Range<usize>, PaginatorView) {
+    let t = &site.taxonomies[taxonomy];
+    let tm = &t.terms[term];
+    let base = term_path(t.kind, &tm.slug);
+    let (range, paginator) = paginate(site, &base, &tm.pages, site.config.paginate, pager);
+    (base, range, paginator)
 }
 
 fn pager_path(base: &str, pager: usize) -> String {
@@ -884,7 +918,7 @@ fn output_path(site: &Site, job: &Job) -> String {
             pager,
         } => {
             let t = &site.taxonomies[taxonomy];
-            pager_path(&format!("{}/{}/", t.kind.name(), t.terms[term].slug), pager)
+            pager_path(&term_path(t.kind, &t.terms[term].slug), pager)
         }
         Job::NotFound => "404.html".into(),
         Job::Contacts => site.contacts_path().unwrap_or("contacts/").into(),
@@ -941,8 +975,7 @@ fn job_key(sh: &Shared<'_>, job: &Job) -> u64 {
             let s = &site.sections[section];
             (&s.path, &s.title, s.kind.name(), &s.html).hash(&mut h);
             format!("{:?}", s.meta).hash(&mut h);
-            let per = s.meta.paginate.unwrap_or(site.config.paginate);
-            let (range, paginator) = paginate(site, &s.path, &s.pages, per, pager);
+            let (range, paginator) = section_pager(site, section, pager);
             (pager, paginator.total_pages).hash(&mut h);
             for &i in &s.pages[range] {
                 sh.summary_keys[i].hash(&mut h);
@@ -972,8 +1005,7 @@ fn job_key(sh: &Shared<'_>, job: &Job) -> u64 {
             let t = &site.taxonomies[taxonomy];
             let tm = &t.terms[term];
             (t.kind.name(), &tm.name, &tm.slug).hash(&mut h);
-            let base = format!("{}/{}/", t.kind.name(), tm.slug);
-            let (range, paginator) = paginate(site, &base, &tm.pages, site.config.paginate, pager);
+            let (_, range, paginator) = term_pager(site, taxonomy, term, pager);
             (pager, paginator.total_pages).hash(&mut h);
             for &i in &tm.pages[range] {
                 sh.summary_keys[i].hash(&mut h);
@@ -1092,8 +1124,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
         }
         Job::Section { section, pager } => {
             let s = &site.sections[section];
-            let per = s.meta.paginate.unwrap_or(site.config.paginate);
-            let (range, paginator) = paginate(site, &s.path, &s.pages, per, pager);
+            let (range, paginator) = section_pager(site, section, pager);
             let path = pager_path(&s.path, pager);
             let description = s.meta.description.as_deref().unwrap_or("");
             let meta = sh.meta(&s.title, description, &path, None, "website");
@@ -1132,7 +1163,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
                 .map(|term| {
                     serde_json::json!({
                         "name": term.name,
-                        "url": site.url(&format!("{}/{}/", t.kind.name(), term.slug)),
+                        "url": site.url(&term_path(t.kind, &term.slug)),
                         "count": term.pages.len(),
                     })
                 })
@@ -1147,8 +1178,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
         } => {
             let t = &site.taxonomies[taxonomy];
             let tm = &t.terms[term];
-            let base = format!("{}/{}/", t.kind.name(), tm.slug);
-            let (range, paginator) = paginate(site, &base, &tm.pages, site.config.paginate, pager);
+            let (base, range, paginator) = term_pager(site, taxonomy, term, pager);
             let path = pager_path(&base, pager);
             let headline = format!("{}：{}", t.kind.title(), tm.name);
             let mut ctx = sh.base_context(&path, sh.meta(&headline, "", &path, None, "website"));
@@ -1201,7 +1231,7 @@ fn term_links(site: &Site, kind: TaxonomyKind, terms: &[usize]) -> Vec<NameUrl> 
         .filter_map(|&i| t.terms.get(i))
         .map(|term| NameUrl {
             name: term.name.clone(),
-            url: site.url(&format!("{}/{}/", kind.name(), term.slug)),
+            url: site.url(&term_path(kind, &term.slug)),
         })
         .collect()
 }
