@@ -618,45 +618,9 @@ fn print_lan_qr(url: &str, found: bool, lang: Lang) {
         Lang::Zh => println!("手机预览（同一 Wi-Fi 下用手机扫码）：{url}"),
         Lang::En => println!("preview on a phone on the same Wi-Fi (scan): {url}"),
     }
-    if let Some(qr) = terminal_qr(url) {
+    if let Some(qr) = crate::qr::terminal(url) {
         println!("{qr}");
     }
-}
-
-/// A QR code as text: two rows of modules per line (▀ ▄ █), light on dark terminals
-/// and dark on light ones alike thanks to the quiet zone drawn as light.
-pub fn terminal_qr(text: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(text).ok()?;
-    let w = code.width();
-    let dark: Vec<bool> = code
-        .to_colors()
-        .into_iter()
-        .map(|c| c == qrcode::Color::Dark)
-        .collect();
-    let q = 2_i64;
-    let at = |x: i64, y: i64| {
-        x >= 0
-            && y >= 0
-            && (x as usize) < w
-            && (y as usize) < w
-            && dark[y as usize * w + x as usize]
-    };
-    let mut out = String::new();
-    let mut y = -q;
-    while y < w as i64 + q {
-        for x in -q..w as i64 + q {
-            // Printed as light-on-dark: a "dark" module is a blank cell.
-            out.push(match (!at(x, y), !at(x, y + 1)) {
-                (true, true) => '█',
-                (true, false) => '▀',
-                (false, true) => '▄',
-                (false, false) => ' ',
-            });
-        }
-        out.push('\n');
-        y += 2;
-    }
-    Some(out)
 }
 
 #[cfg(test)]
