@@ -86,7 +86,8 @@ impl Kind {
         }
     }
 
-    fn keys(self) -> &'static [&'static str] {
+    /// The front-matter keys this kind has besides [`COMMON_KEYS`].
+    pub fn keys(self) -> &'static [&'static str] {
         match self {
             Kind::Warning => WARNING_KEYS,
             Kind::Campaign => CAMPAIGN_KEYS,

@@ -115,40 +115,16 @@ const TEXT: &[&str] = &[
     ")",
 ];
 
-const KEYS: &[&str] = &[
-    "title",
-    "date",
-    "updated",
-    "description",
-    "tags",
-    "categories",
-    "draft",
-    "slug",
-    "weight",
-    "image",
-    "aliases",
-    "level",
-    "hazard",
-    "issued",
-    "expires",
-    "lifted",
-    "areas",
-    "issuer",
-    "guidance",
-    "contact",
-    "start",
-    "end",
-    "location",
-    "theme",
-    "figures",
-    "paper",
-    "qr",
-    "privacy_allow",
-    "extra",
-    "titel",
-    "标题",
-    "",
-];
+/// Every front-matter key the build knows (so the fuzzer keeps up with new ones),
+/// plus a misspelt, a Chinese and an empty one.
+static KEYS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    use anxuan::meta::{Kind, COMMON_KEYS};
+    let kinds = [Kind::Warning, Kind::Campaign, Kind::Stats, Kind::Leaflet];
+    let mut keys = COMMON_KEYS.to_vec();
+    keys.extend(kinds.iter().flat_map(|k| k.keys()));
+    keys.extend(["titel", "标题", ""]);
+    keys
+});
 
 const TOML_VALUES: &[&str] = &[
     "\"防汛通知\"",
@@ -232,7 +208,7 @@ fn front_matter(rng: &mut Rng) -> String {
     let toml = rng.chance(60);
     let mut fm = String::new();
     for _ in 0..rng.below(8) {
-        let key = rng.pick(KEYS);
+        let key = rng.pick(&KEYS);
         if toml {
             fm.push_str(&format!("{key} = {}\n", rng.pick(TOML_VALUES)));
         } else {
