@@ -65,13 +65,6 @@ impl OldOutput {
             let _ = std::fs::remove_dir_all(p);
         }
     }
-
-    /// Deletes the old tree on a background thread (for `serve`).
-    pub fn remove_in_background(self) {
-        if self.0.is_some() {
-            std::thread::spawn(move || self.remove());
-        }
-    }
 }
 
 fn sibling(output: &Path, tag: &str) -> PathBuf {
