@@ -126,6 +126,9 @@ struct Status {
     /// The search index files of the build before the current index: kept one
     /// generation longer, for a search page opened just before it was replaced.
     old_search: Vec<String>,
+    /// The generation of the site being served: a failed build counts a generation
+    /// but leaves this one showing, whose search index is still wanted.
+    shown: u64,
 }
 
 type Shared = Arc<(Mutex<Status>, Condvar)>;
@@ -268,7 +271,7 @@ fn rebuild(
     // A panic anywhere in a build must not take the server down with it.
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.build(opts)));
     let (lock, changed) = &**shared;
-    let Ok(build) = result else {
+    let Ok(mut build) = result else {
         // What the caches hold after a panic is not to be trusted.
         *session = Session::default();
         let mut status = lock.lock().unwrap_or_else(|e| e.into_inner());
@@ -294,7 +297,6 @@ fn rebuild(
         .unwrap_or_else(|e| e.into_inner())
         .site
         .is_empty();
-    let mut build = build;
     if first && errors.is_empty() {
         // Nothing is shown yet: the whole site, search included, comes at once.
         build.files.extend(build.search().unwrap_or_default());
@@ -318,6 +320,7 @@ fn rebuild(
     }
     status.site = Arc::new(site);
     status.error = None;
+    status.shown = status.generation;
     let generation = status.generation;
     drop(status);
     changed.notify_all();
@@ -377,7 +380,7 @@ impl Searcher {
                 .flatten();
             let (lock, _) = &*shared;
             let mut status = lock.lock().unwrap_or_else(|e| e.into_inner());
-            if status.generation != generation {
+            if status.shown != generation {
                 continue;
             }
             let pages: HashSet<&str> = build.paths.iter().map(String::as_str).collect();

@@ -143,6 +143,39 @@ fn a_bad_edit_keeps_the_last_good_page_and_reports_the_error() {
     );
 }
 
+/// The number of pages in the search index the preview serves now.
+fn indexed_pages(server: &Server) -> u64 {
+    let page = get(server, "/search/").2;
+    let index = crate::support::between(&page, "data-index=\"", "\"").to_string();
+    serde_json::from_str::<serde_json::Value>(&get(server, &index).2)
+        .map_or(0, |m| m["docs"].as_u64().unwrap_or(0))
+}
+
+#[test]
+fn the_search_index_follows_the_site_shown_even_after_a_failed_build() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", "正文\n");
+    let server = serve(&site, NOW);
+    let before = indexed_pages(&server);
+    assert!(before >= 1, "{before}");
+    // A good edit, then at once a bad one: the index is made once edits pause, and
+    // must still be made for the site that stays shown.
+    site.page("content/notices/b.md", "title = \"乙\"", "正文\n");
+    eventually(&server, "/notices/b/", "the new page", |s, _| s == 200);
+    site.file("content/notices/c.md", "+++\ntitle = \"丙\n+++\n");
+    eventually(&server, "/__anxuan/status", "the error", |_, b| {
+        b.contains("c.md")
+    });
+    let started = Instant::now();
+    while indexed_pages(&server) != before + 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the index never took in the new page"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn open_pages_get_a_reload_event_and_errors_as_an_overlay_event() {
     let site = Site::new();
