@@ -262,11 +262,6 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Forgets everything: for a change to config.toml, which every file depends on.
-    pub fn clear(&mut self) {
-        self.files.clear();
-    }
-
     /// Forgets one file, whatever its stamp says (the watcher saw it change). For a
     /// file other than Markdown, the pages beside it are forgotten too: their data
     /// blocks may read it.
