@@ -384,21 +384,24 @@ fn finding_error(f: &Finding, rel: &Path) -> Diagnostic {
         .sensitive()
 }
 
-/// Text files under `dir` that are published as they are (data files, static pages).
-pub fn published_text_files(dir: &Path, root: &Path) -> Vec<(PathBuf, PathBuf)> {
+/// Whether the privacy checks read a file of this name, when it is in content/ or
+/// static/ (they read hidden files too: those are published by a plain copy).
+pub fn is_published_text(path: &Path) -> bool {
     const EXT: &[&str] = &[
         "csv", "tsv", "json", "toml", "txt", "html", "htm", "xml", "yaml", "yml",
     ];
+    path.extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| EXT.contains(&x.to_ascii_lowercase().as_str()))
+}
+
+/// Text files under `dir` that are published as they are (data files, static pages).
+pub fn published_text_files(dir: &Path, root: &Path) -> Vec<(PathBuf, PathBuf)> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter(|e| {
-            e.path()
-                .extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| EXT.contains(&x.to_ascii_lowercase().as_str()))
-        })
+        .filter(|e| is_published_text(e.path()))
         .filter_map(|e| {
             let rel = e.path().strip_prefix(root).ok()?.to_path_buf();
             Some((e.path().to_path_buf(), rel))

@@ -30,7 +30,7 @@ pub struct LoadOptions {
     pub now: Zoned,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Section {
     /// `content/notices/_index.md`, if the folder has one.
     pub rel: Option<PathBuf>,
@@ -44,6 +44,7 @@ pub struct Section {
     pub pages: Vec<usize>,
 }
 
+#[derive(Clone)]
 pub struct Page {
     pub rel: PathBuf,
     pub kind: Kind,
@@ -79,7 +80,7 @@ impl Page {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Term {
     pub name: String,
     pub slug: String,
@@ -107,7 +108,7 @@ impl TaxonomyKind {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Taxonomy {
     pub kind: TaxonomyKind,
     /// Sorted by slug, so output order never depends on file order.
@@ -115,7 +116,7 @@ pub struct Taxonomy {
 }
 
 /// A file copied to the output unchanged: a bundle's picture or CSV, a section's asset.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetCopy {
     pub abs: PathBuf,
     /// Output path below the site root.
@@ -190,18 +191,23 @@ pub fn campaign_status(c: &meta::CampaignMeta, now: &Zoned) -> CampaignStatus {
     CampaignStatus::Ongoing
 }
 
+/// The model of one build. Pages are shared, so that `serve` can make the next
+/// site from this one by replacing the pages an edit changed (see [`patch`]).
+#[derive(Clone)]
 pub struct Site {
     pub root: PathBuf,
     pub config: Config,
     pub now: Zoned,
     pub sections: Vec<Section>,
-    pub pages: Vec<Page>,
+    pub pages: Vec<Arc<Page>>,
     pub taxonomies: Vec<Taxonomy>,
     pub assets: Vec<AssetCopy>,
     /// Output path → page, for aliases and checks.
     pub aliases: Vec<(String, usize)>,
     /// Active warnings, most severe first, then newest.
     pub active_warnings: Vec<usize>,
+    /// When the first page that is scheduled (dated after now) comes due.
+    pub next_scheduled: Option<Zoned>,
 }
 
 impl Site {
@@ -225,10 +231,300 @@ impl Site {
     }
 }
 
+impl Page {
+    /// A page with its rendered body; tags and categories are filled in later.
+    fn new(
+        rel: PathBuf,
+        kind: Kind,
+        meta: PageMeta,
+        section: usize,
+        path: String,
+        body: &RenderedBody,
+        version: u64,
+    ) -> Page {
+        let summary = meta
+            .description
+            .clone()
+            .unwrap_or_else(|| body.summary.clone());
+        Page {
+            rel,
+            kind,
+            meta,
+            section,
+            path,
+            html: body.html.clone(),
+            summary_html: body.summary_html.clone(),
+            text: body.text.clone(),
+            headings: body.headings.clone(),
+            has_code: body.has_code,
+            summary,
+            char_count: body.char_count,
+            // About 400 Chinese characters a minute for an unhurried reader.
+            reading_minutes: body.char_count.div_ceil(400).max(1),
+            tags: Vec::new(),
+            categories: Vec::new(),
+            version,
+        }
+    }
+}
+
+impl Site {
+    /// The first moment after `now` at which the site would come out differently with
+    /// no file changed: a warning issued, expiring or lifted, a campaign starting or
+    /// ending, a scheduled page coming due, or midnight (dates are shown relative to
+    /// the day and year).
+    pub fn next_change(&self) -> Zoned {
+        let midnight = self
+            .now
+            .tomorrow()
+            .and_then(|d| d.start_of_day())
+            .unwrap_or_else(|_| self.now.clone());
+        let mut next = midnight;
+        let mut consider = |t: &Zoned| {
+            if *t > self.now && *t < next {
+                next = t.clone();
+            }
+        };
+        if let Some(t) = &self.next_scheduled {
+            consider(t);
+        }
+        for p in &self.pages {
+            if let Some(w) = &p.meta.warning {
+                consider(&w.issued);
+                consider(&w.expires);
+                if let Some(l) = &w.lifted {
+                    consider(l);
+                }
+            }
+            if let Some(c) = &p.meta.campaign {
+                for t in c.start.iter().chain(&c.end) {
+                    consider(t);
+                    // An end given as a date lasts the whole day (see campaign_status).
+                    if let Ok(t) = t.tomorrow() {
+                        consider(&t);
+                    }
+                }
+            }
+        }
+        next
+    }
+}
+
+/// A published page's file as the build read it.
+struct PageSource {
+    index: usize,
+    file: source::MarkdownFile,
+    /// The file's text, of which the front matter is `text[..body_offset]`.
+    text: Arc<str>,
+    body_offset: usize,
+}
+
+/// What the bodies of one build were resolved against, and every link with an
+/// anchor: kept by `serve` so that an edit of one body can be rendered and checked on
+/// its own (see [`patch`]).
+pub struct Links {
+    base_path: String,
+    /// Content-relative source path ("notices/a.md") → output path.
+    link_index: HashMap<String, String>,
+    /// Content-relative asset path → output path.
+    asset_index: HashMap<String, String>,
+    /// Pages that exist but are drafts or scheduled.
+    unpublished: std::collections::HashSet<String>,
+    /// Published pages by source file, and by output path.
+    page_of_rel: HashMap<PathBuf, PageSource>,
+    page_of_path: HashMap<String, usize>,
+    /// Links with an anchor, by the file they are written in.
+    anchors: BTreeMap<PathBuf, Vec<AnchorCheck>>,
+}
+
+impl Links {
+    fn resolver(&self) -> Resolver<'_> {
+        Resolver {
+            base_path: &self.base_path,
+            link_index: &self.link_index,
+            asset_index: &self.asset_index,
+            unpublished: &self.unpublished,
+        }
+    }
+
+    /// The published page made from a source file (`content/notices/a.md`).
+    pub fn page_of(&self, rel: &Path) -> Option<usize> {
+        self.page_of_rel.get(rel).map(|p| p.index)
+    }
+
+    /// Every anchor (#防御指南 or #fang-yu-zhi-nan) must name a heading of the page it
+    /// points at. With a patch, the changed files' links are those of their new bodies.
+    pub fn anchor_diagnostics(&self, site: &Site, patch: Option<&Patch>) -> Vec<Diagnostic> {
+        let replaced: HashMap<&Path, &Vec<AnchorCheck>> = patch
+            .map(|p| {
+                p.anchors
+                    .iter()
+                    .map(|(rel, a)| (rel.as_path(), a))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let kept = self
+            .anchors
+            .iter()
+            .filter(|(rel, _)| !replaced.contains_key(rel.as_path()))
+            .map(|(rel, a)| (rel.as_path(), a));
+        let mut diags = Vec::new();
+        for (rel, checks) in kept.chain(replaced.iter().map(|(r, a)| (*r, *a))) {
+            for a in checks {
+                if let Some(d) = self.check_anchor(site, rel, a) {
+                    diags.push(d);
+                }
+            }
+        }
+        diags
+    }
+
+    fn check_anchor(&self, site: &Site, rel: &Path, a: &AnchorCheck) -> Option<Diagnostic> {
+        let &target = self.page_of_path.get(&a.target)?;
+        let page = &site.pages[target];
+        let slug = crate::slug::slugify(&a.fragment);
+        if page
+            .headings
+            .iter()
+            .any(|h| h.id == a.fragment || h.id == slug)
+        {
+            return None;
+        }
+        let ids: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
+        let mut d = Diagnostic::error(text!(
+            zh: "锚点 `#{}` 在目标页面中不存在",
+            en: "the anchor `#{}` does not exist in the target page",
+            a.fragment
+        ))
+        .in_file(rel)
+        .at(a.span.clone());
+        let near = meta::did_you_mean(&slug, &ids).or_else(|| {
+            ids.iter()
+                .copied()
+                .find(|id| !slug.is_empty() && (id.starts_with(&slug) || slug.starts_with(id)))
+        });
+        if let Some(s) = near {
+            d = d.with_help(text!(zh: "是不是 `#{s}`？", en: "did you mean `#{s}`?"));
+        } else if !ids.is_empty() {
+            let list = ids
+                .iter()
+                .take(8)
+                .map(|i| format!("#{i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            d = d.with_help(text!(
+                zh: "那个页面的锚点（小标题）有：{list}",
+                en: "that page's anchors (headings) are: {list}"
+            ));
+        } else {
+            d = d.with_help(text!(
+                zh: "那个页面没有小标题，去掉 # 后面的部分",
+                en: "that page has no headings; drop the part after #"
+            ));
+        }
+        Some(d)
+    }
+
+    /// Takes in the anchors of a patch that was shown.
+    pub fn commit(&mut self, patch: &Patch) {
+        for (rel, text) in &patch.texts {
+            if let Some(p) = self.page_of_rel.get_mut(rel) {
+                p.text = text.clone();
+            }
+        }
+        for (rel, a) in &patch.anchors {
+            if a.is_empty() {
+                self.anchors.remove(rel);
+            } else {
+                self.anchors.insert(rel.clone(), a.clone());
+            }
+        }
+    }
+}
+
+/// New bodies for pages whose front matter did not change.
+pub struct Patch {
+    /// Each changed page by index, as it is now.
+    pub pages: Vec<(usize, Arc<Page>)>,
+    /// What reading and rendering each changed file found.
+    pub diagnostics: Vec<(PathBuf, Vec<Diagnostic>)>,
+    /// Each changed file's text.
+    pub texts: Vec<(PathBuf, Arc<str>)>,
+    anchors: Vec<(PathBuf, Vec<AnchorCheck>)>,
+}
+
+/// Renders the new bodies of edited pages against the links of the build that made
+/// `site`, for an edit that changed Markdown text only. Returns `None`, having
+/// changed nothing that matters, when some file is not such an edit: not a published
+/// page of that build, gone, or with its front matter changed (which can move the
+/// page, rename it, retag it or change a banner, so the whole model is made again).
+pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf]) -> Option<Patch> {
+    let mut fresh = Vec::with_capacity(changed.len());
+    for rel in changed {
+        let old = links.page_of_rel.get(rel)?;
+        let stamp = Stamp::of(&old.file.abs)?;
+        let l = load_one(old.file.clone(), &site.config);
+        let front = &l.text[..l.body_offset];
+        if l.body_offset != old.body_offset || front != &old.text[..old.body_offset] {
+            return None;
+        }
+        fresh.push((old.index, rel.clone(), stamp, l));
+    }
+    let resolver = links.resolver();
+    let mut patch = Patch {
+        pages: Vec::new(),
+        diagnostics: Vec::new(),
+        texts: Vec::new(),
+        anchors: Vec::new(),
+    };
+    for (i, rel, stamp, l) in fresh {
+        let old = &site.pages[i];
+        let mut body = render_body(&l, &old.path, &resolver);
+        body.version = cache.version();
+        let mut page = Page::new(
+            old.rel.clone(),
+            old.kind,
+            old.meta.clone(),
+            old.section,
+            old.path.clone(),
+            &body.out,
+            body.version,
+        );
+        page.tags = old.tags.clone();
+        page.categories = old.categories.clone();
+        patch.pages.push((i, Arc::new(page)));
+        let diags = l.diags.iter().chain(&body.out.diags).cloned().collect();
+        patch.diagnostics.push((rel.clone(), diags));
+        patch.texts.push((rel.clone(), l.text.clone()));
+        patch.anchors.push((rel.clone(), body.out.anchors.clone()));
+        cache.files.insert(
+            rel,
+            CachedFile {
+                stamp,
+                loaded: l,
+                body: Some(body),
+            },
+        );
+    }
+    Some(patch)
+}
+
 /// The decoded text of every file the build read, for rendering diagnostics.
 #[derive(Default)]
 pub struct Sources {
     pub texts: HashMap<PathBuf, Arc<str>>,
+}
+
+impl Sources {
+    /// The texts of the files these diagnostics name: all that showing them needs.
+    pub fn subset(&self, diags: &[Diagnostic]) -> Sources {
+        let texts = diags
+            .iter()
+            .filter_map(|d| d.file.as_ref())
+            .filter_map(|f| Some((f.clone(), self.texts.get(f)?.clone())))
+            .collect();
+        Sources { texts }
+    }
 }
 
 impl SourceLookup for Sources {
@@ -274,6 +570,15 @@ impl Cache {
         } else {
             self.files.retain(|f, _| f.parent() != rel.parent());
         }
+    }
+
+    /// What reading and rendering a Markdown file found when it was last loaded.
+    pub fn file_diagnostics(&self, rel: &Path) -> Vec<Diagnostic> {
+        let Some(f) = self.files.get(rel) else {
+            return Vec::new();
+        };
+        let body = f.body.iter().flat_map(|b| &b.out.diags);
+        f.loaded.diags.iter().chain(body).cloned().collect()
     }
 
     fn version(&mut self) -> u64 {
@@ -391,7 +696,7 @@ pub fn load(
     opts: &LoadOptions,
     sources: &mut Sources,
     mut cache: Option<&mut Cache>,
-) -> (Site, Vec<Diagnostic>) {
+) -> (Site, Links, Vec<Diagnostic>) {
     let t = std::time::Instant::now();
     let (found, mut diags) = source::discover(root);
     crate::pipeline::trace("discover", t);
@@ -525,6 +830,8 @@ pub fn load(
     // Content-relative source path ("notices/a.md") → output path, for link resolution.
     let mut link_index: HashMap<String, String> = HashMap::new();
     let mut unpublished: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // The first scheduled page to come due: the site changes then without an edit.
+    let mut next_scheduled: Option<Zoned> = None;
     for (i, l) in loaded.iter().enumerate() {
         if l.file.role == Role::Section {
             let crel = content_rel(&l.file.rel);
@@ -555,6 +862,15 @@ pub fn load(
             .is_some_and(|d| *d > opts.now);
         if scheduled && !opts.drafts {
             unpublished.insert(slash_path(content_rel(&l.file.rel)));
+            let due = meta
+                .date
+                .as_ref()
+                .or(meta.warning.as_ref().map(|w| &w.issued));
+            if let Some(due) = due {
+                if next_scheduled.as_ref().is_none_or(|n| due < n) {
+                    next_scheduled = Some(due.clone());
+                }
+            }
             continue;
         }
         let crel = content_rel(&l.file.rel);
@@ -671,126 +987,16 @@ pub fn load(
     }
 
     // Second pass: render every body with links resolved.
-    let resolver = Resolver {
-        base_path: &config.base_path,
-        link_index: &link_index,
-        asset_index: &asset_index,
-        unpublished: &unpublished,
+    let mut links = Links {
+        base_path: config.base_path.clone(),
+        link_index,
+        asset_index,
+        unpublished,
+        page_of_rel: HashMap::new(),
+        page_of_path: HashMap::new(),
+        anchors: BTreeMap::new(),
     };
-    let render_body = |l: &Loaded, page_path: &str| -> CachedBody {
-        let body = &l.text[l.body_offset..];
-        let crel = content_rel(&l.file.rel);
-        let dir = slash_path(crel.parent().unwrap_or(Path::new("")));
-        let mut diags = Vec::new();
-        let mut anchors = Vec::new();
-        let mut links = Vec::new();
-        let mut resolve = |link: &markdown::LinkRef| -> Option<String> {
-            let span = link.span.start + l.body_offset..link.span.end + l.body_offset;
-            let resolution = resolver.resolve(link.dest, &dir, page_path, link.is_image);
-            links.push((link.dest.to_string(), link.is_image, resolution.clone()));
-            match resolution {
-                Resolution::Keep => None,
-                Resolution::Url(u) => Some(u),
-                Resolution::Page {
-                    url,
-                    target,
-                    fragment,
-                } => {
-                    if let Some(f) = fragment {
-                        anchors.push(AnchorCheck {
-                            target,
-                            fragment: f,
-                            span,
-                        });
-                    }
-                    Some(url)
-                }
-                Resolution::Broken { what, suggestion } => {
-                    let help = match (&suggestion, &what) {
-                        (Some(s), _) => text!(zh: "是不是 `{s}`？", en: "did you mean `{s}`?"),
-                        (None, Broken::Unpublished) => text!(
-                            zh: "等那个页面发布后再链接，或去掉它的 draft = true、检查它的 date",
-                            en: "link to it once it is published, or remove its draft = true / check its date"
-                        ),
-                        (None, Broken::Asset) => text!(
-                            zh: "把文件放在页面旁边（页面包：栏目/页面名/index.md 旁），并检查文件名的大小写",
-                            en: "put the file beside the page (in its bundle folder) and check the name's spelling and case"
-                        ),
-                        (None, Broken::Page) => text!(
-                            zh: "链接写成 @/栏目/文件名.md（相对 content 文件夹），或相对本文件的路径",
-                            en: "write links as @/section/file.md (from the content folder) or relative to this file"
-                        ),
-                    };
-                    let msg = match what {
-                        Broken::Unpublished => text!(
-                            zh: "链接指向的页面 `{}` 还没有发布（草稿或定时发布）",
-                            en: "the linked page `{}` is not published (a draft or scheduled)",
-                            link.dest
-                        ),
-                        Broken::Page => {
-                            text!(zh: "链接指向的页面 `{}` 不存在", en: "the linked page `{}` does not exist", link.dest)
-                        }
-                        Broken::Asset if link.is_image => {
-                            text!(zh: "图片 `{}` 不存在", en: "the image `{}` does not exist", link.dest)
-                        }
-                        Broken::Asset => {
-                            text!(zh: "链接的文件 `{}` 不存在", en: "the linked file `{}` does not exist", link.dest)
-                        }
-                    };
-                    diags.push(
-                        Diagnostic::error(msg)
-                            .in_file(&l.file.rel)
-                            .at(span)
-                            .with_help(help),
-                    );
-                    None
-                }
-            }
-        };
-        let mut data_diags = Vec::new();
-        let page_dir = l.file.abs.parent().unwrap_or(Path::new("."));
-        let mut has_data = false;
-        let mut data_block = |b: &markdown::DataBlock| -> Option<String> {
-            has_data = true;
-            let span = b.span.start + l.body_offset..b.span.end + l.body_offset;
-            // The body starts on the line after the opening fence.
-            let body_offset = body[b.span.clone()]
-                .find('\n')
-                .map(|i| span.start + i + 1)
-                .unwrap_or(span.end);
-            let place = crate::data::Place {
-                page_rel: &l.file.rel,
-                page_dir,
-                span,
-                body_offset,
-            };
-            crate::data::render(b.info, b.body, &place, &mut data_diags)
-        };
-        let mut options = markdown::Options {
-            resolve_link: &mut resolve,
-            data_block: Some(&mut data_block),
-        };
-        let rendered = markdown::render(body, &mut options);
-        diags.append(&mut data_diags);
-        let char_count = rendered.text.chars().filter(|c| !c.is_whitespace()).count();
-        CachedBody {
-            page_path: page_path.to_string(),
-            links,
-            dir: has_data.then(|| source::dir_fingerprint(page_dir)),
-            out: Arc::new(RenderedBody {
-                summary: summarise(&rendered.text, 120),
-                char_count,
-                html: rendered.html.into(),
-                summary_html: rendered.summary_html,
-                text: rendered.text.into(),
-                headings: rendered.headings,
-                has_code: rendered.has_code,
-                diags,
-                anchors,
-            }),
-            version: 0,
-        }
-    };
+    let resolver = links.resolver();
     // A cached body still holds if its file is unchanged, it has the same URL, every
     // link resolves as before and the files beside it are the same.
     let cached = cache.as_deref();
@@ -810,7 +1016,7 @@ pub fn load(
     let body_of = |l: &Loaded, page_path: &str| match still_good(l, page_path) {
         Some((out, version)) => (out, version, None),
         None => {
-            let fresh = render_body(l, page_path);
+            let fresh = render_body(l, page_path, &resolver);
             (fresh.out.clone(), 0, Some(fresh))
         }
     };
@@ -857,8 +1063,6 @@ pub fn load(
     }
 
     let mut pages = Vec::with_capacity(pending.len());
-    let mut anchor_checks = Vec::new();
-    let mut page_of_path: HashMap<String, usize> = HashMap::new();
     let mut taken: Vec<Option<PageMeta>> = loaded.iter().map(|_| None).collect();
     let mut loaded = loaded;
     for l in loaded.iter_mut() {
@@ -870,80 +1074,28 @@ pub fn load(
     for (p, (body, version)) in pending.into_iter().zip(rendered_pages) {
         diags.extend(body.diags.iter().cloned());
         let rel = loaded[p.loaded].file.rel.clone();
-        anchor_checks.extend(body.anchors.iter().map(|a| (rel.clone(), a.clone())));
-        let meta = taken[p.loaded].take().unwrap_or_default();
-        let summary = meta
-            .description
-            .clone()
-            .unwrap_or_else(|| body.summary.clone());
-        page_of_path.insert(p.path.clone(), pages.len());
-        pages.push(Page {
-            rel,
-            kind: loaded[p.loaded].kind,
-            meta,
-            section: p.section,
-            path: p.path,
-            html: body.html.clone(),
-            summary_html: body.summary_html.clone(),
-            text: body.text.clone(),
-            headings: body.headings.clone(),
-            has_code: body.has_code,
-            summary,
-            char_count: body.char_count,
-            // About 400 Chinese characters a minute for an unhurried reader.
-            reading_minutes: body.char_count.div_ceil(400).max(1),
-            tags: Vec::new(),
-            categories: Vec::new(),
-            version,
-        });
-    }
-
-    // Anchors (#防御指南 or #fang-yu-zhi-nan) must name a heading of the target page.
-    for (rel, a) in anchor_checks {
-        let Some(&target) = page_of_path.get(&a.target) else {
-            continue;
-        };
-        let page = &pages[target];
-        let slug = crate::slug::slugify(&a.fragment);
-        if !page
-            .headings
-            .iter()
-            .any(|h| h.id == a.fragment || h.id == slug)
-        {
-            let ids: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
-            let mut d = Diagnostic::error(text!(
-                zh: "锚点 `#{}` 在目标页面中不存在",
-                en: "the anchor `#{}` does not exist in the target page",
-                a.fragment
-            ))
-            .in_file(&rel)
-            .at(a.span);
-            let near = meta::did_you_mean(&slug, &ids).or_else(|| {
-                ids.iter()
-                    .copied()
-                    .find(|id| !slug.is_empty() && (id.starts_with(&slug) || slug.starts_with(id)))
-            });
-            if let Some(s) = near {
-                d = d.with_help(text!(zh: "是不是 `#{s}`？", en: "did you mean `#{s}`?"));
-            } else if !ids.is_empty() {
-                let list = ids
-                    .iter()
-                    .take(8)
-                    .map(|i| format!("#{i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                d = d.with_help(text!(
-                    zh: "那个页面的锚点（小标题）有：{list}",
-                    en: "that page's anchors (headings) are: {list}"
-                ));
-            } else {
-                d = d.with_help(text!(
-                    zh: "那个页面没有小标题，去掉 # 后面的部分",
-                    en: "that page has no headings; drop the part after #"
-                ));
-            }
-            diags.push(d);
+        if !body.anchors.is_empty() {
+            links.anchors.insert(rel.clone(), body.anchors.clone());
         }
+        let l = &loaded[p.loaded];
+        let source = PageSource {
+            index: pages.len(),
+            file: l.file.clone(),
+            text: l.text.clone(),
+            body_offset: l.body_offset,
+        };
+        links.page_of_rel.insert(rel.clone(), source);
+        links.page_of_path.insert(p.path.clone(), pages.len());
+        let meta = taken[p.loaded].take().unwrap_or_default();
+        pages.push(Page::new(
+            rel,
+            loaded[p.loaded].kind,
+            meta,
+            p.section,
+            p.path,
+            &body,
+            version,
+        ));
     }
 
     for l in &loaded {
@@ -1138,13 +1290,133 @@ pub fn load(
         config,
         now,
         sections,
-        pages,
+        pages: pages.into_iter().map(Arc::new).collect(),
         taxonomies,
         assets,
         aliases,
         active_warnings,
+        next_scheduled,
     };
-    (site, diags)
+    diags.extend(links.anchor_diagnostics(&site, None));
+    (site, links, diags)
+}
+
+/// Renders one body with its links resolved, noting everything the result depends on
+/// (its links, and for data blocks the files beside it) so that a cache can tell
+/// when it still holds.
+fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBody {
+    let body = &l.text[l.body_offset..];
+    let crel = content_rel(&l.file.rel);
+    let dir = slash_path(crel.parent().unwrap_or(Path::new("")));
+    let mut diags = Vec::new();
+    let mut anchors = Vec::new();
+    let mut links = Vec::new();
+    let mut resolve = |link: &markdown::LinkRef| -> Option<String> {
+        let span = link.span.start + l.body_offset..link.span.end + l.body_offset;
+        let resolution = resolver.resolve(link.dest, &dir, page_path, link.is_image);
+        links.push((link.dest.to_string(), link.is_image, resolution.clone()));
+        match resolution {
+            Resolution::Keep => None,
+            Resolution::Url(u) => Some(u),
+            Resolution::Page {
+                url,
+                target,
+                fragment,
+            } => {
+                if let Some(f) = fragment {
+                    anchors.push(AnchorCheck {
+                        target,
+                        fragment: f,
+                        span,
+                    });
+                }
+                Some(url)
+            }
+            Resolution::Broken { what, suggestion } => {
+                let help = match (&suggestion, &what) {
+                    (Some(s), _) => text!(zh: "是不是 `{s}`？", en: "did you mean `{s}`?"),
+                    (None, Broken::Unpublished) => text!(
+                        zh: "等那个页面发布后再链接，或去掉它的 draft = true、检查它的 date",
+                        en: "link to it once it is published, or remove its draft = true / check its date"
+                    ),
+                    (None, Broken::Asset) => text!(
+                        zh: "把文件放在页面旁边（页面包：栏目/页面名/index.md 旁），并检查文件名的大小写",
+                        en: "put the file beside the page (in its bundle folder) and check the name's spelling and case"
+                    ),
+                    (None, Broken::Page) => text!(
+                        zh: "链接写成 @/栏目/文件名.md（相对 content 文件夹），或相对本文件的路径",
+                        en: "write links as @/section/file.md (from the content folder) or relative to this file"
+                    ),
+                };
+                let msg = match what {
+                    Broken::Unpublished => text!(
+                        zh: "链接指向的页面 `{}` 还没有发布（草稿或定时发布）",
+                        en: "the linked page `{}` is not published (a draft or scheduled)",
+                        link.dest
+                    ),
+                    Broken::Page => {
+                        text!(zh: "链接指向的页面 `{}` 不存在", en: "the linked page `{}` does not exist", link.dest)
+                    }
+                    Broken::Asset if link.is_image => {
+                        text!(zh: "图片 `{}` 不存在", en: "the image `{}` does not exist", link.dest)
+                    }
+                    Broken::Asset => {
+                        text!(zh: "链接的文件 `{}` 不存在", en: "the linked file `{}` does not exist", link.dest)
+                    }
+                };
+                diags.push(
+                    Diagnostic::error(msg)
+                        .in_file(&l.file.rel)
+                        .at(span)
+                        .with_help(help),
+                );
+                None
+            }
+        }
+    };
+    let mut data_diags = Vec::new();
+    let page_dir = l.file.abs.parent().unwrap_or(Path::new("."));
+    let mut has_data = false;
+    let mut data_block = |b: &markdown::DataBlock| -> Option<String> {
+        has_data = true;
+        let span = b.span.start + l.body_offset..b.span.end + l.body_offset;
+        // The body starts on the line after the opening fence.
+        let body_offset = body[b.span.clone()]
+            .find('\n')
+            .map(|i| span.start + i + 1)
+            .unwrap_or(span.end);
+        let place = crate::data::Place {
+            page_rel: &l.file.rel,
+            page_dir,
+            span,
+            body_offset,
+        };
+        crate::data::render(b.info, b.body, &place, &mut data_diags)
+    };
+    let mut options = markdown::Options {
+        resolve_link: &mut resolve,
+        data_block: Some(&mut data_block),
+    };
+    let rendered = markdown::render(body, &mut options);
+    diags.append(&mut data_diags);
+    let char_count = rendered.text.chars().filter(|c| !c.is_whitespace()).count();
+    CachedBody {
+        page_path: page_path.to_string(),
+        links,
+        dir: has_data.then(|| source::dir_fingerprint(page_dir)),
+        out: Arc::new(RenderedBody {
+            summary: summarise(&rendered.text, 120),
+            char_count,
+            html: rendered.html.into(),
+            summary_html: rendered.summary_html,
+            text: rendered.text.into(),
+            headings: rendered.headings,
+            has_code: rendered.has_code,
+            diags,
+            anchors,
+        }),
+        version: 0,
+    }
 }
 
 /// The first `max` characters of `text`, cut at a sentence end where one is near, with

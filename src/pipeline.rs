@@ -3,7 +3,7 @@
 //! [`build`]; none has a private copy of a stage. Errors found anywhere are collected,
 //! and output is written only when there are none.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,7 +17,7 @@ use crate::model::{self, Sources};
 use crate::output::{self, OldOutput};
 use crate::text;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct BuildOptions {
     pub root: PathBuf,
     /// Where to write; `None` checks without writing.
@@ -70,6 +70,26 @@ pub struct PrivacyCache {
 /// A Markdown file's text, the waivers it was checked with and the findings.
 type CheckedMarkdown = (Arc<str>, Vec<String>, Vec<Diagnostic>);
 
+/// A Markdown file's privacy findings: those of `old` if it checked the same text
+/// (the same shared string) with the same waivers, else found afresh.
+fn check_markdown(
+    rel: &Path,
+    text: &Arc<str>,
+    waivers: &[crate::front_matter::Spanned<String>],
+    allow: &[String],
+    old: Option<&CheckedMarkdown>,
+) -> CheckedMarkdown {
+    let names: Vec<String> = waivers.iter().map(|s| s.value.clone()).collect();
+    match old {
+        Some((t, n, d)) if Arc::ptr_eq(t, text) && *n == names => (t.clone(), names, d.clone()),
+        _ => {
+            let file = crate::checks::FileToCheck { rel, text, waivers };
+            let d = crate::checks::check_files(std::slice::from_ref(&file), allow);
+            (text.clone(), names, d)
+        }
+    }
+}
+
 /// Personal data and leftovers in everything that gets published: the Markdown (all
 /// of it, drafts too: they are published one day), text files in page bundles and
 /// static/, and the hotlines in config.toml.
@@ -101,20 +121,10 @@ fn privacy_checks(
         .par_iter()
         .map(|&(rel, text)| {
             let w = waivers.get(rel.as_path()).copied().unwrap_or(&no_waivers);
-            let names: Vec<String> = w.iter().map(|s| s.value.clone()).collect();
-            match old.get(rel) {
-                Some((t, n, d)) if Arc::ptr_eq(t, text) && *n == names => {
-                    (rel.clone(), (t.clone(), names, d.clone()))
-                }
-                _ => {
-                    let d = check_one(FileToCheck {
-                        rel,
-                        text,
-                        waivers: w,
-                    });
-                    (rel.clone(), (text.clone(), names, d))
-                }
-            }
+            (
+                rel.clone(),
+                check_markdown(rel, text, w, allow, old.get(rel)),
+            )
         })
         .collect();
     cache.markdown = checked.into_iter().collect();
@@ -173,6 +183,18 @@ fn privacy_checks(
     diags
 }
 
+/// Whether no stage reads this file (relative to the site), so that its change
+/// cannot change the site: a name the walk of content/ skips (an editor's temporary
+/// or swap file, see `source::is_ignored`) that the privacy checks do not read either.
+fn never_read(root: &Path, rel: &Path) -> bool {
+    never_read_name(rel) && !root.join(rel).is_dir()
+}
+
+fn never_read_name(rel: &Path) -> bool {
+    let name = rel.file_name().map(|n| n.to_string_lossy());
+    name.is_some_and(|n| crate::source::is_ignored(&n)) && !crate::checks::is_published_text(rel)
+}
+
 /// `ANXUAN_TRACE=1` prints how long each stage took, for performance work.
 pub fn trace(stage: &str, since: Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
@@ -197,6 +219,33 @@ pub struct Session {
     render: crate::render::RenderCache,
     /// config.toml as last read: every file depends on it, so a change starts afresh.
     config_text: Option<Arc<str>>,
+    /// Files (relative to the site) the watcher saw change since the last good build.
+    changed: BTreeSet<PathBuf>,
+    /// Something changed that the watcher could not name (its queue overflowed, say).
+    rescan: bool,
+    /// The last good build, onto which an edit of Markdown text alone is patched.
+    last: Option<Good>,
+}
+
+/// A build that was shown, with what [`Session::patch`] needs to make the next one
+/// from it.
+struct Good {
+    opts: BuildOptions,
+    site: Arc<model::Site>,
+    theme: Arc<crate::theme::Theme>,
+    links: model::Links,
+    prepared: crate::render::Prepared,
+    /// Every diagnostic of the build (warnings only: it had no errors) ...
+    diagnostics: Vec<Diagnostic>,
+    /// ... and those that reading, rendering and checking each Markdown page found.
+    per_file: HashMap<PathBuf, Vec<Diagnostic>>,
+    /// The text of every file read, for showing a diagnostic's line.
+    sources: Sources,
+    /// Every file of the site but the search index, sorted.
+    paths: Arc<Vec<String>>,
+    /// When the clock alone would change the site (see `model::Site::next_change`).
+    next_change: jiff::Timestamp,
+    leaflets: Vec<crate::print::Leaflet>,
 }
 
 /// One build of a [`Session`].
@@ -204,10 +253,14 @@ pub struct Incremental {
     pub report: BuildReport,
     /// The files made this time; every other file of the site is as it was.
     pub files: Vec<output::OutFile>,
-    /// Every file of the site (but the search index, see [`Incremental::search`]).
-    pub paths: Vec<String>,
+    /// Files of the last good build that this build no longer has.
+    pub removed: Vec<String>,
+    /// Every file of the site (but the search index, see [`Incremental::search`]), sorted.
+    pub paths: Arc<Vec<String>>,
+    /// Whether only the edited pages' bodies were made again ([`Session::patch`]).
+    pub patched: bool,
     /// The model and theme, kept to make the search index from once the pages show.
-    site: Option<(model::Site, crate::theme::Theme)>,
+    site: Option<(Arc<model::Site>, Arc<crate::theme::Theme>)>,
 }
 
 impl Incremental {
@@ -224,22 +277,193 @@ impl Incremental {
 }
 
 impl Session {
-    /// Forgets what the caches hold about a file (relative to the site) the watcher
-    /// saw change: file times are too coarse to tell two quick saves apart.
+    /// Notes that the watcher saw a file (relative to the site) change, and forgets
+    /// what the caches hold about it: file times are too coarse to tell two quick
+    /// saves apart.
     pub fn forget(&mut self, rel: &Path) {
-        self.model.forget(rel);
-        self.privacy.other.remove(rel);
+        // An editor's temporary file is never read; forgetting it would forget the
+        // pages beside it (see `model::Cache::forget`).
+        if !never_read_name(rel) {
+            self.model.forget(rel);
+            self.privacy.other.remove(rel);
+        }
+        self.changed.insert(rel.to_path_buf());
+    }
+
+    /// Notes that files may have changed without the watcher naming them: the next
+    /// build checks every file.
+    pub fn rescan(&mut self) {
+        self.rescan = true;
     }
 
     /// Builds like [`build`] but keeps what is unchanged from the last build of this
-    /// session, and hands back the files instead of writing them. The render cache
-    /// moves on only when the build is good: the caller shows its files, and the next
-    /// build may then skip what did not change since.
+    /// session, and hands back the files instead of writing them. When the watcher
+    /// saw only Markdown text change, the last good site is patched (see
+    /// [`Session::patch`]); otherwise the site is assembled again from the caches. The
+    /// render cache moves on only when the build is good: the caller shows its files,
+    /// and the next build may then skip what did not change since.
     pub fn build(&mut self, opts: &BuildOptions) -> Incremental {
+        if let Some(out) = self.patch(opts) {
+            return out;
+        }
         let memory = output::Memory::default();
         let mut out = build_inner(opts, Some(self), Some(&memory));
         out.files = memory.into_files();
         out
+    }
+
+    /// The fast path for the commonest edit, typing in a page: when every file the
+    /// watcher named since the last good build is a page of it whose front matter is
+    /// byte for byte the same (or a file no stage reads, like an editor's temporary
+    /// file), nothing but those bodies can differ: no URL, list order, term, banner or
+    /// template. So those bodies are rendered and checked again and the pages that show
+    /// them re-rendered, all on top of the last good build, without walking,
+    /// stat-ing or assembling the other pages. `None` when that does not hold, or the
+    /// clock has moved past something the site shows; the caller then builds in full.
+    fn patch(&mut self, opts: &BuildOptions) -> Option<Incremental> {
+        let started = Instant::now();
+        let good = self.last.as_mut()?;
+        let same_options = BuildOptions {
+            now: None,
+            ..opts.clone()
+        } == BuildOptions {
+            now: None,
+            ..good.opts.clone()
+        };
+        if self.rescan
+            || self.changed.is_empty()
+            || !same_options
+            || opts.output.is_some()
+            || good.prepared.shows_now
+        {
+            return None;
+        }
+        let tz = good.site.config.timezone.clone();
+        let now = match opts.now {
+            Some(ts) => ts.to_zoned(tz),
+            None => Zoned::now().with_time_zone(tz),
+        };
+        if now < good.site.now || now.timestamp() >= good.next_change {
+            return None;
+        }
+        let mut pages = Vec::new();
+        for rel in &self.changed {
+            if never_read(&opts.root, rel) {
+                continue;
+            }
+            let markdown = rel.starts_with("content")
+                && rel
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+            if !markdown {
+                return None;
+            }
+            pages.push(rel.clone());
+        }
+        let patch = model::patch(&good.site, &good.links, &mut self.model, &pages)?;
+        let mut site = (*good.site).clone();
+        site.now = now;
+        for (i, page) in &patch.pages {
+            site.pages[*i] = page.clone();
+        }
+
+        // The diagnostics are the last good build's, with those of the changed files
+        // found again.
+        let waivers: Vec<&[crate::front_matter::Spanned<String>]> = patch
+            .pages
+            .iter()
+            .map(|(_, p)| p.meta.privacy_allow.as_slice())
+            .collect();
+        let mut per_file = Vec::new();
+        for (((rel, text), (_, found)), waivers) in
+            patch.texts.iter().zip(&patch.diagnostics).zip(waivers)
+        {
+            let checked = check_markdown(
+                rel,
+                text,
+                waivers,
+                &site.config.privacy_allow,
+                self.privacy.markdown.get(rel),
+            );
+            let mut diags = found.clone();
+            diags.extend(checked.2.iter().cloned());
+            self.privacy.markdown.insert(rel.clone(), checked);
+            per_file.push((rel.clone(), diags));
+        }
+        let mut diags = good.diagnostics.clone();
+        for (rel, _) in &per_file {
+            for old in good.per_file.get(rel).into_iter().flatten() {
+                if let Some(at) = diags.iter().position(|d| d == old) {
+                    diags.remove(at);
+                }
+            }
+        }
+        diags.extend(per_file.iter().flat_map(|(_, d)| d.iter().cloned()));
+        diags.extend(good.links.anchor_diagnostics(&site, Some(&patch)));
+
+        let memory = output::Memory::default();
+        let changed: Vec<usize> = patch.pages.iter().map(|(i, _)| *i).collect();
+        if !diags.iter().any(Diagnostic::is_error) {
+            let t = Instant::now();
+            let rendered = crate::render::rerender(
+                &site,
+                &good.theme,
+                &mut good.prepared,
+                &memory,
+                &self.render,
+                &changed,
+            );
+            trace("rerender", t);
+            diags.extend(rendered.diagnostics);
+            if !diags.iter().any(Diagnostic::is_error) {
+                self.render.keys.extend(rendered.keys);
+            }
+        }
+        diagnostic::sort(&mut diags);
+        diags.dedup();
+        for (rel, text) in &patch.texts {
+            good.sources.texts.insert(rel.clone(), text.clone());
+        }
+        let report = BuildReport {
+            pages: site.pages.len(),
+            files: good.paths.len(),
+            elapsed: started.elapsed(),
+            sources: good.sources.subset(&diags),
+            diagnostics: diags,
+            old_output: None,
+            wrote: false,
+            leaflets: good.leaflets.clone(),
+            base_path: site.config.base_path.clone(),
+        };
+        let mut out = Incremental {
+            report,
+            files: Vec::new(),
+            removed: Vec::new(),
+            paths: good.paths.clone(),
+            patched: true,
+            site: None,
+        };
+        if out.report.has_errors() {
+            // The last good build stays what the next build patches; the files
+            // changed since stay noted.
+            return Some(out);
+        }
+        let site = Arc::new(site);
+        good.links.commit(&patch);
+        for (rel, d) in per_file {
+            if d.is_empty() {
+                good.per_file.remove(&rel);
+            } else {
+                good.per_file.insert(rel, d);
+            }
+        }
+        good.diagnostics = out.report.diagnostics.clone();
+        good.site = site.clone();
+        self.changed.clear();
+        out.files = memory.into_files();
+        out.site = Some((site, good.theme.clone()));
+        out.report.elapsed = started.elapsed();
+        Some(out)
     }
 }
 
@@ -263,7 +487,9 @@ fn build_inner(
             base_path: String::new(),
         },
         files: Vec::new(),
-        paths: Vec::new(),
+        removed: Vec::new(),
+        paths: Arc::default(),
+        patched: false,
         site: None,
     };
     let (config, config_text, mut diags) =
@@ -309,7 +535,7 @@ fn build_inner(
         now,
     };
     let t_model = Instant::now();
-    let (site, model_diags) = model::load(
+    let (site, links, model_diags) = model::load(
         &opts.root,
         config,
         &load_opts,
@@ -411,19 +637,18 @@ fn build_inner(
             .collect(),
         base_path: site.config.base_path.clone(),
     };
-    let finish = |report: BuildReport, paths: Vec<String>, site| Incremental {
+    let finish = |report: BuildReport, paths: Vec<String>| Incremental {
         report,
         files: Vec::new(),
-        paths,
-        site,
+        removed: Vec::new(),
+        paths: Arc::new(paths),
+        patched: false,
+        site: None,
     };
     if out.has_errors() {
         // Dropping the staging folder deletes it; the old output was never touched.
         drop(staging);
-        return finish(out, paths, None);
-    }
-    if let Some(s) = session {
-        s.render.keys = keys;
+        return finish(out, paths);
     }
     if let (Some(staging), Some(dir)) = (staging, &opts.output) {
         match staging.commit() {
@@ -439,7 +664,67 @@ fn build_inner(
         }
     }
     out.elapsed = started.elapsed();
-    finish(out, paths, memory.map(|_| (site, theme)))
+    let (Some(s), Some(prepared)) = (session, rendered.prepared) else {
+        return finish(out, paths);
+    };
+
+    // A good build of a session: what the next edit is patched onto.
+    s.render.keys = keys;
+    let paths = Arc::new(paths);
+    let removed = match &s.last {
+        Some(last) => sorted_difference(&last.paths, &paths),
+        None => Vec::new(),
+    };
+    let mut per_file = HashMap::new();
+    for p in &site.pages {
+        let mut d = s.model.file_diagnostics(&p.rel);
+        if let Some((_, _, found)) = s.privacy.markdown.get(&p.rel) {
+            d.extend(found.iter().cloned());
+        }
+        if !d.is_empty() {
+            per_file.insert(p.rel.clone(), d);
+        }
+    }
+    let sources = std::mem::take(&mut out.sources);
+    out.sources = sources.subset(&out.diagnostics);
+    let site = Arc::new(site);
+    let theme = Arc::new(theme);
+    s.last = Some(Good {
+        opts: opts.clone(),
+        next_change: site.next_change().timestamp(),
+        site: site.clone(),
+        theme: theme.clone(),
+        links,
+        prepared,
+        diagnostics: out.diagnostics.clone(),
+        per_file,
+        sources,
+        paths: paths.clone(),
+        leaflets: out.leaflets.clone(),
+    });
+    s.changed.clear();
+    s.rescan = false;
+    Incremental {
+        report: out,
+        files: Vec::new(),
+        removed,
+        paths,
+        patched: false,
+        site: Some((site, theme)),
+    }
+}
+
+/// What is in `old` but not in `new`, both sorted.
+fn sorted_difference(old: &[String], new: &[String]) -> Vec<String> {
+    let mut gone = Vec::new();
+    let mut rest = new.iter().peekable();
+    for p in old {
+        while rest.next_if(|n| *n < p).is_some() {}
+        if rest.peek() != Some(&p) {
+            gone.push(p.clone());
+        }
+    }
+    gone
 }
 
 /// The folder a command writes to: `--output`, else `public/` in the site.

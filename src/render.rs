@@ -41,6 +41,8 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
     /// The input key of every page-like output, for the next [`RenderCache`].
     pub keys: HashMap<String, u64>,
+    /// With a [`RenderCache`], what the jobs shared, for [`rerender`].
+    pub prepared: Option<Prepared>,
 }
 
 /// What `serve` keeps between renders: for each output, a hash of everything it was
@@ -305,22 +307,40 @@ fn campaign_view(p: &Page, now: &jiff::Zoned) -> Option<CampaignView> {
     })
 }
 
-/// Everything shared by all jobs, computed once.
-struct Shared<'a> {
-    site: &'a Site,
+/// What every job of a build shares that one page's body cannot change: the
+/// templates, and the site's settings, banners and asset URLs as Tera values. `serve`
+/// keeps it between builds, so that an edit re-renders its pages without making it
+/// again (see [`rerender`]).
+pub struct Prepared {
     tera: Tera,
     site_value: Value,
     assets_value: Value,
     warnings_value: Value,
     now_value: Value,
-    /// Each page's list summary, as a Tera value, by page index, made when first used.
-    summaries: Vec<OnceLock<Value>>,
     /// Absolute URL of the default share image.
     share_image: String,
     /// With a [`RenderCache`]: the hash of what every page shows (site settings,
     /// banners, assets, templates), and of each page's list summary.
     global_key: u64,
     summary_keys: Vec<u64>,
+    /// Whether a template may show `now`, so that every page moves with the clock.
+    pub shows_now: bool,
+}
+
+/// Everything shared by all jobs of one render.
+struct Shared<'a> {
+    site: &'a Site,
+    prep: &'a Prepared,
+    /// Each page's list summary, as a Tera value, by page index, made when first used.
+    summaries: Vec<OnceLock<Value>>,
+    summary_keys: &'a [u64],
+}
+
+impl std::ops::Deref for Shared<'_> {
+    type Target = Prepared;
+    fn deref(&self) -> &Prepared {
+        self.prep
+    }
 }
 
 impl Shared<'_> {
@@ -487,23 +507,20 @@ enum Job {
     LeafletPrint(usize),
 }
 
-pub fn render(
+/// Makes what every job shares: the templates, the site's settings, banners and
+/// asset URLs as Tera values, the theme's static files (returned), and with `keyed`
+/// the keys a [`RenderCache`] compares. `None` when a template does not parse.
+fn prepare(
     site: &Site,
     theme: &Theme,
-    sink: &dyn Sink,
-    cache: Option<&RenderCache>,
-    search_mode: Search,
-) -> Rendered {
+    keyed: bool,
+) -> (Option<Prepared>, Vec<OutFile>, Vec<Diagnostic>) {
     let (tera, mut diagnostics) = build_tera(theme);
     let mut files: Vec<OutFile> = Vec::new();
     if !diagnostics.is_empty() {
         // Rendering with a broken template set would only add "template not found"
         // for every page that extends the broken one.
-        return Rendered {
-            paths: Vec::new(),
-            diagnostics,
-            keys: HashMap::new(),
-        };
+        return (None, files, diagnostics);
     }
 
     // Theme static files: hashed names for the ones pages reference.
@@ -558,12 +575,6 @@ pub fn render(
     };
 
     let config = &site.config;
-    let t = std::time::Instant::now();
-    let search = match search_mode {
-        Search::Include | Search::Only => crate::search::build(site),
-        Search::Later => None,
-    };
-    crate::pipeline::trace("search index", t);
     let menu: Vec<NameUrl> = site
         .sections
         .iter()
@@ -621,8 +632,9 @@ pub fn render(
         })
         .collect();
     let now_value = rfc3339(&site.now);
-    let (global_key, summary_keys) = match cache {
-        Some(_) => {
+    let shows_now = theme.templates.values().any(|t| t.text.contains("now"));
+    let (global_key, summary_keys) = match keyed {
+        true => {
             let mut h = std::collections::hash_map::DefaultHasher::new();
             site_json.to_string().hash(&mut h);
             assets_json.to_string().hash(&mut h);
@@ -633,7 +645,7 @@ pub fn render(
             }
             // The built-in theme does not show `now`; a theme that does is re-rendered
             // whenever it moves.
-            if theme.templates.values().any(|t| t.text.contains("now")) {
+            if shows_now {
                 now_value.hash(&mut h);
             }
             let keys = site
@@ -643,19 +655,50 @@ pub fn render(
                 .collect();
             (h.finish(), keys)
         }
-        None => (0, Vec::new()),
+        false => (0, Vec::new()),
     };
-    let shared = Shared {
-        site,
+    let prepared = Prepared {
         tera,
         site_value: Value::from_serializable(&site_json),
         assets_value: Value::from_serializable(&assets_json),
         warnings_value: Value::from_serializable(&banners),
         now_value: Value::from(now_value),
-        summaries: site.pages.iter().map(|_| OnceLock::new()).collect(),
         share_image,
         global_key,
         summary_keys,
+        shows_now,
+    };
+    (Some(prepared), files, diagnostics)
+}
+
+pub fn render(
+    site: &Site,
+    theme: &Theme,
+    sink: &dyn Sink,
+    cache: Option<&RenderCache>,
+    search_mode: Search,
+) -> Rendered {
+    let (prepared, mut files, mut diagnostics) = prepare(site, theme, cache.is_some());
+    let Some(prepared) = prepared else {
+        return Rendered {
+            paths: Vec::new(),
+            diagnostics,
+            keys: HashMap::new(),
+            prepared: None,
+        };
+    };
+    let config = &site.config;
+    let t = std::time::Instant::now();
+    let search = match search_mode {
+        Search::Include | Search::Only => crate::search::build(site),
+        Search::Later => None,
+    };
+    crate::pipeline::trace("search index", t);
+    let shared = Shared {
+        site,
+        prep: &prepared,
+        summaries: site.pages.iter().map(|_| OnceLock::new()).collect(),
+        summary_keys: &prepared.summary_keys,
     };
 
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(Job::Page).collect();
@@ -701,30 +744,10 @@ pub fn render(
     // index's many small files are written alongside, in parallel too. With a cache,
     // a job whose inputs are unchanged is skipped and its last file stands.
     let t = std::time::Instant::now();
-    // Each result is the file's path and, with a cache, its key.
     type Done = Result<(String, Option<u64>), Box<Diagnostic>>;
     let results: Vec<Done> = jobs
         .par_iter()
-        .map(|job| {
-            let path = html_path(output_path(site, job));
-            let key = cache.map(|c| (c, job_key(&shared, job)));
-            if let Some((c, key)) = key {
-                if c.keys.get(&path) == Some(&key) {
-                    return Ok((path, Some(key)));
-                }
-            }
-            match run_job(&shared, job) {
-                Ok(html) => put(
-                    sink,
-                    OutFile {
-                        path,
-                        data: OutData::Bytes(html.into_bytes()),
-                    },
-                )
-                .map(|p| (p, key.map(|k| k.1))),
-                Err(e) => Err(Box::new(template_diagnostic(&e, theme))),
-            }
-        })
+        .map(|job| render_job(&shared, job, sink, cache, theme).map(|(p, key, _)| (p, key)))
         .chain(
             search_files
                 .into_par_iter()
@@ -796,11 +819,147 @@ pub fn render(
             Err(d) => diagnostics.push(*d),
         }
     }
+    drop(shared);
     Rendered {
         paths,
         diagnostics,
         keys,
+        prepared: cache.map(|_| prepared),
     }
+}
+
+/// Renders one job and hands its file to the sink, unless a cache holds its key
+/// unchanged (its last file stands). Returns the file's path, with a cache its key,
+/// and whether it was rendered.
+fn render_job(
+    shared: &Shared<'_>,
+    job: &Job,
+    sink: &dyn Sink,
+    cache: Option<&RenderCache>,
+    theme: &Theme,
+) -> Result<(String, Option<u64>, bool), Box<Diagnostic>> {
+    let path = html_path(output_path(shared.site, job));
+    let key = cache.map(|c| (c, job_key(shared, job)));
+    if let Some((c, key)) = key {
+        if c.keys.get(&path) == Some(&key) {
+            return Ok((path, Some(key), false));
+        }
+    }
+    match run_job(shared, job) {
+        Ok(html) => put(
+            sink,
+            OutFile {
+                path,
+                data: OutData::Bytes(html.into_bytes()),
+            },
+        )
+        .map(|p| (p, key.map(|k| k.1), true)),
+        Err(e) => Err(Box::new(template_diagnostic(&e, theme))),
+    }
+}
+
+/// Renders again what shows the given pages after their bodies changed (and nothing
+/// else did; see `model::patch`): each page itself and its print page, the section
+/// and term pagers that list it, the home page and the feed. A job whose key is what
+/// `cache` holds is skipped. Returns the files made and their keys; `prepared` takes
+/// the pages' new summary keys only if every job rendered.
+pub fn rerender(
+    site: &Site,
+    theme: &Theme,
+    prepared: &mut Prepared,
+    sink: &dyn Sink,
+    cache: &RenderCache,
+    pages: &[usize],
+) -> Rendered {
+    let mut summary_keys = prepared.summary_keys.clone();
+    for &i in pages {
+        summary_keys[i] = summary_key(&site.pages[i], &site.now);
+    }
+    let shared = Shared {
+        site,
+        prep: prepared,
+        summaries: site.pages.iter().map(|_| OnceLock::new()).collect(),
+        summary_keys: &summary_keys,
+    };
+    let mut jobs = Vec::new();
+    // The home page shows the newest notices, campaigns and statistics on every pager.
+    let home = &site.sections[0];
+    let home_pagers = home.pages.len().div_ceil(per_pager(site, home)).max(1);
+    jobs.extend((1..=home_pagers).map(|pager| Job::Section { section: 0, pager }));
+    let pager_of = |list: &[usize], i: usize, per: usize| {
+        list.iter().position(|&x| x == i).map(|pos| pos / per + 1)
+    };
+    for &i in pages {
+        let p = &site.pages[i];
+        jobs.push(Job::Page(i));
+        if p.kind == crate::meta::Kind::Leaflet {
+            jobs.push(Job::LeafletPrint(i));
+        }
+        let s = &site.sections[p.section];
+        if let Some(pager) = pager_of(&s.pages, i, per_pager(site, s)) {
+            jobs.push(Job::Section {
+                section: p.section,
+                pager,
+            });
+        }
+        for (ti, t) in site.taxonomies.iter().enumerate() {
+            let terms = match t.kind {
+                TaxonomyKind::Tags => &p.tags,
+                TaxonomyKind::Categories => &p.categories,
+            };
+            for &term in terms {
+                if let Some(pager) = pager_of(&t.terms[term].pages, i, site.config.paginate) {
+                    jobs.push(Job::Term {
+                        taxonomy: ti,
+                        term,
+                        pager,
+                    });
+                }
+            }
+        }
+    }
+    jobs.sort_unstable_by_key(|j| output_path(site, j));
+    jobs.dedup_by_key(|j| output_path(site, j));
+    let results: Vec<_> = jobs
+        .par_iter()
+        .map(|job| render_job(&shared, job, sink, Some(cache), theme))
+        .collect();
+    drop(shared);
+    let mut out = Rendered {
+        paths: Vec::new(),
+        diagnostics: Vec::new(),
+        keys: HashMap::new(),
+        prepared: None,
+    };
+    for r in results {
+        match r {
+            Ok((path, key, rendered)) => {
+                if let (Some(key), true) = (key, rendered) {
+                    out.keys.insert(path.clone(), key);
+                    out.paths.push(path);
+                }
+            }
+            Err(d) => {
+                if !out.diagnostics.contains(&d) {
+                    out.diagnostics.push(*d);
+                }
+            }
+        }
+    }
+    match put(
+        sink,
+        OutFile {
+            path: "feed.xml".into(),
+            data: OutData::Bytes(postprocess::atom_feed(site).into_bytes()),
+        },
+    ) {
+        Ok(p) => out.paths.push(p),
+        Err(d) => out.diagnostics.push(*d),
+    }
+    if out.diagnostics.is_empty() {
+        prepared.summary_keys = summary_keys;
+    }
+    out
 }
 
 fn put(sink: &dyn Sink, f: OutFile) -> Result<String, Box<Diagnostic>> {

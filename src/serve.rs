@@ -122,7 +122,9 @@ fn lookup<'s>(site: &'s Site, url: &str) -> Option<(String, &'s Arc<OutData>)> {
 struct Status {
     generation: u64,
     error: Option<String>,
-    site: Arc<Site>,
+    /// Changed in place under the lock, a few files per edit: a request takes the
+    /// file it wants and lets go.
+    site: Site,
     /// The search index files of the build before the current index: kept one
     /// generation longer, for a search page opened just before it was replaced.
     old_search: Vec<String>,
@@ -308,17 +310,14 @@ fn rebuild(
         changed.notify_all();
         return;
     }
-    let keep: HashSet<&str> = build.paths.iter().map(String::as_str).collect();
-    let mut site: Site = (*status.site).clone();
     // The search index is replaced by the searcher, once it is made.
-    site.retain(|path, _| {
-        keep.contains(path.as_str()) || path.starts_with(crate::search::PAGE_PATH)
-    });
+    for gone in std::mem::take(&mut build.removed) {
+        status.site.remove(&gone);
+    }
     let made = build.files.len();
     for f in std::mem::take(&mut build.files) {
-        site.insert(f.path, Arc::new(f.data));
+        status.site.insert(f.path, Arc::new(f.data));
     }
-    status.site = Arc::new(site);
     status.error = None;
     status.shown = status.generation;
     let generation = status.generation;
@@ -386,22 +385,22 @@ impl Searcher {
             let pages: HashSet<&str> = build.paths.iter().map(String::as_str).collect();
             let files = files.unwrap_or_default();
             let new: HashSet<String> = files.iter().map(|f| f.path.clone()).collect();
-            let mut site: Site = (*status.site).clone();
+            let status = &mut *status;
             for old in std::mem::take(&mut status.old_search) {
                 if !new.contains(&old) && !pages.contains(old.as_str()) {
-                    site.remove(&old);
+                    status.site.remove(&old);
                 }
             }
-            status.old_search = site
+            status.old_search = status
+                .site
                 .keys()
                 .filter(|p| p.starts_with(crate::search::PAGE_PATH))
                 .filter(|p| !new.contains(*p) && !pages.contains(p.as_str()))
                 .cloned()
                 .collect();
             for f in files {
-                site.insert(f.path, Arc::new(f.data));
+                status.site.insert(f.path, Arc::new(f.data));
             }
-            status.site = Arc::new(site);
         });
         searcher
     }
@@ -448,20 +447,29 @@ fn watch(
                 || p.starts_with(abs_root.join("public")))
         };
         let mut changed: Vec<PathBuf> = Vec::new();
-        let collect = |e: notify::Result<notify::Event>, changed: &mut Vec<PathBuf>| {
-            if let Ok(e) = e {
+        // Set when the watcher lost events (its queue overflowed, say): then the next
+        // build looks at every file instead of trusting the names it was given.
+        let mut lost = false;
+        let collect = |e: notify::Result<notify::Event>,
+                       changed: &mut Vec<PathBuf>,
+                       lost: &mut bool| match e {
+            Ok(e) if e.need_rescan() => *lost = true,
+            Ok(e) => {
                 if !matches!(e.kind, notify::EventKind::Access(_)) {
                     changed.extend(e.paths.into_iter().filter(|p| relevant(p)));
                 }
             }
+            Err(_) => *lost = true,
         };
         while let Ok(first) = rx.recv() {
-            collect(first, &mut changed);
+            collect(first, &mut changed, &mut lost);
             // Debounce: wait until 20 ms pass without another event.
             while let Ok(next) = rx.recv_timeout(Duration::from_millis(20)) {
-                collect(next, &mut changed);
+                collect(next, &mut changed, &mut lost);
             }
-            if changed.is_empty() {
+            if std::mem::take(&mut lost) {
+                session.rescan();
+            } else if changed.is_empty() {
                 continue;
             }
             // File times are coarse (a few ms): the cache must not trust a stamp
@@ -511,14 +519,19 @@ fn respond(request: tiny_http::Request, shared: &Shared, live_reload: bool) {
         }
         _ => {}
     }
-    let site = lock.lock().unwrap_or_else(|e| e.into_inner()).site.clone();
-    let read = |found: Option<(String, &Arc<OutData>)>| {
+    // The file is taken under the lock and read after it, so that a picture read from
+    // disk never holds up a rebuild.
+    let find = |url: &str| {
+        let status = lock.lock().unwrap_or_else(|e| e.into_inner());
+        lookup(&status.site, url).map(|(path, data)| (path, data.clone()))
+    };
+    let read = |found: Option<(String, Arc<OutData>)>| {
         let (path, data) = found?;
         Some((path, data.bytes().ok()?.into_owned()))
     };
-    let (status, path, bytes) = match read(lookup(&site, &url)) {
+    let (status, path, bytes) = match read(find(&url)) {
         Some((path, bytes)) => (200, path, bytes),
-        None => match read(lookup(&site, "/404.html")) {
+        None => match read(find("/404.html")) {
             Some((path, bytes)) => (404, path, bytes),
             None => (404, "404.html".into(), NO_SITE.as_bytes().to_vec()),
         },

@@ -47,7 +47,7 @@ pub struct Discovered {
 }
 
 /// Editor back-ups, swap files and hidden files are never content.
-fn is_ignored(name: &str) -> bool {
+pub fn is_ignored(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name.starts_with('#')

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use anxuan::diagnostic::Lang;
 use anxuan::output::OutFile;
 use anxuan::pipeline::{BuildOptions, Session};
 
@@ -12,12 +13,18 @@ use crate::support::Site;
 
 type Files = BTreeMap<String, Vec<u8>>;
 
+const NOW: &str = "2026-11-23T10:00:00+08:00";
+
 fn options(site: &Site) -> BuildOptions {
+    options_at(site, NOW)
+}
+
+fn options_at(site: &Site, now: &str) -> BuildOptions {
     BuildOptions {
         root: site.path().to_path_buf(),
         output: None,
         base_url: Some("http://127.0.0.1:1111/".into()),
-        now: anxuan::pipeline::parse_now("2026-11-23T10:00:00+08:00"),
+        now: anxuan::pipeline::parse_now(now),
         drafts: true,
     }
 }
@@ -26,10 +33,24 @@ fn bytes(f: &OutFile) -> Vec<u8> {
     f.data.bytes().expect("readable output").into_owned()
 }
 
-/// The whole site from a fresh session: what an incremental build must equal.
-fn fresh(site: &Site) -> Files {
-    let build = Session::default().build(&options(site));
-    assert!(!build.report.has_errors(), "the fixture should build");
+/// Every diagnostic of a build, as the user reads it, in order, with whether it is
+/// an error.
+fn messages(build: &anxuan::pipeline::Incremental) -> Vec<(bool, String)> {
+    build
+        .report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let text = anxuan::diagnostic::render(d, &build.report.sources, Lang::En);
+            (d.is_error(), text)
+        })
+        .collect()
+}
+
+/// The whole site from a fresh session, and its diagnostics: what an incremental
+/// build must equal.
+fn fresh_at(site: &Site, now: &str) -> (Files, Vec<(bool, String)>) {
+    let build = Session::default().build(&options_at(site, now));
     let mut files: Files = build
         .files
         .iter()
@@ -38,35 +59,86 @@ fn fresh(site: &Site) -> Files {
     for f in build.search().unwrap_or_default() {
         files.insert(f.path.clone(), bytes(&f));
     }
-    files
+    (files, messages(&build))
 }
 
-/// Applies one incremental build to the files kept from the last, as `serve` does.
-/// Returns the HTML pages that were rendered again.
-fn step(session: &mut Session, site: &Site, kept: &mut Files, changed: &[&str]) -> Vec<String> {
+/// One incremental build, applied to the files kept from the last good one as
+/// `serve` applies it (a failed build changes nothing).
+struct Step {
+    /// The HTML pages rendered again.
+    rendered: Vec<String>,
+    patched: bool,
+    diagnostics: Vec<(bool, String)>,
+}
+
+impl Step {
+    fn errors(&self) -> Vec<&String> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.0)
+            .map(|d| &d.1)
+            .collect()
+    }
+}
+
+fn step_at(
+    session: &mut Session,
+    site: &Site,
+    kept: &mut Files,
+    changed: &[&str],
+    now: &str,
+) -> Step {
     for rel in changed {
         session.forget(Path::new(rel));
     }
-    let build = session.build(&options(site));
-    assert!(!build.report.has_errors(), "{:?}", build.report.diagnostics);
-    let rendered: Vec<String> = build
-        .files
-        .iter()
-        .map(|f| f.path.clone())
-        // Pages, not the small redirects of `…/page/1/`, which are always made.
-        .filter(|p| p.ends_with(".html") && !p.ends_with("page/1/index.html"))
-        .collect();
+    let build = session.build(&options_at(site, now));
+    let diagnostics = messages(&build);
+    let step = Step {
+        rendered: build
+            .files
+            .iter()
+            .map(|f| f.path.clone())
+            // Pages, not the small redirects of `…/page/1/`, which are always made.
+            .filter(|p| p.ends_with(".html") && !p.ends_with("page/1/index.html"))
+            .collect(),
+        patched: build.patched,
+        diagnostics,
+    };
+    if build.report.has_errors() {
+        return step;
+    }
     let search: Vec<OutFile> = build.search().unwrap_or_default();
-    let keep: std::collections::HashSet<&String> = build.paths.iter().collect();
-    kept.retain(|p, _| keep.contains(p));
+    // As serve does: drop what the build no longer has, and the old search index
+    // (its folder is named by a hash of the index).
+    for gone in &build.removed {
+        kept.remove(gone);
+    }
+    if !search.is_empty() {
+        kept.retain(|p, _| !p.starts_with("search/"));
+    }
     for f in build.files.iter().chain(&search) {
         kept.insert(f.path.clone(), bytes(f));
     }
-    rendered
+    step
+}
+
+/// A build that must succeed; returns the HTML pages that were rendered again.
+fn step(session: &mut Session, site: &Site, kept: &mut Files, changed: &[&str]) -> Vec<String> {
+    let s = step_at(session, site, kept, changed, NOW);
+    assert!(s.errors().is_empty(), "{:?}", s.diagnostics);
+    s.rendered
 }
 
 fn assert_same(kept: &Files, site: &Site, after: &str) {
-    let want = fresh(site);
+    assert_same_at(kept, site, after, NOW);
+}
+
+fn assert_same_at(kept: &Files, site: &Site, after: &str, now: &str) {
+    let (want, diags) = fresh_at(site, now);
+    assert!(
+        !diags.iter().any(|d| d.0),
+        "the fixture should build: {diags:?}"
+    );
     let extra: Vec<&String> = kept.keys().filter(|p| !want.contains_key(*p)).collect();
     let missing: Vec<&String> = want.keys().filter(|p| !kept.contains_key(*p)).collect();
     assert!(
@@ -98,7 +170,9 @@ fn every_kind_of_edit_gives_the_same_site_as_a_fresh_build() {
         notice,
         &format!("{text}\n新增一段：检查燃气软管是否老化。\n"),
     );
-    let again = step(&mut session, &site, &mut kept, &[notice]);
+    let s = step_at(&mut session, &site, &mut kept, &[notice], NOW);
+    assert!(s.patched, "a body edit is patched onto the last site");
+    let again = s.rendered;
     assert_same(&kept, &site, "a body edit");
     assert!(
         again.contains(&"notices/ran-qi-an-quan/index.html".to_string()),
@@ -111,11 +185,11 @@ fn every_kind_of_edit_gives_the_same_site_as_a_fresh_build() {
     );
 
     // A title: the page, its neighbours, its section, home, tags.
-    site.file(
-        notice,
-        &text.replacen("title = \"", "title = \"（更新）", 1),
-    );
-    let again = step(&mut session, &site, &mut kept, &[notice]);
+    assert!(text.contains("title: "));
+    site.file(notice, &text.replacen("title: ", "title: （更新）", 1));
+    let s = step_at(&mut session, &site, &mut kept, &[notice], NOW);
+    assert!(!s.patched, "a title edit assembles the site again");
+    let again = s.rendered;
     assert_same(&kept, &site, "a title edit");
     assert!(again.len() < pages / 2, "{again:?}");
 
@@ -197,4 +271,252 @@ fn a_link_broken_by_another_file_is_caught_although_its_page_is_cached() {
     site.page("content/notices/b.md", "title = \"乙\"", "正文。\n");
     step(&mut session, &site, &mut kept, &["content/notices/b.md"]);
     assert_same(&kept, &site, "restoring the linked page");
+}
+
+/// A small site for the patched path: pages that link to each other's headings, a
+/// leaflet, a chart, a waiver that warns, and enough notices for two pagers.
+fn patch_site() -> Site {
+    let site = Site::new();
+    site.page(
+        "content/notices/a.md",
+        "title = \"甲\"\ndate = 2026-11-01\ntags = [\"防汛\"]",
+        "见[乙的指南](@/notices/b.md#防御指南)。\n\n## 说明\n\n第一段。\n",
+    );
+    site.page(
+        "content/notices/b.md",
+        "title = \"乙\"\ndate = 2026-10-01\ntags = [\"防汛\", \"消防\"]\nprivacy_allow = [\"13912345678\"]",
+        "值班电话 13912345678。\n\n## 防御指南\n\n关好门窗。\n",
+    );
+    for n in 0..12 {
+        site.page(
+            &format!("content/notices/n{n:02}.md"),
+            &format!("title = \"通知{n}\"\ndate = 2026-09-{:02}", n + 1),
+            "正文。\n",
+        );
+    }
+    site.page(
+        "content/leaflets/fang-xun.md",
+        "title = \"防汛明白纸\"\npaper = \"A5\"",
+        "## 要点\n\n转移到高处。\n",
+    );
+    site.page(
+        "content/stats/2026/index.md",
+        "title = \"隐患统计\"\ndate = 2026-10-15",
+        "```chart src=data.csv type=bar title=隐患\n```\n",
+    );
+    site.file("content/stats/2026/data.csv", "村,隐患\n东村,3\n西村,5\n");
+    site
+}
+
+fn edit(site: &Site, rel: &str, from: &str, to: &str) {
+    let text = std::fs::read_to_string(site.path().join(rel)).unwrap();
+    assert!(text.contains(from), "{rel} has no {from:?}");
+    site.file(rel, &text.replacen(from, to, 1));
+}
+
+#[test]
+fn body_edits_are_patched_onto_the_last_good_site_with_every_check() {
+    let site = patch_site();
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    let first = step_at(&mut session, &site, &mut kept, &[], NOW);
+    assert!(!first.patched);
+    let (_, want) = fresh_at(&site, NOW);
+    assert_eq!(first.diagnostics, want);
+    assert!(
+        first
+            .diagnostics
+            .iter()
+            .any(|d| !d.0 && d.1.contains("privacy_allow")),
+        "the waiver warns: {:?}",
+        first.diagnostics
+    );
+
+    // Typing in a page: patched, the same site and the same warnings as a fresh build.
+    let b = "content/notices/b.md";
+    edit(&site, b, "关好门窗。", "关好门窗，检查排水沟。");
+    let s = step_at(&mut session, &site, &mut kept, &[b], NOW);
+    assert!(s.patched);
+    assert_eq!(
+        s.diagnostics,
+        fresh_at(&site, NOW).1,
+        "diagnostics after a body edit"
+    );
+    assert!(
+        s.rendered.contains(&"notices/b/index.html".to_string()),
+        "{:?}",
+        s.rendered
+    );
+    assert!(
+        s.rendered
+            .contains(&"tags/xiao-fang/index.html".to_string()),
+        "{:?}",
+        s.rendered
+    );
+    assert_same(&kept, &site, "a body edit");
+
+    // Renaming the heading a.md links to breaks a.md's anchor, although a.md is
+    // unchanged; the last good site stays; putting it back mends it.
+    edit(&site, b, "## 防御指南", "## 防范要点");
+    let s = step_at(&mut session, &site, &mut kept, &[b], NOW);
+    assert!(s.patched);
+    assert_eq!(s.errors().len(), 1, "{:?}", s.diagnostics);
+    assert!(
+        s.errors()[0].contains("notices/a.md") && s.errors()[0].contains("防御指南"),
+        "{:?}",
+        s.errors()
+    );
+    assert_eq!(
+        s.diagnostics,
+        fresh_at(&site, NOW).1,
+        "diagnostics of a broken anchor"
+    );
+    edit(&site, b, "## 防范要点", "## 防御指南");
+    let s = step_at(&mut session, &site, &mut kept, &[b], NOW);
+    assert!(s.patched && s.errors().is_empty(), "{:?}", s.diagnostics);
+    assert_same(&kept, &site, "mending the anchor");
+
+    // A broken link, a missing anchor and an unmasked mobile number typed into a body
+    // are errors of that file, and go once fixed.
+    let a = "content/notices/a.md";
+    let bad = "，见[表格](@/stats/2025/index.md)和[乙](@/notices/b.md#没有这节)，电话 13800138000";
+    edit(&site, a, "第一段。", &format!("第一段{bad}。"));
+    let s = step_at(&mut session, &site, &mut kept, &[a], NOW);
+    assert!(s.patched);
+    assert_eq!(s.errors().len(), 3, "{:?}", s.diagnostics);
+    assert!(
+        s.errors().iter().any(|e| e.contains("没有这节")),
+        "{:?}",
+        s.errors()
+    );
+    assert_eq!(
+        s.diagnostics,
+        fresh_at(&site, NOW).1,
+        "diagnostics of a bad body"
+    );
+    edit(&site, a, bad, "");
+    // An editor that saves through a temporary file names that file too.
+    let s = step_at(
+        &mut session,
+        &site,
+        &mut kept,
+        &[a, "content/notices/.a.md.tmp"],
+        NOW,
+    );
+    assert!(s.patched && s.errors().is_empty(), "{:?}", s.diagnostics);
+    assert_eq!(s.diagnostics, fresh_at(&site, NOW).1);
+    assert_same(&kept, &site, "fixing a bad body");
+
+    // The newest notice shows on the home page; a leaflet has a print page; a chart
+    // reads the file beside it. Two bodies at once.
+    let leaflet = "content/leaflets/fang-xun.md";
+    let stats = "content/stats/2026/index.md";
+    edit(&site, a, "第一段。", "第一段，汛期加强巡查。");
+    edit(&site, leaflet, "转移到高处。", "转移到高处，听从指挥。");
+    edit(&site, stats, "title=隐患", "title=隐患排查");
+    let s = step_at(&mut session, &site, &mut kept, &[a, leaflet, stats], NOW);
+    assert!(s.patched);
+    for page in [
+        "index.html",
+        "leaflets/fang-xun/print/index.html",
+        "stats/2026/index.html",
+    ] {
+        assert!(
+            s.rendered.contains(&page.to_string()),
+            "{page}: {:?}",
+            s.rendered
+        );
+    }
+    assert_same(&kept, &site, "three bodies at once");
+
+    // A front-matter edit, the data file, or a new page with the body edit: the site
+    // is assembled again.
+    edit(&site, b, "关好门窗", "锁好门窗");
+    edit(&site, a, "title = \"甲\"", "title = \"甲（更新）\"");
+    let s = step_at(&mut session, &site, &mut kept, &[a, b], NOW);
+    assert!(!s.patched);
+    assert_same(&kept, &site, "a title with a body");
+    site.file("content/stats/2026/data.csv", "村,隐患\n东村,4\n西村,5\n");
+    let s = step_at(
+        &mut session,
+        &site,
+        &mut kept,
+        &["content/stats/2026/data.csv"],
+        NOW,
+    );
+    assert!(!s.patched);
+    assert_same(&kept, &site, "a data file");
+    site.page("content/notices/c.md", "title = \"丙\"", "正文。\n");
+    edit(&site, b, "锁好门窗", "关好门窗");
+    let s = step_at(
+        &mut session,
+        &site,
+        &mut kept,
+        &["content/notices/c.md", b],
+        NOW,
+    );
+    assert!(!s.patched);
+    assert_same(&kept, &site, "a new page");
+}
+
+#[test]
+fn a_patch_follows_the_last_good_site_not_a_failed_build() {
+    // A failed build read the new front matter; the site shown still has the old one.
+    // A body edit after that must not be patched onto the old page as if its front
+    // matter were the one that failed to build.
+    let site = patch_site();
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    step(&mut session, &site, &mut kept, &[]);
+    let a = "content/notices/a.md";
+    edit(&site, a, "title = \"甲\"", "title = \"甲二\"");
+    edit(
+        &site,
+        a,
+        "第一段。",
+        "第一段，见[丢失](@/notices/gone.md)。",
+    );
+    let s = step_at(&mut session, &site, &mut kept, &[a], NOW);
+    assert!(!s.patched && s.errors().len() == 1, "{:?}", s.diagnostics);
+    edit(&site, a, "，见[丢失](@/notices/gone.md)", "");
+    let s = step_at(&mut session, &site, &mut kept, &[a], NOW);
+    assert!(!s.patched, "the front matter differs from the site shown");
+    assert!(s.errors().is_empty(), "{:?}", s.diagnostics);
+    assert_same(&kept, &site, "a title edit after a failed build");
+    assert!(String::from_utf8_lossy(&kept["notices/a/index.html"]).contains("甲二"));
+}
+
+#[test]
+fn the_clock_passing_a_warning_expiry_assembles_the_site_again() {
+    let site = patch_site();
+    site.page(
+        "content/warnings/da-feng.md",
+        "title = \"大风蓝色预警\"\nlevel = \"blue\"\nhazard = \"大风\"\nissued = 2026-11-23T08:00:00+08:00\nexpires = 2026-11-23T12:00:00+08:00\nissuer = \"县气象台\"",
+        "阵风七级。\n",
+    );
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    step(&mut session, &site, &mut kept, &[]);
+    let a = "content/notices/a.md";
+    edit(&site, a, "第一段。", "第一段，注意大风。");
+    let s = step_at(
+        &mut session,
+        &site,
+        &mut kept,
+        &[a],
+        "2026-11-23T11:00:00+08:00",
+    );
+    assert!(s.patched, "the warning is still in force");
+    assert_same_at(
+        &kept,
+        &site,
+        "an edit before expiry",
+        "2026-11-23T11:00:00+08:00",
+    );
+    edit(&site, a, "注意大风", "大风已过");
+    let later = "2026-11-23T13:00:00+08:00";
+    let s = step_at(&mut session, &site, &mut kept, &[a], later);
+    assert!(!s.patched, "the banner went with the expiry");
+    assert_same_at(&kept, &site, "an edit after expiry", later);
+    assert!(!String::from_utf8_lossy(&kept["index.html"]).contains("data-warning-level"));
 }
