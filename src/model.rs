@@ -559,8 +559,8 @@ pub struct Cache {
 
 impl Cache {
     /// Forgets one file, whatever its stamp says (the watcher saw it change). For a
-    /// file other than Markdown, the pages beside it are forgotten too: their data
-    /// blocks may read it.
+    /// file other than Markdown, the pages beside it with data blocks are forgotten
+    /// too: those may read it.
     pub fn forget(&mut self, rel: &Path) {
         if rel
             .extension()
@@ -568,7 +568,11 @@ impl Cache {
         {
             self.files.remove(rel);
         } else {
-            self.files.retain(|f, _| f.parent() != rel.parent());
+            // Only a body with a data block reads the files beside it; the others
+            // stay, their links checked again on the next build as always.
+            self.files.retain(|f, c| {
+                f.parent() != rel.parent() || c.body.as_ref().is_some_and(|b| b.dir.is_none())
+            });
         }
     }
 

@@ -183,6 +183,19 @@ fn privacy_checks(
     diags
 }
 
+/// Diagnostics about files other than Markdown (a data block's CSV, say) need that
+/// file's text to show a line and column.
+fn read_named_files(root: &Path, diags: &[Diagnostic], sources: &mut Sources) {
+    for d in diags {
+        if let (Some(file), Some(_)) = (&d.file, &d.span) {
+            if !sources.texts.contains_key(file) {
+                let text = crate::source::read_text(&root.join(file), file).text;
+                sources.texts.insert(file.clone(), text.into());
+            }
+        }
+    }
+}
+
 /// Whether no stage reads this file (relative to the site), so that its change
 /// cannot change the site: a name the walk of content/ skips (an editor's temporary
 /// or swap file, see `source::is_ignored`) that the privacy checks do not read either.
@@ -193,6 +206,23 @@ fn never_read(root: &Path, rel: &Path) -> bool {
 fn never_read_name(rel: &Path) -> bool {
     let name = rel.file_name().map(|n| n.to_string_lossy());
     name.is_some_and(|n| crate::source::is_ignored(&n)) && !crate::checks::is_published_text(rel)
+}
+
+/// Whether a path under content/ is gone and nothing of the last good build came
+/// from it or from below it: a temporary file that an editor (or `sed -i`) wrote and
+/// renamed over a page, under a name the walk does not skip.
+fn gone_unread(good: &Good, privacy: &PrivacyCache, root: &Path, rel: &Path) -> bool {
+    let abs = root.join(rel);
+    let markdown = rel
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    rel.starts_with("content")
+        && !markdown
+        && !crate::checks::is_published_text(rel)
+        && std::fs::symlink_metadata(&abs).is_err()
+        && !good.site.assets.iter().any(|a| a.abs.starts_with(&abs))
+        && !good.sources.texts.keys().any(|f| f.starts_with(rel))
+        && !privacy.other.keys().any(|f| f.starts_with(rel))
 }
 
 /// `ANXUAN_TRACE=1` prints how long each stage took, for performance work.
@@ -348,7 +378,7 @@ impl Session {
         }
         let mut pages = Vec::new();
         for rel in &self.changed {
-            if never_read(&opts.root, rel) {
+            if never_read(&opts.root, rel) || gone_unread(good, &self.privacy, &opts.root, rel) {
                 continue;
             }
             let markdown = rel.starts_with("content")
@@ -424,6 +454,7 @@ impl Session {
         for (rel, text) in &patch.texts {
             good.sources.texts.insert(rel.clone(), text.clone());
         }
+        read_named_files(&opts.root, &diags, &mut good.sources);
         let report = BuildReport {
             pages: site.pages.len(),
             files: good.paths.len(),
@@ -552,16 +583,7 @@ fn build_inner(
         session.as_deref_mut().map(|s| &mut s.privacy),
     ));
     trace("privacy", t);
-    // Diagnostics about files other than Markdown (a data block's CSV, say) need that
-    // file's text to show a line and column.
-    for d in &diags {
-        if let (Some(file), Some(_)) = (&d.file, &d.span) {
-            if !sources.texts.contains_key(file) {
-                let text = crate::source::read_text(&opts.root.join(file), file).text;
-                sources.texts.insert(file.clone(), text.into());
-            }
-        }
-    }
+    read_named_files(&opts.root, &diags, &mut sources);
     // Files are written into a staging folder as they are rendered, and swapped in
     // only if the whole build is free of errors; otherwise the staging folder goes.
     let staging = match (&opts.output, diags.iter().any(Diagnostic::is_error)) {

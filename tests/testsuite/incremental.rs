@@ -302,9 +302,12 @@ fn patch_site() -> Site {
     site.page(
         "content/stats/2026/index.md",
         "title = \"隐患统计\"\ndate = 2026-10-15",
-        "```chart src=data.csv type=bar title=隐患\n```\n",
+        "```chart src=data.csv type=bar y=隐患 title=隐患\n```\n",
     );
-    site.file("content/stats/2026/data.csv", "村,隐患\n东村,3\n西村,5\n");
+    site.file(
+        "content/stats/2026/data.csv",
+        "村,隐患,整改\n东村,3,3项\n西村,5,4\n",
+    );
     site
 }
 
@@ -395,12 +398,14 @@ fn body_edits_are_patched_onto_the_last_good_site_with_every_check() {
         "diagnostics of a bad body"
     );
     edit(&site, a, bad, "");
-    // An editor that saves through a temporary file names that file too.
+    // An editor that saves through a temporary file names that file too (gedit's
+    // are hidden, `sed -i` names its own sedXXXXXX).
+    let temps = ["content/notices/.a.md.tmp", "content/notices/sedAb12Cd"];
     let s = step_at(
         &mut session,
         &site,
         &mut kept,
-        &[a, "content/notices/.a.md.tmp"],
+        &[a, temps[0], temps[1]],
         NOW,
     );
     assert!(s.patched && s.errors().is_empty(), "{:?}", s.diagnostics);
@@ -429,6 +434,23 @@ fn body_edits_are_patched_onto_the_last_good_site_with_every_check() {
     }
     assert_same(&kept, &site, "three bodies at once");
 
+    // A chart switched to a column with a bad value: the error names the CSV's line,
+    // with the line shown, as a fresh build shows it.
+    edit(&site, stats, "y=隐患", "y=整改");
+    let s = step_at(&mut session, &site, &mut kept, &[stats], NOW);
+    assert!(s.patched);
+    assert!(
+        s.errors().len() == 1
+            && s.errors()[0].contains("data.csv:2:")
+            && s.errors()[0].contains("3项"),
+        "{:?}",
+        s.errors()
+    );
+    assert_eq!(s.diagnostics, fresh_at(&site, NOW).1);
+    edit(&site, stats, "y=整改", "y=隐患");
+    let s = step_at(&mut session, &site, &mut kept, &[stats], NOW);
+    assert!(s.patched && s.errors().is_empty(), "{:?}", s.diagnostics);
+
     // A front-matter edit, the data file, or a new page with the body edit: the site
     // is assembled again.
     edit(&site, b, "关好门窗", "锁好门窗");
@@ -436,7 +458,10 @@ fn body_edits_are_patched_onto_the_last_good_site_with_every_check() {
     let s = step_at(&mut session, &site, &mut kept, &[a, b], NOW);
     assert!(!s.patched);
     assert_same(&kept, &site, "a title with a body");
-    site.file("content/stats/2026/data.csv", "村,隐患\n东村,4\n西村,5\n");
+    site.file(
+        "content/stats/2026/data.csv",
+        "村,隐患,整改\n东村,4,3\n西村,5,4\n",
+    );
     let s = step_at(
         &mut session,
         &site,
@@ -519,4 +544,29 @@ fn the_clock_passing_a_warning_expiry_assembles_the_site_again() {
     assert!(!s.patched, "the banner went with the expiry");
     assert_same_at(&kept, &site, "an edit after expiry", later);
     assert!(!String::from_utf8_lossy(&kept["index.html"]).contains("data-warning-level"));
+}
+
+#[test]
+fn a_folder_moved_out_of_the_site_is_not_taken_for_a_temporary_file() {
+    // Moving a folder away names only the folder: no event for the files inside.
+    let site = patch_site();
+    // A folder of pictures beside the pages, not a bundle.
+    site.bytes("content/notices/tu/a.png", b"\x89PNG\r\n\x1a\n");
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    step(&mut session, &site, &mut kept, &[]);
+    let away = tempfile::tempdir().unwrap();
+    // A folder of Markdown only, a folder of pictures, a bundle with a data file.
+    for (dir, gone) in [
+        ("content/leaflets", "leaflets/fang-xun/index.html"),
+        ("content/notices/tu", "notices/tu/a.png"),
+        ("content/stats/2026", "stats/2026/index.html"),
+    ] {
+        let to = away.path().join(dir.replace('/', "_"));
+        std::fs::rename(site.path().join(dir), to).unwrap();
+        let s = step_at(&mut session, &site, &mut kept, &[dir], NOW);
+        assert!(!s.patched && s.errors().is_empty(), "{:?}", s.diagnostics);
+        assert!(!kept.contains_key(gone), "{gone} stayed");
+        assert_same(&kept, &site, &format!("moving {dir} away"));
+    }
 }
