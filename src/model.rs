@@ -442,10 +442,12 @@ impl Links {
     }
 }
 
-/// New bodies for pages whose front matter did not change.
+/// New versions of pages that stay where they were (see [`patch`]).
 pub struct Patch {
     /// Each changed page by index, as it is now.
     pub pages: Vec<(usize, Arc<Page>)>,
+    /// Those whose front matter changed, which their neighbours and the sitemap show.
+    pub fronts: Vec<usize>,
     /// What reading and rendering each changed file found.
     pub diagnostics: Vec<(PathBuf, Vec<Diagnostic>)>,
     /// Each changed file's text.
@@ -453,11 +455,14 @@ pub struct Patch {
     anchors: Vec<(PathBuf, Vec<AnchorCheck>)>,
 }
 
-/// Renders the new bodies of edited pages against the links of the build that made
-/// `site`, for an edit that changed Markdown text only. Returns `None`, having
-/// changed nothing that matters, when some file is not such an edit: not a published
-/// page of that build, gone, or with its front matter changed (which can move the
-/// page, rename it, retag it or change a banner, so the whole model is made again).
+/// Makes edited pages again on top of the build that made `site`: their bodies
+/// rendered against that build's links, their front matter taken in where it does
+/// not change the page's place (see [`placement`]: a new title or description is
+/// taken, a new date, tag or slug is not). Returns `None`, having changed nothing
+/// that matters, when some file is not such an edit: not a published page of that
+/// build, gone, a warning in force (its banner is on every page), a page moved or
+/// retagged, or a new title that would reorder its section; the whole model is then
+/// made again.
 pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf]) -> Option<Patch> {
     let mut fresh = Vec::with_capacity(changed.len());
     for rel in changed {
@@ -465,26 +470,39 @@ pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf])
         let stamp = Stamp::of(&old.file.abs)?;
         let l = load_one(old.file.clone(), &site.config);
         let front = &l.text[..l.body_offset];
-        if l.body_offset != old.body_offset || front != &old.text[..old.body_offset] {
-            return None;
+        let same_front = l.body_offset == old.body_offset && front == &old.text[..old.body_offset];
+        if !same_front {
+            // A banner shows an active warning's every field; otherwise the front
+            // matter may change where it does not move the page.
+            let meta = l.page.as_ref()?;
+            let page = &site.pages[old.index];
+            if site.active_warnings.contains(&old.index) || placement(meta) != placement(&page.meta)
+            {
+                return None;
+            }
         }
-        fresh.push((old.index, rel.clone(), stamp, l));
+        fresh.push((old.index, rel.clone(), stamp, l, !same_front));
     }
     let resolver = links.resolver();
     let mut patch = Patch {
+        fronts: Vec::new(),
         pages: Vec::new(),
         diagnostics: Vec::new(),
         texts: Vec::new(),
         anchors: Vec::new(),
     };
-    for (i, rel, stamp, l) in fresh {
+    for (i, rel, stamp, l, new_front) in fresh {
         let old = &site.pages[i];
         let mut body = render_body(&l, &old.path, &resolver);
         body.version = cache.version();
+        let meta = match (new_front, &l.page) {
+            (true, Some(m)) => m.clone(),
+            _ => old.meta.clone(),
+        };
         let mut page = Page::new(
             old.rel.clone(),
             old.kind,
-            old.meta.clone(),
+            meta,
             old.section,
             old.path.clone(),
             &body.out,
@@ -492,6 +510,23 @@ pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf])
         );
         page.tags = old.tags.clone();
         page.categories = old.categories.clone();
+        if new_front {
+            // A new title may move the page among pages of the same date.
+            let s = &site.sections[page.section];
+            let pos = s.pages.iter().position(|&x| x == i)?;
+            let order = |a: &Page, b: &Page| list_order(s.kind, s.meta.sort_by, &site.now, a, b);
+            let after_prev = pos == 0 || order(&site.pages[s.pages[pos - 1]], &page).is_lt();
+            let before_next = s
+                .pages
+                .get(pos + 1)
+                .is_none_or(|&n| order(&page, &site.pages[n]).is_lt());
+            // Two retitled pages of one section could trade places between them.
+            let same_section = |&j: &usize| site.pages[j].section == page.section;
+            if !(after_prev && before_next) || patch.fronts.iter().any(same_section) {
+                return None;
+            }
+            patch.fronts.push(i);
+        }
         patch.pages.push((i, Arc::new(page)));
         let diags = l.diags.iter().chain(&body.out.diags).cloned().collect();
         patch.diagnostics.push((rel.clone(), diags));
@@ -1114,33 +1149,8 @@ pub fn load(
     for s in &mut sections {
         let sort_by = s.meta.sort_by;
         let kind = s.kind;
-        s.pages.sort_by(|&a, &b| {
-            let (pa, pb) = (&pages[a], &pages[b]);
-            if kind == Kind::Warning {
-                let rank = |p: &Page| {
-                    p.meta.warning.as_ref().map(|w| {
-                        (
-                            warning_status(w, &now) == WarningStatus::Active,
-                            w.level.rank,
-                        )
-                    })
-                };
-                let c = rank(pb).cmp(&rank(pa));
-                if c.is_ne() {
-                    return c;
-                }
-            }
-            let by_weight = pa.meta.weight.cmp(&pb.meta.weight);
-            let by_date = pb.sort_date().cmp(&pa.sort_date());
-            let first = if sort_by == SortBy::Weight {
-                by_weight.then(by_date)
-            } else {
-                by_date.then(by_weight)
-            };
-            first
-                .then_with(|| pa.meta.title.cmp(&pb.meta.title))
-                .then_with(|| pa.path.cmp(&pb.path))
-        });
+        s.pages
+            .sort_by(|&a, &b| list_order(kind, sort_by, &now, &pages[a], &pages[b]));
     }
     // Keep sections in a stable, meaningful order: home, known kinds, then by weight/name.
     let order = |s: &Section| {
@@ -1421,6 +1431,66 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
         }),
         version: 0,
     }
+}
+
+/// The order of a section's list: warnings in force first, most severe first; then
+/// by date (newest first) or weight, as the section asks; then by title and path.
+fn list_order(
+    kind: Kind,
+    sort_by: SortBy,
+    now: &Zoned,
+    pa: &Page,
+    pb: &Page,
+) -> std::cmp::Ordering {
+    if kind == Kind::Warning {
+        let rank = |p: &Page| {
+            p.meta.warning.as_ref().map(|w| {
+                (
+                    warning_status(w, now) == WarningStatus::Active,
+                    w.level.rank,
+                )
+            })
+        };
+        let c = rank(pb).cmp(&rank(pa));
+        if c.is_ne() {
+            return c;
+        }
+    }
+    let by_weight = pa.meta.weight.cmp(&pb.meta.weight);
+    let by_date = pb.sort_date().cmp(&pa.sort_date());
+    let first = if sort_by == SortBy::Weight {
+        by_weight.then(by_date)
+    } else {
+        by_date.then(by_weight)
+    };
+    first
+        .then_with(|| pa.meta.title.cmp(&pb.meta.title))
+        .then_with(|| pa.path.cmp(&pb.path))
+}
+
+/// What of a page's front matter decides where it is listed, under which URLs and
+/// terms, and what banners and clock-driven states show: a front-matter edit that
+/// leaves this alone (a title, a description, figures) changes the page and the
+/// lists that show it, nothing else.
+fn placement(meta: &PageMeta) -> String {
+    let values = |v: &[crate::front_matter::Spanned<String>]| {
+        v.iter().map(|s| s.value.clone()).collect::<Vec<_>>()
+    };
+    format!(
+        "{:?}",
+        (
+            &meta.date,
+            values(&meta.tags),
+            values(&meta.categories),
+            meta.draft,
+            meta.slug.as_ref().map(|s| &s.value),
+            meta.weight,
+            values(&meta.aliases),
+            &meta.warning,
+            meta.campaign.as_ref().map(|c| (&c.start, &c.end)),
+            meta.leaflet.as_ref().map(|l| (l.paper, l.qr)),
+        )
+    )
 }
 
 /// The first `max` characters of `text`, cut at a sentence end where one is near, with

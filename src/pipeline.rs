@@ -342,11 +342,12 @@ impl Session {
         out
     }
 
-    /// The fast path for the commonest edit, typing in a page: when every file the
-    /// watcher named since the last good build is a page of it whose front matter is
-    /// byte for byte the same (or a file no stage reads, like an editor's temporary
-    /// file), nothing but those bodies can differ: no URL, list order, term, banner or
-    /// template. So those bodies are rendered and checked again and the pages that show
+    /// The fast path for the commonest edits, typing in a page or retitling it: when
+    /// every file the watcher named since the last good build is a page of it that
+    /// stays where it was (same URL, date, terms, place in its list; see
+    /// `model::patch`), or a file no stage reads (an editor's temporary file),
+    /// nothing but those pages can differ: no URL, list order, term, banner or
+    /// template. So those pages are made and checked again and the pages that show
     /// them re-rendered, all on top of the last good build, without walking,
     /// stat-ing or assembling the other pages. `None` when that does not hold, or the
     /// clock has moved past something the site shows; the caller then builds in full.
@@ -442,6 +443,7 @@ impl Session {
                 &memory,
                 &self.render,
                 &changed,
+                &patch.fronts,
             );
             trace("rerender", t);
             diags.extend(rendered.diagnostics);

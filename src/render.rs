@@ -858,11 +858,12 @@ fn render_job(
     }
 }
 
-/// Renders again what shows the given pages after their bodies changed (and nothing
-/// else did; see `model::patch`): each page itself and its print page, the section
-/// and term pagers that list it, the home page and the feed. A job whose key is what
-/// `cache` holds is skipped. Returns the files made and their keys; `prepared` takes
-/// the pages' new summary keys only if every job rendered.
+/// Renders again what shows the given pages after they changed in place (see
+/// `model::patch`): each page itself and its print page, the section and term pagers
+/// that list it, the home page and the feed; for those in `fronts`, whose front
+/// matter changed, also their neighbours (which show their titles) and the sitemap.
+/// A job whose key is what `cache` holds is skipped. Returns the files made and their
+/// keys; `prepared` takes the pages' new summary keys only if every job rendered.
 pub fn rerender(
     site: &Site,
     theme: &Theme,
@@ -870,6 +871,7 @@ pub fn rerender(
     sink: &dyn Sink,
     cache: &RenderCache,
     pages: &[usize],
+    fronts: &[usize],
 ) -> Rendered {
     let mut summary_keys = prepared.summary_keys.clone();
     for &i in pages {
@@ -901,6 +903,18 @@ pub fn rerender(
                 section: p.section,
                 pager,
             });
+        }
+        if fronts.contains(&i) {
+            if let Some(pos) = s.pages.iter().position(|&x| x == i) {
+                let around = [pos.checked_sub(1), Some(pos + 1)];
+                jobs.extend(
+                    around
+                        .iter()
+                        .flatten()
+                        .filter_map(|&n| s.pages.get(n))
+                        .map(|&n| Job::Page(n)),
+                );
+            }
         }
         for (ti, t) in site.taxonomies.iter().enumerate() {
             let terms = match t.kind {
@@ -946,15 +960,21 @@ pub fn rerender(
             }
         }
     }
-    match put(
-        sink,
-        OutFile {
-            path: "feed.xml".into(),
-            data: OutData::Bytes(postprocess::atom_feed(site).into_bytes()),
-        },
-    ) {
-        Ok(p) => out.paths.push(p),
-        Err(d) => out.diagnostics.push(*d),
+    let mut files = vec![OutFile {
+        path: "feed.xml".into(),
+        data: OutData::Bytes(postprocess::atom_feed(site).into_bytes()),
+    }];
+    if !fronts.is_empty() {
+        files.push(OutFile {
+            path: "sitemap.xml".into(),
+            data: OutData::Bytes(postprocess::sitemap(site).into_bytes()),
+        });
+    }
+    for f in files {
+        match put(sink, f) {
+            Ok(p) => out.paths.push(p),
+            Err(d) => out.diagnostics.push(*d),
+        }
     }
     if out.diagnostics.is_empty() {
         prepared.summary_keys = summary_keys;

@@ -188,7 +188,10 @@ fn every_kind_of_edit_gives_the_same_site_as_a_fresh_build() {
     assert!(text.contains("title: "));
     site.file(notice, &text.replacen("title: ", "title: （更新）", 1));
     let s = step_at(&mut session, &site, &mut kept, &[notice], NOW);
-    assert!(!s.patched, "a title edit assembles the site again");
+    assert!(
+        s.patched,
+        "a title edit that keeps the page's place is patched"
+    );
     let again = s.rendered;
     assert_same(&kept, &site, "a title edit");
     assert!(again.len() < pages / 2, "{again:?}");
@@ -451,13 +454,13 @@ fn body_edits_are_patched_onto_the_last_good_site_with_every_check() {
     let s = step_at(&mut session, &site, &mut kept, &[stats], NOW);
     assert!(s.patched && s.errors().is_empty(), "{:?}", s.diagnostics);
 
-    // A front-matter edit, the data file, or a new page with the body edit: the site
-    // is assembled again.
+    // A new date, the data file, or a new page with the body edit: the site is
+    // assembled again.
     edit(&site, b, "关好门窗", "锁好门窗");
-    edit(&site, a, "title = \"甲\"", "title = \"甲（更新）\"");
+    edit(&site, a, "date = 2026-11-01", "date = 2026-11-02");
     let s = step_at(&mut session, &site, &mut kept, &[a, b], NOW);
     assert!(!s.patched);
-    assert_same(&kept, &site, "a title with a body");
+    assert_same(&kept, &site, "a date with a body");
     site.file(
         "content/stats/2026/data.csv",
         "村,隐患,整改\n东村,4,3\n西村,5,4\n",
@@ -488,13 +491,13 @@ fn body_edits_are_patched_onto_the_last_good_site_with_every_check() {
 fn a_patch_follows_the_last_good_site_not_a_failed_build() {
     // A failed build read the new front matter; the site shown still has the old one.
     // A body edit after that must not be patched onto the old page as if its front
-    // matter were the one that failed to build.
+    // matter were the one that failed to build: the new tag must appear.
     let site = patch_site();
     let mut session = Session::default();
     let mut kept = Files::new();
     step(&mut session, &site, &mut kept, &[]);
     let a = "content/notices/a.md";
-    edit(&site, a, "title = \"甲\"", "title = \"甲二\"");
+    edit(&site, a, "tags = [\"防汛\"]", "tags = [\"防汛\", \"值班\"]");
     edit(
         &site,
         a,
@@ -507,8 +510,8 @@ fn a_patch_follows_the_last_good_site_not_a_failed_build() {
     let s = step_at(&mut session, &site, &mut kept, &[a], NOW);
     assert!(!s.patched, "the front matter differs from the site shown");
     assert!(s.errors().is_empty(), "{:?}", s.diagnostics);
-    assert_same(&kept, &site, "a title edit after a failed build");
-    assert!(String::from_utf8_lossy(&kept["notices/a/index.html"]).contains("甲二"));
+    assert_same(&kept, &site, "a new tag after a failed build");
+    assert!(kept.contains_key("tags/zhi-ban/index.html"));
 }
 
 #[test]
@@ -569,4 +572,118 @@ fn a_folder_moved_out_of_the_site_is_not_taken_for_a_temporary_file() {
         assert!(!kept.contains_key(gone), "{gone} stayed");
         assert_same(&kept, &site, &format!("moving {dir} away"));
     }
+}
+
+#[test]
+fn front_matter_edits_that_keep_a_page_in_place_are_patched() {
+    let site = patch_site();
+    // Two notices of the same date are listed by title.
+    site.page(
+        "content/notices/ding.md",
+        "title = \"丁\"\ndate = 2026-08-01",
+        "正文。\n",
+    );
+    site.page(
+        "content/notices/wu.md",
+        "title = \"戊\"\ndate = 2026-08-01",
+        "正文。\n",
+    );
+    site.page(
+        "content/warnings/da-feng.md",
+        "title = \"大风蓝色预警\"\nlevel = \"blue\"\nhazard = \"大风\"\nissued = 2026-11-23T08:00:00+08:00\nexpires = 2026-11-23T20:00:00+08:00\nissuer = \"县气象台\"",
+        "阵风七级。\n",
+    );
+    // A theme whose banners show the warning's title.
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .unwrap();
+    let level = "{{ w.hazard }}{{ w.level_name }}预警";
+    assert!(base.contains(level));
+    site.file("templates/base.html", &base.replace(level, "{{ w.title }}"));
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    step(&mut session, &site, &mut kept, &[]);
+
+    // A new title: the page, its neighbours (their links show it), its lists, the
+    // home page, the feed and the sitemap.
+    let a = "content/notices/a.md";
+    edit(
+        &site,
+        a,
+        "title = \"甲\"",
+        "title = \"甲：汛期值班安排\"\nupdated = 2026-11-20",
+    );
+    let s = step_at(&mut session, &site, &mut kept, &[a], NOW);
+    assert!(s.patched, "{:?}", s.diagnostics);
+    assert!(
+        s.rendered.contains(&"notices/b/index.html".to_string()),
+        "{:?}",
+        s.rendered
+    );
+    assert_same(&kept, &site, "a new title");
+
+    // A description shows in every list; a waiver moves a mobile from an error to
+    // a warning; an unknown key is an error of that file.
+    let b = "content/notices/b.md";
+    edit(
+        &site,
+        b,
+        "title = \"乙\"",
+        "title = \"乙\"\ndescription = \"关好门窗的要求\"",
+    );
+    edit(
+        &site,
+        b,
+        "值班电话 13912345678。",
+        "值班电话 13912345678，备用 13700137000。",
+    );
+    let s = step_at(&mut session, &site, &mut kept, &[b], NOW);
+    assert!(s.patched);
+    assert_eq!(s.errors().len(), 1, "{:?}", s.diagnostics);
+    edit(
+        &site,
+        b,
+        "privacy_allow = [\"13912345678\"]",
+        "privacy_allow = [\"13912345678\", \"13700137000\"]",
+    );
+    let s = step_at(&mut session, &site, &mut kept, &[b], NOW);
+    assert!(s.patched && s.errors().is_empty(), "{:?}", s.diagnostics);
+    assert_eq!(s.diagnostics, fresh_at(&site, NOW).1);
+    assert_same(&kept, &site, "a description and a waiver");
+    edit(&site, b, "description = ", "descripton = ");
+    let s = step_at(&mut session, &site, &mut kept, &[b], NOW);
+    assert!(
+        s.errors().len() == 1 && s.errors()[0].contains("descripton"),
+        "{:?}",
+        s.errors()
+    );
+    assert_eq!(s.diagnostics, fresh_at(&site, NOW).1);
+    edit(&site, b, "descripton = ", "description = ");
+    let s = step_at(&mut session, &site, &mut kept, &[b], NOW);
+    assert!(s.patched && s.errors().is_empty(), "{:?}", s.diagnostics);
+    assert_same(&kept, &site, "mending a misspelt key");
+
+    // A title that moves the page past another of the same date; two pages
+    // retitled at once in one section; a warning in force (its banner is on every
+    // page): assembled again.
+    let ding = "content/notices/ding.md";
+    edit(&site, ding, "title = \"丁\"", "title = \"癸\"");
+    let s = step_at(&mut session, &site, &mut kept, &[ding], NOW);
+    assert!(!s.patched);
+    assert_same(&kept, &site, "a title that reorders");
+    // Each of these titles would fit where its page is, but together they swap the
+    // two pages (戊 < 日 < 李 < 癸).
+    let wu = "content/notices/wu.md";
+    edit(&site, ding, "title = \"癸\"", "title = \"日\"");
+    edit(&site, wu, "title = \"戊\"", "title = \"李\"");
+    let s = step_at(&mut session, &site, &mut kept, &[ding, wu], NOW);
+    assert!(!s.patched);
+    assert_same(&kept, &site, "two titles in one section");
+    let w = "content/warnings/da-feng.md";
+    edit(&site, w, "大风蓝色预警", "大风蓝色预警（更新）");
+    let s = step_at(&mut session, &site, &mut kept, &[w], NOW);
+    assert!(!s.patched);
+    assert_same(&kept, &site, "a warning in force");
+    assert!(String::from_utf8_lossy(&kept["notices/a/index.html"]).contains("大风蓝色预警（更新）"));
 }
