@@ -323,6 +323,9 @@ pub struct Prepared {
     /// banners, assets, templates), and of each page's list summary.
     global_key: u64,
     summary_keys: Vec<u64>,
+    /// Per template, the hash of its text and of every template it draws on (see
+    /// [`template_keys`]), so that a template edit re-renders only the pages using it.
+    template_keys: HashMap<String, u64>,
     /// Whether a template may show `now`, so that every page moves with the clock.
     pub shows_now: bool,
 }
@@ -640,9 +643,6 @@ fn prepare(
             assets_json.to_string().hash(&mut h);
             serde_json::to_string(&banners).ok().hash(&mut h);
             share_image.hash(&mut h);
-            for t in theme.templates.values() {
-                (&t.name, &t.text).hash(&mut h);
-            }
             // The built-in theme does not show `now`; a theme that does is re-rendered
             // whenever it moves.
             if shows_now {
@@ -666,6 +666,11 @@ fn prepare(
         share_image,
         global_key,
         summary_keys,
+        template_keys: if keyed {
+            template_keys(theme)
+        } else {
+            HashMap::new()
+        },
         shows_now,
     };
     (Some(prepared), files, diagnostics)
@@ -1119,11 +1124,110 @@ fn summary_key(p: &Page, now: &jiff::Zoned) -> u64 {
     h.finish()
 }
 
+/// The template a job renders.
+fn job_template(tera: &Tera, site: &Site, job: &Job) -> String {
+    match *job {
+        Job::Page(i) => template_for(tera, site.pages[i].kind),
+        Job::LeafletPrint(_) => "leaflet_print.html".into(),
+        Job::Section { section: 0, .. } => "index.html".into(),
+        Job::Section { .. } => "section.html".into(),
+        Job::TaxonomyList(_) => "taxonomy_list.html".into(),
+        Job::Term { .. } => "taxonomy_term.html".into(),
+        Job::NotFound => "404.html".into(),
+        Job::Contacts => "contacts.html".into(),
+        Job::Search(_) => "search.html".into(),
+    }
+}
+
+/// For every template, a hash of its own text and the texts of the templates it
+/// draws on: those it extends or includes, through theirs, and every template that
+/// defines a component (components can be called from any template). A template
+/// this cannot follow (an include of a variable, say) is taken to draw on all.
+fn template_keys(theme: &Theme) -> HashMap<String, u64> {
+    #[derive(Default)]
+    struct Uses {
+        names: Vec<String>,
+        defines_component: bool,
+        unknown: bool,
+    }
+    let uses: HashMap<&str, Uses> = theme
+        .templates
+        .values()
+        .map(|t| {
+            let mut u = Uses::default();
+            for tag in t.text.split("{%").skip(1) {
+                let tag = tag.split("%}").next().unwrap_or("");
+                let tag = tag.trim_start_matches('-').trim();
+                let mut words = tag.splitn(2, char::is_whitespace);
+                match words.next() {
+                    Some("extends" | "include") => {
+                        let rest = words.next().unwrap_or("").trim();
+                        let quote = rest.chars().next();
+                        match quote.filter(|q| matches!(q, '"' | '\'' | '`')) {
+                            Some(q) => {
+                                let name = rest[1..].split(q).next().unwrap_or("");
+                                u.names.push(name.to_string());
+                            }
+                            None => u.unknown = true,
+                        }
+                    }
+                    Some("component") => u.defines_component = true,
+                    _ => {}
+                }
+            }
+            (t.name.as_str(), u)
+        })
+        .collect();
+    let libraries: Vec<&str> = uses
+        .iter()
+        .filter(|(_, u)| u.defines_component)
+        .map(|(n, _)| *n)
+        .collect();
+    let all: u64 = {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for t in theme.templates.values() {
+            (&t.name, &t.text).hash(&mut h);
+        }
+        h.finish()
+    };
+    theme
+        .templates
+        .keys()
+        .map(|name| {
+            let mut seen: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+            let mut todo: Vec<&str> = vec![name.as_str()];
+            todo.extend(&libraries);
+            let mut unknown = false;
+            while let Some(n) = todo.pop() {
+                if !seen.insert(n) {
+                    continue;
+                }
+                // A template that is not there makes its job fail, whatever it was.
+                if let Some(u) = uses.get(n) {
+                    unknown |= u.unknown;
+                    todo.extend(u.names.iter().map(String::as_str));
+                }
+            }
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            if unknown {
+                all.hash(&mut h);
+            }
+            for n in seen {
+                (n, theme.templates.get(n).map(|t| &t.text)).hash(&mut h);
+            }
+            (name.clone(), h.finish())
+        })
+        .collect()
+}
+
 /// The hash of everything a job's page is made from (see [`RenderCache`]).
 fn job_key(sh: &Shared<'_>, job: &Job) -> u64 {
     let site = sh.site;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     sh.global_key.hash(&mut h);
+    let template = job_template(&sh.tera, site, job);
+    sh.template_keys.get(&template).hash(&mut h);
+    template.hash(&mut h);
     let link = |h: &mut std::collections::hash_map::DefaultHasher, i: usize| {
         (&site.pages[i].meta.title, &site.pages[i].path).hash(h)
     };
@@ -1273,11 +1377,11 @@ fn page_context(sh: &Shared<'_>, i: usize) -> Context {
 
 fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
     let site = sh.site;
+    let template = job_template(&sh.tera, site, job);
     match *job {
         Job::Page(i) => {
-            let p = &site.pages[i];
             let ctx = page_context(sh, i);
-            sh.tera.render(&template_for(&sh.tera, p.kind), &ctx)
+            sh.tera.render(&template, &ctx)
         }
         Job::LeafletPrint(i) => {
             let p = &site.pages[i];
@@ -1299,7 +1403,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
                     "date": p.sort_date().map(|d| d.strftime("%Y年%-m月%-d日").to_string()),
                 }),
             );
-            sh.tera.render("leaflet_print.html", &ctx)
+            sh.tera.render(&template, &ctx)
         }
         Job::Section { section, pager } => {
             let s = &site.sections[section];
@@ -1322,13 +1426,10 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
             map.insert("paginator", Value::from_serializable(&paginator));
             ctx.insert_value("section", Value::from(map));
             ctx.insert("paginator", &paginator);
-            let template = if section == 0 {
+            if section == 0 {
                 ctx.insert_value("home", home_value(sh));
-                "index.html"
-            } else {
-                "section.html"
-            };
-            sh.tera.render(template, &ctx)
+            }
+            sh.tera.render(&template, &ctx)
         }
         Job::TaxonomyList(ti) => {
             let t = &site.taxonomies[ti];
@@ -1348,7 +1449,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
                 })
                 .collect();
             ctx.insert("terms", &terms);
-            sh.tera.render("taxonomy_list.html", &ctx)
+            sh.tera.render(&template, &ctx)
         }
         Job::Term {
             taxonomy,
@@ -1368,14 +1469,14 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
             map.insert("pages", sh.summaries_of(&tm.pages[range]));
             ctx.insert_value("term", Value::from(map));
             ctx.insert("paginator", &paginator);
-            sh.tera.render("taxonomy_term.html", &ctx)
+            sh.tera.render(&template, &ctx)
         }
         Job::NotFound => {
             let ctx = sh.base_context(
                 "404.html",
                 sh.meta("页面不存在", "", "404.html", None, "website"),
             );
-            sh.tera.render("404.html", &ctx)
+            sh.tera.render(&template, &ctx)
         }
         Job::Contacts => {
             let path = site.contacts_path().unwrap_or("contacts/");
@@ -1384,7 +1485,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
                 path,
                 sh.meta("求助电话", &description, path, None, "website"),
             );
-            sh.tera.render("contacts.html", &ctx)
+            sh.tera.render(&template, &ctx)
         }
         Job::Search(ref index) => {
             let path = crate::search::PAGE_PATH;
@@ -1392,7 +1493,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
             let mut ctx =
                 sh.base_context(path, sh.meta("搜索", &description, path, None, "website"));
             ctx.insert("search", &serde_json::json!({ "index": index }));
-            sh.tera.render("search.html", &ctx)
+            sh.tera.render(&template, &ctx)
         }
     }
 }

@@ -224,17 +224,67 @@ fn every_kind_of_edit_gives_the_same_site_as_a_fresh_build() {
     step(&mut session, &site, &mut kept, &[csv]);
     assert_same(&kept, &site, "a CSV edit");
 
-    // A template and the config change what every page looks like.
-    let base = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/404.html"),
-    )
-    .unwrap();
+    // A template re-renders the pages that use it: 404.html the 404 page, and a
+    // template it includes the same; base.html, which every page extends, all.
+    let theme = |name: &str| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+        std::fs::read_to_string(dir.join(name)).unwrap()
+    };
+    let not_found = theme("404.html");
+    let end = "{% endblock main %}";
+    assert!(not_found.contains(end));
     site.file(
         "templates/404.html",
-        &base.replace("</main>", "<p>模板改动</p></main>"),
+        &not_found.replace(end, &format!("{{% include \"note.html\" %}}{end}")),
     );
-    step(&mut session, &site, &mut kept, &["templates/404.html"]);
+    site.file("templates/note.html", "<p>模板改动</p>");
+    let again = step(
+        &mut session,
+        &site,
+        &mut kept,
+        &["templates/404.html", "templates/note.html"],
+    );
     assert_same(&kept, &site, "a template edit");
+    assert_eq!(again, ["404.html"]);
+    site.file("templates/note.html", "<p>模板又改了</p>");
+    let again = step(&mut session, &site, &mut kept, &["templates/note.html"]);
+    assert_same(&kept, &site, "an included template");
+    assert_eq!(again, ["404.html"]);
+    // A component may be called from any template: an edit of the file that
+    // defines them re-renders the lists too.
+    let components = theme("components.html");
+    let list = "<ul class=\"page-list\">";
+    assert!(components.contains(list));
+    site.file(
+        "templates/components.html",
+        &components.replace(list, "<ul class=\"page-list changed\">"),
+    );
+    let again = step(
+        &mut session,
+        &site,
+        &mut kept,
+        &["templates/components.html"],
+    );
+    assert_same(&kept, &site, "components.html");
+    assert!(
+        again.contains(&"notices/index.html".to_string()),
+        "{again:?}"
+    );
+    let base = theme("base.html");
+    assert!(base.contains("</main>"));
+    site.file(
+        "templates/base.html",
+        &base.replace("</main>", "<p>底部</p></main>"),
+    );
+    let again = step(&mut session, &site, &mut kept, &["templates/base.html"]);
+    assert_same(&kept, &site, "base.html");
+    // Print pages stand alone; every other page extends base.html.
+    let missed: Vec<&String> = all
+        .iter()
+        .filter(|p| !p.ends_with("print/index.html") && !again.contains(p))
+        .collect();
+    assert!(missed.is_empty(), "not rendered again: {missed:?}");
+    assert!(again.len() < pages, "print pages were rendered again too");
     let config = std::fs::read_to_string(site.path().join("config.toml")).unwrap();
     site.file(
         "config.toml",
