@@ -590,9 +590,39 @@ struct Loaded {
 pub struct Cache {
     files: HashMap<PathBuf, CachedFile>,
     next_version: u64,
+    /// The last walk of content/, with what it found wrong.
+    found: Option<(Arc<source::Discovered>, Vec<Diagnostic>)>,
+    /// Set for a build when every file changed since the last one was forgotten (the
+    /// watcher named it) and none came or went: then the last walk still holds and a
+    /// file still cached needs no stat.
+    trusted: bool,
 }
 
 impl Cache {
+    /// Says whether the next load may trust the cache (see `trusted`).
+    pub fn trust(&mut self, trusted: bool) {
+        self.trusted = trusted;
+    }
+
+    /// Whether this load trusts the cache (see `trusted`).
+    pub fn trusted(&self) -> bool {
+        self.trusted
+    }
+
+    /// Whether content/ was walked before: there is a walk to trust.
+    pub fn has_walked(&self) -> bool {
+        self.found.is_some()
+    }
+
+    /// Whether the last walk of content/ found this file (relative to the site).
+    pub fn found(&self, rel: &Path) -> Option<bool> {
+        let (found, _) = self.found.as_ref()?;
+        Some(
+            found.markdown.iter().any(|f| f.rel == rel)
+                || found.assets.iter().any(|a| a.rel == rel),
+        )
+    }
+
     /// Forgets one file, whatever its stamp says (the watcher saw it change). For a
     /// file other than Markdown, the pages beside it with data blocks are forgotten
     /// too: those may read it.
@@ -737,25 +767,40 @@ pub fn load(
     mut cache: Option<&mut Cache>,
 ) -> (Site, Links, Vec<Diagnostic>) {
     let t = std::time::Instant::now();
-    let (found, mut diags) = source::discover(root);
+    let trusted = cache.as_deref().is_some_and(|c| c.trusted);
+    let (found, mut diags) = match cache.as_deref().and_then(|c| c.found.clone()) {
+        Some(last) if trusted => last,
+        _ => {
+            let (found, diags) = source::discover(root);
+            (Arc::new(found), diags)
+        }
+    };
+    if let Some(cache) = cache.as_deref_mut() {
+        cache.found = Some((found.clone(), diags.clone()));
+    }
     crate::pipeline::trace("discover", t);
     let t = std::time::Instant::now();
     let cached = cache.as_deref();
     let loaded: Vec<(Loaded, Option<Stamp>)> = found
         .markdown
-        .into_par_iter()
+        .par_iter()
         .map(|f| {
             let Some(cache) = cached else {
-                return (load_one(f, &config), None);
+                return (load_one(f.clone(), &config), None);
             };
-            let stamp = Stamp::of(&f.abs);
-            match cache.files.get(&f.rel) {
+            let entry = cache.files.get(&f.rel);
+            // A trusted cache holds no file that changed: it was forgotten.
+            let stamp = match entry {
+                Some(c) if trusted => Some(c.stamp),
+                _ => Stamp::of(&f.abs),
+            };
+            match entry {
                 Some(c) if Some(c.stamp) == stamp && c.loaded.file.role == f.role => {
                     let mut l = c.loaded.clone();
                     l.reused = true;
                     (l, stamp)
                 }
-                _ => (load_one(f, &config), stamp),
+                _ => (load_one(f.clone(), &config), stamp),
             }
         })
         .collect();
@@ -1186,27 +1231,32 @@ pub fn load(
         p.section = new_index[p.section];
     }
 
+    let t = std::time::Instant::now();
     // Taxonomies: terms keyed by slug, so 防汛 and a later 防汛 are one term.
     let mut taxonomies = Vec::new();
-    let mut memo: HashMap<String, String> = HashMap::new();
+    // Pinyin slugs are slow to make and tags repeat across pages: each name is
+    // slugged once.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
+    // Newest first, then by path: the order of a term's list.
+    let dates: Vec<Option<jiff::Timestamp>> = pages
+        .iter()
+        .map(|p| p.sort_date().map(Zoned::timestamp))
+        .collect();
+    let mut assigned: Vec<(usize, TaxonomyKind, usize)> = Vec::new();
     for kind in [TaxonomyKind::Tags, TaxonomyKind::Categories] {
-        let mut terms: BTreeMap<String, Term> = BTreeMap::new();
-        let mut assignments: Vec<(usize, String)> = Vec::new();
+        // Terms in order of first use, then sorted by slug below.
+        let mut terms: Vec<Term> = Vec::new();
+        let mut by_slug: HashMap<String, usize> = HashMap::new();
+        let mut assignments: Vec<(usize, usize)> = Vec::new();
         for (pi, p) in pages.iter().enumerate() {
             let names = match kind {
                 TaxonomyKind::Tags => &p.meta.tags,
                 TaxonomyKind::Categories => &p.meta.categories,
             };
             for n in names {
-                // Pinyin slugs are slow to make and tags repeat across pages.
-                let slug = match memo.get(&n.value) {
-                    Some(s) => s.clone(),
-                    None => {
-                        let s = crate::slug::slugify(&n.value);
-                        memo.insert(n.value.clone(), s.clone());
-                        s
-                    }
-                };
+                let slug = slugs
+                    .entry(n.value.as_str())
+                    .or_insert_with(|| crate::slug::slugify(&n.value));
                 if slug.is_empty() {
                     diags.push(
                         Diagnostic::error(text!(zh: "无法从 `{}` 生成网址", en: "cannot make a URL from `{}`", n.value))
@@ -1216,41 +1266,59 @@ pub fn load(
                     );
                     continue;
                 }
-                terms.entry(slug.clone()).or_insert_with(|| Term {
-                    name: n.value.trim().to_string(),
-                    slug: slug.clone(),
-                    pages: Vec::new(),
-                });
-                assignments.push((pi, slug));
+                let id = match by_slug.get(slug.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        terms.push(Term {
+                            name: n.value.trim().to_string(),
+                            slug: slug.clone(),
+                            pages: Vec::new(),
+                        });
+                        by_slug.insert(slug.clone(), terms.len() - 1);
+                        terms.len() - 1
+                    }
+                };
+                assignments.push((pi, id));
             }
         }
-        let slugs: Vec<String> = terms.keys().cloned().collect();
-        for (pi, slug) in assignments {
-            let t = terms.get_mut(&slug).expect("term inserted above");
+        let mut order: Vec<usize> = (0..terms.len()).collect();
+        order.sort_by(|&a, &b| terms[a].slug.cmp(&terms[b].slug));
+        let mut sorted_at = vec![0; terms.len()];
+        for (at, &id) in order.iter().enumerate() {
+            sorted_at[id] = at;
+        }
+        for (pi, id) in assignments {
+            let t = &mut terms[id];
             if t.pages.last() != Some(&pi) {
                 t.pages.push(pi);
             }
-            let ti = slugs.binary_search(&slug).expect("slug listed");
-            let list = match kind {
-                TaxonomyKind::Tags => &mut pages[pi].tags,
-                TaxonomyKind::Categories => &mut pages[pi].categories,
-            };
-            if !list.contains(&ti) {
-                list.push(ti);
-            }
+            assigned.push((pi, kind, sorted_at[id]));
         }
-        let mut terms: Vec<Term> = terms.into_values().collect();
+        let mut slots: Vec<Option<Term>> = terms.into_iter().map(Some).collect();
+        let mut terms: Vec<Term> = order
+            .iter()
+            .map(|&id| slots[id].take().expect("each term once"))
+            .collect();
         for t in &mut terms {
             t.pages.sort_by(|&a, &b| {
-                pages[b]
-                    .sort_date()
-                    .cmp(&pages[a].sort_date())
+                dates[b]
+                    .cmp(&dates[a])
                     .then_with(|| pages[a].path.cmp(&pages[b].path))
             });
         }
         taxonomies.push(Taxonomy { kind, terms });
     }
+    for (pi, kind, ti) in assigned {
+        let list = match kind {
+            TaxonomyKind::Tags => &mut pages[pi].tags,
+            TaxonomyKind::Categories => &mut pages[pi].categories,
+        };
+        if !list.contains(&ti) {
+            list.push(ti);
+        }
+    }
 
+    crate::pipeline::trace("taxonomies", t);
     // Aliases: old URLs that redirect to the page.
     let mut aliases = Vec::new();
     for (pi, p) in pages.iter().enumerate() {

@@ -93,11 +93,16 @@ fn check_markdown(
 /// Personal data and leftovers in everything that gets published: the Markdown (all
 /// of it, drafts too: they are published one day), text files in page bundles and
 /// static/, and the hotlines in config.toml.
+///
+/// With `changed` (the watcher named every change since the last check), the files
+/// other than Markdown are those checked last time and the changed ones, instead of
+/// a walk of content/ and static/.
 fn privacy_checks(
     root: &Path,
     site: &model::Site,
     sources: &Sources,
     cache: Option<&mut PrivacyCache>,
+    changed: Option<&BTreeSet<PathBuf>>,
 ) -> Vec<Diagnostic> {
     use crate::checks::{self, FileToCheck};
     let mut fresh = PrivacyCache::default();
@@ -129,10 +134,24 @@ fn privacy_checks(
         .collect();
     cache.markdown = checked.into_iter().collect();
 
-    let others: Vec<(PathBuf, PathBuf)> = ["content", "static"]
-        .iter()
-        .flat_map(|d| checks::published_text_files(&root.join(d), root))
-        .collect();
+    let others: Vec<(PathBuf, PathBuf)> = match changed {
+        Some(changed) => {
+            let published = |rel: &&PathBuf| {
+                (rel.starts_with("content") || rel.starts_with("static"))
+                    && checks::is_published_text(rel)
+                    && root.join(rel).is_file()
+            };
+            let mut rels: BTreeSet<&PathBuf> = cache.other.keys().collect();
+            rels.extend(changed.iter().filter(published));
+            rels.into_iter()
+                .map(|rel| (root.join(rel), rel.clone()))
+                .collect()
+        }
+        None => ["content", "static"]
+            .iter()
+            .flat_map(|d| checks::published_text_files(&root.join(d), root))
+            .collect(),
+    };
     let old = &cache.other;
     let checked: Vec<_> = others
         .into_par_iter()
@@ -253,7 +272,8 @@ pub struct Session {
     changed: BTreeSet<PathBuf>,
     /// Something changed that the watcher could not name (its queue overflowed, say).
     rescan: bool,
-    /// The last good build, onto which an edit of Markdown text alone is patched.
+    /// The last good build, onto which an edit that keeps its pages in place is
+    /// patched (see [`Session::patch`]).
     last: Option<Good>,
 }
 
@@ -287,7 +307,7 @@ pub struct Incremental {
     pub removed: Vec<String>,
     /// Every file of the site (but the search index, see [`Incremental::search`]), sorted.
     pub paths: Arc<Vec<String>>,
-    /// Whether only the edited pages' bodies were made again ([`Session::patch`]).
+    /// Whether the build was patched onto the last good one ([`Session::patch`]).
     pub patched: bool,
     /// The model and theme, kept to make the search index from once the pages show.
     site: Option<(Arc<model::Site>, Arc<crate::theme::Theme>)>,
@@ -328,7 +348,7 @@ impl Session {
 
     /// Builds like [`build`] but keeps what is unchanged from the last build of this
     /// session, and hands back the files instead of writing them. When the watcher
-    /// saw only Markdown text change, the last good site is patched (see
+    /// named only pages that stay in place, the last good site is patched (see
     /// [`Session::patch`]); otherwise the site is assembled again from the caches. The
     /// render cache moves on only when the build is good: the caller shows its files,
     /// and the next build may then skip what did not change since.
@@ -336,10 +356,31 @@ impl Session {
         if let Some(out) = self.patch(opts) {
             return out;
         }
+        let trusted = self.can_trust(&opts.root);
+        self.model.trust(trusted);
         let memory = output::Memory::default();
         let mut out = build_inner(opts, Some(self), Some(&memory));
         out.files = memory.into_files();
         out
+    }
+
+    /// Whether the files the watcher named are all that changed since the last build
+    /// and none under content/ came or went, so that the walk, the stats and the
+    /// privacy scan of the other files can be skipped: there was a build before,
+    /// nothing was lost, and each changed path under content/ is one the last walk
+    /// found and still a file, or one no stage reads.
+    fn can_trust(&self, root: &Path) -> bool {
+        !self.rescan
+            && self.model.has_walked()
+            && self.changed.iter().all(|rel| {
+                !rel.starts_with("content")
+                    || never_read(root, rel)
+                    || self
+                        .last
+                        .as_ref()
+                        .is_some_and(|good| gone_unread(good, &self.privacy, root, rel))
+                    || (root.join(rel).is_file() && self.model.found(rel) == Some(true))
+            })
     }
 
     /// The fast path for the commonest edits, typing in a page or retitling it: when
@@ -578,11 +619,15 @@ fn build_inner(
     trace("model", t_model);
     diags.extend(model_diags);
     let t = Instant::now();
+    let (privacy, changed) = match session.as_deref_mut() {
+        Some(s) => (
+            Some(&mut s.privacy),
+            s.model.trusted().then_some(&s.changed),
+        ),
+        None => (None, None),
+    };
     diags.extend(privacy_checks(
-        &opts.root,
-        &site,
-        &sources,
-        session.as_deref_mut().map(|s| &mut s.privacy),
+        &opts.root, &site, &sources, privacy, changed,
     ));
     trace("privacy", t);
     read_named_files(&opts.root, &diags, &mut sources);
@@ -693,12 +738,15 @@ fn build_inner(
     };
 
     // A good build of a session: what the next edit is patched onto.
-    s.render.keys = keys;
+    // Freeing the last build's model (tens of thousands of small allocations) is left
+    // to another thread, so that it does not hold up showing this one.
+    let old = (std::mem::replace(&mut s.render.keys, keys), s.last.take());
     let paths = Arc::new(paths);
-    let removed = match &s.last {
+    let removed = match &old.1 {
         Some(last) => sorted_difference(&last.paths, &paths),
         None => Vec::new(),
     };
+    std::thread::spawn(move || drop(old));
     let mut per_file = HashMap::new();
     for p in &site.pages {
         let mut d = s.model.file_diagnostics(&p.rel);

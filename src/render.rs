@@ -337,6 +337,20 @@ struct Shared<'a> {
     /// Each page's list summary, as a Tera value, by page index, made when first used.
     summaries: Vec<OnceLock<Value>>,
     summary_keys: &'a [u64],
+    /// Where each page is in its section's list (its neighbours are beside it).
+    positions: Vec<Option<usize>>,
+}
+
+/// Each page's place in its section's list: looking it up there page by page would
+/// take time quadratic in the size of a section.
+fn positions(site: &Site) -> Vec<Option<usize>> {
+    let mut at = vec![None; site.pages.len()];
+    for s in &site.sections {
+        for (pos, &i) in s.pages.iter().enumerate() {
+            at[i] = Some(pos);
+        }
+    }
+    at
 }
 
 impl std::ops::Deref for Shared<'_> {
@@ -704,6 +718,7 @@ pub fn render(
         prep: &prepared,
         summaries: site.pages.iter().map(|_| OnceLock::new()).collect(),
         summary_keys: &prepared.summary_keys,
+        positions: positions(site),
     };
 
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(Job::Page).collect();
@@ -887,6 +902,7 @@ pub fn rerender(
         prep: prepared,
         summaries: site.pages.iter().map(|_| OnceLock::new()).collect(),
         summary_keys: &summary_keys,
+        positions: positions(site),
     };
     let mut jobs = Vec::new();
     // The home page shows the newest notices, campaigns and statistics on every pager.
@@ -1238,7 +1254,7 @@ fn job_key(sh: &Shared<'_>, job: &Job) -> u64 {
             sh.summary_keys[i].hash(&mut h);
             let section = &site.sections[p.section];
             (&section.title, &section.path).hash(&mut h);
-            let pos = section.pages.iter().position(|&x| x == i);
+            let pos = sh.positions[i];
             for j in [pos.map(|x| x + 1), pos.and_then(|x| x.checked_sub(1))] {
                 match j.and_then(|j| section.pages.get(j)) {
                     Some(&k) => link(&mut h, k),
@@ -1305,7 +1321,7 @@ fn page_context(sh: &Shared<'_>, i: usize) -> Context {
     let site = sh.site;
     let p = &site.pages[i];
     let section = &site.sections[p.section];
-    let pos = section.pages.iter().position(|&x| x == i);
+    let pos = sh.positions[i];
     // Sections list newest first: the next entry is older ("lower").
     let neighbour = |j: Option<usize>| {
         j.and_then(|j| section.pages.get(j)).map(|&k| LinkView {

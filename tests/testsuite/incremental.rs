@@ -737,3 +737,43 @@ fn front_matter_edits_that_keep_a_page_in_place_are_patched() {
     assert_same(&kept, &site, "a warning in force");
     assert!(String::from_utf8_lossy(&kept["notices/a/index.html"]).contains("大风蓝色预警（更新）"));
 }
+
+#[test]
+fn after_a_lost_watcher_event_every_file_is_looked_at() {
+    let site = patch_site();
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    step(&mut session, &site, &mut kept, &[]);
+    // Files change and the watcher names none of them (its queue overflowed): a
+    // build that trusted it would miss all three.
+    edit(&site, "content/notices/a.md", "第一段。", "第一段，改了。");
+    site.page("content/notices/c.md", "title = \"丙\"", "正文。\n");
+    site.file("static/note.txt", "值班电话 13800138000\n");
+    session.rescan();
+    let s = step_at(&mut session, &site, &mut kept, &[], NOW);
+    assert!(!s.patched);
+    assert!(
+        s.errors().len() == 1 && s.errors()[0].contains("static/note.txt"),
+        "{:?}",
+        s.errors()
+    );
+    std::fs::remove_file(site.path().join("static/note.txt")).unwrap();
+    session.rescan();
+    let s = step_at(&mut session, &site, &mut kept, &[], NOW);
+    assert!(s.errors().is_empty(), "{:?}", s.diagnostics);
+    assert!(kept.contains_key("notices/c/index.html"));
+    assert_same(&kept, &site, "a rescan");
+
+    // Named by the watcher, a new text file in static/ is checked without a walk.
+    site.file("static/note.txt", "值班电话 13800138000\n");
+    let s = step_at(&mut session, &site, &mut kept, &["static/note.txt"], NOW);
+    assert!(
+        s.errors().len() == 1 && s.errors()[0].contains("static/note.txt"),
+        "{:?}",
+        s.errors()
+    );
+    site.file("static/note.txt", "值班电话 138****8000\n");
+    let s = step_at(&mut session, &site, &mut kept, &["static/note.txt"], NOW);
+    assert!(s.errors().is_empty(), "{:?}", s.diagnostics);
+    assert_same(&kept, &site, "a text file in static/");
+}
