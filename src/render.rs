@@ -928,13 +928,13 @@ pub fn rerender(
         if fronts.contains(&i) {
             if let Some(pos) = s.pages.iter().position(|&x| x == i) {
                 let around = [pos.checked_sub(1), Some(pos + 1)];
-                jobs.extend(
-                    around
-                        .iter()
-                        .flatten()
-                        .filter_map(|&n| s.pages.get(n))
-                        .map(|&n| Job::Page(n)),
-                );
+                for &n in around.iter().flatten().filter_map(|&n| s.pages.get(n)) {
+                    jobs.push(Job::Page(n));
+                    // A print page has the same page context, neighbours and all.
+                    if site.pages[n].kind == crate::meta::Kind::Leaflet {
+                        jobs.push(Job::LeafletPrint(n));
+                    }
+                }
             }
         }
         for (ti, t) in site.taxonomies.iter().enumerate() {

@@ -651,6 +651,22 @@ fn front_matter_edits_that_keep_a_page_in_place_are_patched() {
     let level = "{{ w.hazard }}{{ w.level_name }}预警";
     assert!(base.contains(level));
     site.file("templates/base.html", &base.replace(level, "{{ w.title }}"));
+    // And print pages that name the leaflet beside them.
+    let print = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/leaflet_print.html"),
+    )
+    .unwrap();
+    let next = "{% if page.higher %}<p>上一份：{{ page.higher.title }}</p>{% endif %}\
+        {% if page.lower %}<p>下一份：{{ page.lower.title }}</p>{% endif %}</body>";
+    site.file(
+        "templates/leaflet_print.html",
+        &print.replace("</body>", next),
+    );
+    site.page(
+        "content/leaflets/ran-qi.md",
+        "title = \"燃气明白纸\"\npaper = \"A5\"",
+        "关阀开窗。\n",
+    );
     let mut session = Session::default();
     let mut kept = Files::new();
     step(&mut session, &site, &mut kept, &[]);
@@ -672,6 +688,11 @@ fn front_matter_edits_that_keep_a_page_in_place_are_patched() {
         s.rendered
     );
     assert_same(&kept, &site, "a new title");
+    let leaflet = "content/leaflets/ran-qi.md";
+    edit(&site, leaflet, "燃气明白纸", "燃气安全明白纸");
+    let s = step_at(&mut session, &site, &mut kept, &[leaflet], NOW);
+    assert!(s.patched, "{:?}", s.diagnostics);
+    assert_same(&kept, &site, "a leaflet's title");
 
     // A description shows in every list; a waiver moves a mobile from an error to
     // a warning; an unknown key is an error of that file.
