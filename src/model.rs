@@ -427,9 +427,10 @@ impl Links {
 
     /// Takes in the anchors of a patch that was shown.
     pub fn commit(&mut self, patch: &Patch) {
-        for (rel, text) in &patch.texts {
+        for ((rel, text), &body_offset) in patch.texts.iter().zip(&patch.body_offsets) {
             if let Some(p) = self.page_of_rel.get_mut(rel) {
                 p.text = text.clone();
+                p.body_offset = body_offset;
             }
         }
         for (rel, a) in &patch.anchors {
@@ -450,8 +451,9 @@ pub struct Patch {
     pub fronts: Vec<usize>,
     /// What reading and rendering each changed file found.
     pub diagnostics: Vec<(PathBuf, Vec<Diagnostic>)>,
-    /// Each changed file's text.
+    /// Each changed file's text, and where its body starts in it.
     pub texts: Vec<(PathBuf, Arc<str>)>,
+    body_offsets: Vec<usize>,
     anchors: Vec<(PathBuf, Vec<AnchorCheck>)>,
 }
 
@@ -469,8 +471,7 @@ pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf])
         let old = links.page_of_rel.get(rel)?;
         let stamp = Stamp::of(&old.file.abs)?;
         let l = load_one(old.file.clone(), &site.config);
-        let front = &l.text[..l.body_offset];
-        let same_front = l.body_offset == old.body_offset && front == &old.text[..old.body_offset];
+        let same_front = l.text.get(..l.body_offset) == old.text.get(..old.body_offset);
         if !same_front {
             // A banner shows an active warning's every field; otherwise the front
             // matter may change where it does not move the page.
@@ -489,6 +490,7 @@ pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf])
         pages: Vec::new(),
         diagnostics: Vec::new(),
         texts: Vec::new(),
+        body_offsets: Vec::new(),
         anchors: Vec::new(),
     };
     for (i, rel, stamp, l, new_front) in fresh {
@@ -531,6 +533,7 @@ pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf])
         let diags = l.diags.iter().chain(&body.out.diags).cloned().collect();
         patch.diagnostics.push((rel.clone(), diags));
         patch.texts.push((rel.clone(), l.text.clone()));
+        patch.body_offsets.push(l.body_offset);
         patch.anchors.push((rel.clone(), body.out.anchors.clone()));
         cache.files.insert(
             rel,

@@ -688,6 +688,35 @@ fn front_matter_edits_that_keep_a_page_in_place_are_patched() {
         s.rendered
     );
     assert_same(&kept, &site, "a new title");
+    // The front matter is now compared with the new one: a body edit is just that
+    // (no neighbours), and going back to the first front matter is a change again.
+    edit(&site, a, "第一段。", "第一段（补充）。");
+    let s = step_at(&mut session, &site, &mut kept, &[a], NOW);
+    assert!(
+        s.patched && !s.rendered.contains(&"notices/b/index.html".to_string()),
+        "{:?}",
+        s.rendered
+    );
+    edit(
+        &site,
+        a,
+        "title = \"甲：汛期值班安排\"\nupdated = 2026-11-20",
+        "title = \"甲\"",
+    );
+    let s = step_at(&mut session, &site, &mut kept, &[a], NOW);
+    assert!(
+        s.patched && s.rendered.contains(&"notices/b/index.html".to_string()),
+        "{:?}",
+        s.rendered
+    );
+    assert_same(&kept, &site, "the first title back");
+    edit(
+        &site,
+        a,
+        "title = \"甲\"",
+        "title = \"甲：汛期值班安排\"\nupdated = 2026-11-20",
+    );
+    step(&mut session, &site, &mut kept, &[a]);
     let leaflet = "content/leaflets/ran-qi.md";
     edit(&site, leaflet, "燃气明白纸", "燃气安全明白纸");
     let s = step_at(&mut session, &site, &mut kept, &[leaflet], NOW);
@@ -797,4 +826,30 @@ fn after_a_lost_watcher_event_every_file_is_looked_at() {
     let s = step_at(&mut session, &site, &mut kept, &["static/note.txt"], NOW);
     assert!(s.errors().is_empty(), "{:?}", s.diagnostics);
     assert_same(&kept, &site, "a text file in static/");
+}
+
+#[test]
+fn front_matter_patched_twice_is_compared_with_the_last_one() {
+    // Found by hand in serve: after a patched title edit the session kept the old
+    // file's body offset with the new text, and putting the old title back sliced
+    // the text inside a character (a panic, shown as an internal error).
+    let site = Site::new();
+    // "+++\ntitle = \"甲\"\n+++\n" is 22 bytes; in the new front matter byte 22
+    // falls inside 丙.
+    site.page("content/notices/a.md", "title = \"甲\"", "正文。\n");
+    site.page("content/notices/b.md", "title = \"乙\"", "正文。\n");
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    step(&mut session, &site, &mut kept, &[]);
+    let a = "content/notices/a.md";
+    for title in ["甲A乙丙", "甲", "甲A乙丙"] {
+        site.page(a, &format!("title = \"{title}\""), "正文。\n");
+        let s = step_at(&mut session, &site, &mut kept, &[a], NOW);
+        assert!(
+            s.patched && s.errors().is_empty(),
+            "{title}: {:?}",
+            s.diagnostics
+        );
+        assert_same(&kept, &site, title);
+    }
 }
