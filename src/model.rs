@@ -630,10 +630,7 @@ impl Cache {
     /// file other than Markdown, the pages beside it with data blocks are forgotten
     /// too: those may read it.
     pub fn forget(&mut self, rel: &Path) {
-        if rel
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
-        {
+        if source::is_markdown(rel) {
             self.files.remove(rel);
         } else {
             // Only a body with a data block reads the files beside it; the others

@@ -119,7 +119,7 @@ fn privacy_checks(
     let markdown: Vec<(&PathBuf, &Arc<str>)> = sources
         .texts
         .iter()
-        .filter(|(rel, _)| rel.starts_with("content") && rel.extension().is_some_and(|e| e == "md"))
+        .filter(|(rel, _)| rel.starts_with("content") && crate::source::is_markdown(rel))
         .collect();
     let old = &cache.markdown;
     let checked: Vec<_> = markdown
@@ -232,11 +232,8 @@ fn never_read_name(rel: &Path) -> bool {
 /// renamed over a page, under a name the walk does not skip.
 fn gone_unread(good: &Good, privacy: &PrivacyCache, root: &Path, rel: &Path) -> bool {
     let abs = root.join(rel);
-    let markdown = rel
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
     rel.starts_with("content")
-        && !markdown
+        && !crate::source::is_markdown(rel)
         && !crate::checks::is_published_text(rel)
         && std::fs::symlink_metadata(&abs).is_err()
         && !good.site.assets.iter().any(|a| a.abs.starts_with(&abs))
@@ -423,11 +420,7 @@ impl Session {
             if never_read(&opts.root, rel) || gone_unread(good, &self.privacy, &opts.root, rel) {
                 continue;
             }
-            let markdown = rel.starts_with("content")
-                && rel
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("md"));
-            if !markdown {
+            if !(rel.starts_with("content") && crate::source::is_markdown(rel)) {
                 return None;
             }
             pages.push(rel.clone());

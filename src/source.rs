@@ -57,6 +57,13 @@ pub fn is_ignored(name: &str) -> bool {
         || name.eq_ignore_ascii_case("desktop.ini")
 }
 
+/// Whether a file is a Markdown page by its name: `.md`, `.MD` or `.markdown`. The
+/// walk and everything that reads the watcher's names decide it here, alike.
+pub fn is_markdown(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy());
+    name.is_some_and(|n| n.ends_with(".md") || n.ends_with(".MD") || n.ends_with(".markdown"))
+}
+
 /// Walks `root/content` and sorts its files. The walk order is sorted, so the same
 /// folder always gives the same result.
 pub fn discover(root: &Path) -> (Discovered, Vec<Diagnostic>) {
@@ -103,7 +110,7 @@ pub fn discover(root: &Path) -> (Discovered, Vec<Diagnostic>) {
         let rel = abs.strip_prefix(root).unwrap_or(&abs).to_path_buf();
         let content_rel = abs.strip_prefix(&content).unwrap_or(&abs).to_path_buf();
         let name = entry.file_name().to_string_lossy();
-        if name.ends_with(".md") || name.ends_with(".MD") || name.ends_with(".markdown") {
+        if is_markdown(&abs) {
             let role = match name.as_ref() {
                 "_index.md" => Role::Section,
                 "index.md" => Role::Bundle,
@@ -153,12 +160,7 @@ pub fn dir_fingerprint(dir: &Path) -> u64 {
         .into_iter()
         .flatten()
         .flatten()
-        .filter(|e| {
-            !e.file_name()
-                .to_string_lossy()
-                .to_ascii_lowercase()
-                .ends_with(".md")
-        })
+        .filter(|e| !is_markdown(Path::new(&e.file_name())))
         .map(|e| (e.file_name(), Stamp::of(&e.path())))
         .collect();
     entries.sort_by(|a, b| a.0.cmp(&b.0));

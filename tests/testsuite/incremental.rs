@@ -1001,3 +1001,56 @@ fn random_edits_of_the_example_site_give_what_a_fresh_build_gives() {
         "{patched} patched, {assembled} assembled"
     );
 }
+
+#[test]
+fn a_page_saved_as_markdown_or_md_in_capitals_is_seen_when_edited() {
+    // The walk takes `.markdown` and `.MD` files as pages; the watcher's names must be
+    // read the same way, or a session that trusts them keeps the old text.
+    let site = Site::new();
+    site.page("content/notices/a.markdown", "title = \"甲\"", "第一版。\n");
+    site.page("content/notices/b.MD", "title = \"乙\"", "第一版。\n");
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    step(&mut session, &site, &mut kept, &[]);
+    for (n, rel) in [
+        (2, "content/notices/a.markdown"),
+        (3, "content/notices/b.MD"),
+    ] {
+        let title = if rel.ends_with("markdown") {
+            "甲"
+        } else {
+            "乙"
+        };
+        site.page(
+            rel,
+            &format!("title = \"{title}\""),
+            &format!("第{n}版。\n"),
+        );
+        let s = step_at(&mut session, &site, &mut kept, &[rel], NOW);
+        assert!(
+            s.patched && s.errors().is_empty(),
+            "{rel}: {:?}",
+            s.diagnostics
+        );
+        assert_same(&kept, &site, rel);
+    }
+    // And their text is checked for personal data like any page's.
+    site.page(
+        "content/notices/a.markdown",
+        "title = \"甲\"",
+        "电话 13800138000。\n",
+    );
+    let s = step_at(
+        &mut session,
+        &site,
+        &mut kept,
+        &["content/notices/a.markdown"],
+        NOW,
+    );
+    assert!(
+        s.errors().len() == 1 && s.errors()[0].contains("a.markdown"),
+        "{:?}",
+        s.errors()
+    );
+    assert_eq!(s.diagnostics, fresh_at(&site, NOW).1, "a fresh build finds it too");
+}
