@@ -347,11 +347,6 @@ impl Links {
         }
     }
 
-    /// The published page made from a source file (`content/notices/a.md`).
-    pub fn page_of(&self, rel: &Path) -> Option<usize> {
-        self.page_of_rel.get(rel).map(|p| p.index)
-    }
-
     /// Every anchor (#防御指南 or #fang-yu-zhi-nan) must name a heading of the page it
     /// points at. With a patch, the changed files' links are those of their new bodies.
     pub fn anchor_diagnostics(&self, site: &Site, patch: Option<&Patch>) -> Vec<Diagnostic> {
@@ -935,25 +930,16 @@ pub fn load(
             unpublished.insert(slash_path(content_rel(&l.file.rel)));
             continue;
         }
-        let scheduled = meta
+        // A page is due at its date, a warning without one when it is issued.
+        let due = meta
             .date
             .as_ref()
-            .or(meta
-                .warning
-                .as_ref()
-                .map(|w| &w.issued)
-                .filter(|_| meta.date.is_none()))
-            .is_some_and(|d| *d > opts.now);
-        if scheduled && !opts.drafts {
+            .or(meta.warning.as_ref().map(|w| &w.issued))
+            .filter(|d| **d > opts.now);
+        if let (Some(due), false) = (due, opts.drafts) {
             unpublished.insert(slash_path(content_rel(&l.file.rel)));
-            let due = meta
-                .date
-                .as_ref()
-                .or(meta.warning.as_ref().map(|w| &w.issued));
-            if let Some(due) = due {
-                if next_scheduled.as_ref().is_none_or(|n| due < n) {
-                    next_scheduled = Some(due.clone());
-                }
+            if next_scheduled.as_ref().is_none_or(|n| due < n) {
+                next_scheduled = Some(due.clone());
             }
             continue;
         }

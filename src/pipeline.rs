@@ -292,7 +292,6 @@ struct Good {
     paths: Arc<Vec<String>>,
     /// When the clock alone would change the site (see `model::Site::next_change`).
     next_change: jiff::Timestamp,
-    leaflets: Vec<crate::print::Leaflet>,
 }
 
 /// One build of a [`Session`].
@@ -499,7 +498,7 @@ impl Session {
             diagnostics: diags,
             old_output: None,
             wrote: false,
-            leaflets: good.leaflets.clone(),
+            leaflets: leaflets(&site),
             base_path: site.config.base_path.clone(),
         };
         let mut out = Incremental {
@@ -684,19 +683,7 @@ fn build_inner(
         sources,
         old_output: None,
         wrote: false,
-        leaflets: site
-            .pages
-            .iter()
-            .filter_map(|p| {
-                let l = p.meta.leaflet.as_ref()?;
-                Some(crate::print::Leaflet {
-                    slug: p.path.trim_end_matches('/').rsplit('/').next()?.to_string(),
-                    path: p.path.clone(),
-                    source: p.rel.clone(),
-                    paper: l.paper,
-                })
-            })
-            .collect(),
+        leaflets: leaflets(&site),
         base_path: site.config.base_path.clone(),
     };
     let finish = |report: BuildReport, paths: Vec<String>| Incremental {
@@ -765,7 +752,6 @@ fn build_inner(
         per_file,
         sources,
         paths: paths.clone(),
-        leaflets: out.leaflets.clone(),
     });
     s.changed.clear();
     s.rescan = false;
@@ -777,6 +763,22 @@ fn build_inner(
         patched: false,
         site: Some((site, theme)),
     }
+}
+
+/// The site's leaflets, for `anxuan print`.
+fn leaflets(site: &model::Site) -> Vec<crate::print::Leaflet> {
+    site.pages
+        .iter()
+        .filter_map(|p| {
+            let l = p.meta.leaflet.as_ref()?;
+            Some(crate::print::Leaflet {
+                slug: p.path.trim_end_matches('/').rsplit('/').next()?.to_string(),
+                path: p.path.clone(),
+                source: p.rel.clone(),
+                paper: l.paper,
+            })
+        })
+        .collect()
 }
 
 /// What is in `old` but not in `new`, both sorted.

@@ -919,14 +919,12 @@ pub fn rerender(
             jobs.push(Job::LeafletPrint(i));
         }
         let s = &site.sections[p.section];
-        if let Some(pager) = pager_of(&s.pages, i, per_pager(site, s)) {
+        if let Some(pos) = shared.positions[i] {
             jobs.push(Job::Section {
                 section: p.section,
-                pager,
+                pager: pos / per_pager(site, s) + 1,
             });
-        }
-        if fronts.contains(&i) {
-            if let Some(pos) = s.pages.iter().position(|&x| x == i) {
+            if fronts.contains(&i) {
                 let around = [pos.checked_sub(1), Some(pos + 1)];
                 for &n in around.iter().flatten().filter_map(|&n| s.pages.get(n)) {
                     jobs.push(Job::Page(n));
