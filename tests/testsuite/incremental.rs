@@ -9,7 +9,7 @@ use anxuan::diagnostic::Lang;
 use anxuan::output::OutFile;
 use anxuan::pipeline::{BuildOptions, Session};
 
-use crate::support::Site;
+use crate::support::{Rng, Site};
 
 type Files = BTreeMap<String, Vec<u8>>;
 
@@ -854,19 +854,6 @@ fn front_matter_patched_twice_is_compared_with_the_last_one() {
     }
 }
 
-/// A small deterministic random source (xorshift64*), so a failing run can be
-/// repeated from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
-    }
-}
-
 /// Inserts `text` after the first line of `src` that starts with one of `keys`
 /// (after its key), or returns `None` when no line does.
 fn insert_after_key(src: &str, keys: &[&str], text: &str) -> Option<String> {
@@ -1052,5 +1039,9 @@ fn a_page_saved_as_markdown_or_md_in_capitals_is_seen_when_edited() {
         "{:?}",
         s.errors()
     );
-    assert_eq!(s.diagnostics, fresh_at(&site, NOW).1, "a fresh build finds it too");
+    assert_eq!(
+        s.diagnostics,
+        fresh_at(&site, NOW).1,
+        "a fresh build finds it too"
+    );
 }

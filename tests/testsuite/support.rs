@@ -220,3 +220,25 @@ pub fn http_get(origin: &str, path: &str) -> (u16, String, Vec<u8>) {
         .unwrap_or(0);
     (status, head, raw[at..].to_vec())
 }
+
+/// xorshift64*: reproducible from a seed, no dependency (the fuzz test and the
+/// random-edit test of incremental builds).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+    pub fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
