@@ -324,6 +324,8 @@ struct PageSource {
 /// its own (see [`patch`]).
 pub struct Links {
     base_path: String,
+    /// How bodies are read (config.toml `[markdown]`, `[privacy] allow`).
+    markdown: markdown::Settings,
     /// Content-relative source path ("notices/a.md") → output path.
     link_index: HashMap<String, String>,
     /// Content-relative asset path → output path.
@@ -341,6 +343,7 @@ impl Links {
     fn resolver(&self) -> Resolver<'_> {
         Resolver {
             base_path: &self.base_path,
+            markdown: &self.markdown,
             link_index: &self.link_index,
             asset_index: &self.asset_index,
             unpublished: &self.unpublished,
@@ -1059,6 +1062,14 @@ pub fn load(
     // Second pass: render every body with links resolved.
     let mut links = Links {
         base_path: config.base_path.clone(),
+        markdown: markdown::Settings {
+            indented_code: config.indented_code,
+            allowed_mobiles: config
+                .privacy_allow
+                .iter()
+                .map(|a| crate::checks::normalise(a))
+                .collect(),
+        },
         link_index,
         asset_index,
         unpublished,
@@ -1464,9 +1475,15 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
     let mut options = markdown::Options {
         resolve_link: &mut resolve,
         data_block: Some(&mut data_block),
+        settings: resolver.markdown,
     };
     let rendered = markdown::render(body, &mut options);
     diags.append(&mut data_diags);
+    diags.extend(rendered.diagnostics.into_iter().map(|d| {
+        let span = d.span.clone().unwrap_or(0..0);
+        d.in_file(&l.file.rel)
+            .at(span.start + l.body_offset..span.end + l.body_offset)
+    }));
     let char_count = rendered.text.chars().filter(|c| !c.is_whitespace()).count();
     CachedBody {
         page_path: page_path.to_string(),
@@ -1598,6 +1615,7 @@ enum Resolution {
 
 struct Resolver<'a> {
     base_path: &'a str,
+    markdown: &'a markdown::Settings,
     unpublished: &'a std::collections::HashSet<String>,
     link_index: &'a HashMap<String, String>,
     asset_index: &'a HashMap<String, String>,
@@ -1649,7 +1667,13 @@ impl Resolver<'_> {
         if path_part.ends_with(".md") {
             return self.page(&joined, fragment);
         }
-        if let Some(out) = self.asset_index.get(&joined) {
+        // `河道%20巡查.jpg` names the file `河道 巡查.jpg`, as it would in a browser.
+        let decoded = percent_decode(&joined);
+        let asset = self
+            .asset_index
+            .get(&joined)
+            .or_else(|| decoded.as_ref().and_then(|d| self.asset_index.get(d)));
+        if let Some(out) = asset {
             let mut url = format!("{}{}", self.base_path, out);
             if let Some(f) = fragment {
                 url.push('#');
@@ -1727,6 +1751,34 @@ fn has_scheme(s: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// `%XX` escapes decoded, or `None` when there are none or they do not make UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return None;
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Resolves `.` and `..` in a `/`-separated path; `..` above the root is dropped.
