@@ -100,3 +100,107 @@ fn dates_amounts_years_and_counts_stay_text() {
     );
     assert!(!html.contains("tel:"), "{html}");
 }
+
+/// A site with a page linking other pages by their addresses, and a static image.
+fn linked_site(body: &str) -> Site {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", body);
+    site.page(
+        "content/notices/b.md",
+        "title = \"乙\"\ntags = [\"防汛\"]",
+        "正文。\n",
+    );
+    site.page(
+        "content/stats/2025/index.md",
+        "title = \"统计\"",
+        "正文。\n",
+    );
+    site.bytes("static/images/map.jpg", b"jpg");
+    site
+}
+
+#[test]
+fn links_by_address_to_what_the_site_has_are_fine() {
+    let site = linked_site(
+        "[统计](/stats/2025/)、[乙](../b/)、[完整地址](https://anquan.example.gov.cn/zhen/notices/b/#x)、\
+         [带路径](/zhen/stats/2025/)、[栏目](/notices/)、[订阅](/feed.xml)、[首页](/)、[搜索](/search/)、\
+         [标签](/tags/fang-xun/)、[外站](https://www.gov.cn/x/)、[电话](tel:119)\n\n![地图](/images/map.jpg)\n",
+    );
+    site.build().assert_clean();
+}
+
+#[test]
+fn links_by_address_to_what_the_site_lacks_are_errors_at_their_line() {
+    let site = linked_site(
+        "前言。\n\n[统计](/stats/2052/)\n\n[乙](../bb/)\n\n[完整地址](https://anquan.example.gov.cn/zhen/notices/c/)\n\n![地图](/images/mpa.jpg)\n",
+    );
+    let run = site.build();
+    run.assert_code(1);
+    let err = &run.stderr;
+    for line in [
+        "content/notices/a.md:6:1: 错误：链接 `/stats/2052/` 指向本站不存在的地址 /stats/2052/",
+        "content/notices/a.md:8:1: 错误：链接 `../bb/` 指向本站不存在的地址 /notices/bb/",
+        "content/notices/a.md:10:1: 错误：链接 `https://anquan.example.gov.cn/zhen/notices/c/` 指向本站不存在的地址 /notices/c/",
+        "content/notices/a.md:12:1: 错误：图片 `/images/mpa.jpg` 在本站不存在：网站里没有 /images/mpa.jpg 这个文件",
+    ] {
+        assert!(err.contains(line), "{line}\n{err}");
+    }
+    assert!(err.contains("是不是 `/zhen/stats/2025/`？"), "{err}");
+    assert!(err.contains("是不是 `/zhen/images/map.jpg`？"), "{err}");
+    assert!(!site.out("index.html").exists(), "nothing is written");
+    let en = site.run(&[
+        "--lang",
+        "en",
+        "check",
+        "--now",
+        "2024-01-01T12:00:00+08:00",
+    ]);
+    assert!(
+        en.stderr.contains("content/notices/a.md:6:1: error: the link `/stats/2052/` points at /stats/2052/, which this site does not have"),
+        "{}",
+        en.stderr
+    );
+    assert!(
+        en.stderr.contains("did you mean `/zhen/stats/2025/`?"),
+        "{}",
+        en.stderr
+    );
+}
+
+#[test]
+fn a_dead_link_typed_while_serving_is_reported_as_a_fresh_build_reports_it() {
+    use anxuan::diagnostic::Lang;
+    use anxuan::pipeline::{BuildOptions, Session};
+    let site = linked_site("[统计](/stats/2025/)\n");
+    let options = BuildOptions {
+        root: site.path().to_path_buf(),
+        output: None,
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        now: anxuan::pipeline::parse_now("2024-01-01T12:00:00+08:00"),
+        drafts: false,
+    };
+    let messages = |b: &anxuan::pipeline::Incremental| -> Vec<String> {
+        b.report
+            .diagnostics
+            .iter()
+            .map(|d| anxuan::diagnostic::render(d, &b.report.sources, Lang::En))
+            .collect()
+    };
+    let mut session = Session::default();
+    assert!(messages(&session.build(&options)).is_empty());
+    let a = "content/notices/a.md";
+    for body in ["[统计](/stats/2052/)\n", "[统计](/stats/2025/)\n"] {
+        site.page(a, "title = \"甲\"", body);
+        session.forget(std::path::Path::new(a));
+        let patched = session.build(&options);
+        assert!(patched.patched, "a body edit is patched");
+        let fresh = Session::default().build(&options);
+        assert_eq!(messages(&patched), messages(&fresh), "{body}");
+        assert_eq!(
+            messages(&patched).is_empty(),
+            body.contains("2025"),
+            "{:?}",
+            messages(&patched)
+        );
+    }
+}
