@@ -973,6 +973,16 @@ mod tests {
             "<!-- more -->",
             "> - [ ] **“a”**\n>   b",
             "|a|\n|-|\n|**“b”**|",
+            "    ",
+            "\t\n\t\t\n    a\tb\n\tc",
+            "> \ta\tb\n> c\td",
+            "- x\n\n      \ty\n      z\tw",
+            "![](a b)![](",
+            "[](a b.c)](x y.z)",
+            "!![x](a b.jpg)",
+            "\u{200b}\u{a0}\u{200d}",
+            "0851-\n119-",
+            "a\tb\n`c`\td",
         ];
         for s in inputs
             .iter()

@@ -331,6 +331,18 @@ fn split_links(t: &str, at: usize, out: &mut Events<'_>) {
             continue;
         };
         let image = open > pos && t[..open].ends_with('!');
+        // `[注](见 下文)` may be prose; a link is taken only to a file name.
+        let file_like = dest
+            .rsplit('/')
+            .next()
+            .and_then(|last| last.rsplit_once('.'))
+            .is_some_and(|(_, ext)| {
+                !ext.is_empty() && ext.chars().all(|c| c.is_ascii_alphanumeric())
+            });
+        if !image && !file_like {
+            search = mid + 2;
+            continue;
+        }
         let start = if image { open - 1 } else { open };
         if start > pos {
             out.push((
