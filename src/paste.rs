@@ -417,6 +417,11 @@ const CUES: [&str; 14] = [
     "打",
 ];
 
+/// What, just before a number, says it is a count, an ordinal or an identifier.
+const NOT_PHONE: [&str; 12] = [
+    "第", "共", "计", "约", "近", "达", "超", "编号", "序号", "单号", "账号", "文号",
+];
+
 /// Units and counters that say a number is an amount, not a telephone number.
 fn is_unit(c: char) -> bool {
     "元万亿千百人个户名位次件起处条台辆米吨亩年月日号天时分秒余多家所座栋间平立份页期批项组队场只头张本"
@@ -464,18 +469,15 @@ pub(crate) fn phone_numbers(
         let ok = is_landline(s)
             || (is_mobile(s) && allowed.contains(&digits))
             || (SERVICE_NUMBERS.contains(&s) && !next.is_some_and(is_unit) && {
-                let prev_text: String = before
-                    .chars()
-                    .chain(text[..start].chars())
-                    .collect::<Vec<_>>()
+                // The last ten characters before the number, where 拨打 or 编号 stands.
+                let mut prev_text: Vec<char> =
+                    before.chars().chain(text[..start].chars()).collect();
+                let prev_text: String = prev_text
+                    .split_off(prev_text.len().saturating_sub(10))
                     .into_iter()
-                    .rev()
-                    .take(10)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
                     .collect();
-                prev != Some('第') && (s.len() > 3 || CUES.iter().any(|c| prev_text.contains(c)))
+                let counted = NOT_PHONE.iter().any(|w| prev_text.ends_with(w));
+                !counted && (s.len() > 3 || CUES.iter().any(|c| prev_text.contains(c)))
             });
         if ok {
             found.push((start..end, digits));
@@ -539,6 +541,9 @@ mod tests {
             "v0851-12345678",
             "1.119",
             "119",
+            "编号12345",
+            "共12350",
+            "拨打电话共120",
         ] {
             assert!(phones(none).is_empty(), "{none}: {:?}", phones(none));
         }
