@@ -190,12 +190,15 @@ pub(crate) fn tab_tables<'a>(events: Events<'a>, diags: &mut Vec<Diagnostic>) ->
             Some(Event::Start(Tag::Paragraph))
         );
         if is_para {
-            if let Some((rows, end)) = tab_rows(&events, i) {
+            if let Some((mut rows, end)) = tab_rows(&events, i) {
                 let span = events[i].as_ref().map(|(_, r)| r.clone()).unwrap_or(0..0);
+                let lead = rows.iter().take_while(|(c, _)| c.len() < 2).count();
+                let lead_in = lead_paragraph(rows.drain(..lead));
                 let widths: Vec<usize> = rows.iter().map(|(cells, _)| cells.len()).collect();
                 let first = widths[0];
                 match rows.iter().position(|(cells, _)| cells.len() != first) {
                     None => {
+                        out.extend(lead_in);
                         out.extend(table_events(rows, first, span));
                         i = end + 1;
                         continue;
@@ -253,13 +256,37 @@ fn tab_rows(events: &[Option<(Event, Range<usize>)>], start: usize) -> Option<(V
                         (cells, span.unwrap_or(0..0))
                     })
                     .collect();
-                let tabbed = rows.len() >= 2 && rows.iter().all(|(c, _)| c.len() >= 2);
+                // Lines before the first with a tab (`统计如下：`) are a lead-in.
+                let lead = rows.iter().take_while(|(c, _)| c.len() < 2).count();
+                let tabbed =
+                    rows.len() - lead >= 2 && rows[lead..].iter().all(|(c, _)| c.len() >= 2);
                 return tabbed.then_some((rows, j));
             }
             _ => return None,
         }
     }
     None
+}
+
+/// The lines before a pasted table, as the paragraph they were.
+fn lead_paragraph(lines: impl Iterator<Item = Row>) -> Events<'static> {
+    let mut out: Events<'static> = Vec::new();
+    let mut span = 0..0;
+    for (n, (cells, at)) in lines.enumerate() {
+        if n == 0 {
+            span = at.clone();
+        } else {
+            out.push((Event::SoftBreak, span.end..at.start));
+        }
+        span.end = at.end;
+        out.push((Event::Text(CowStr::from(cells.concat())), at));
+    }
+    if out.is_empty() {
+        return out;
+    }
+    out.insert(0, (Event::Start(Tag::Paragraph), span.clone()));
+    out.push((Event::End(TagEnd::Paragraph), span));
+    out
 }
 
 fn table_events(rows: Vec<Row>, width: usize, span: Range<usize>) -> Events<'static> {

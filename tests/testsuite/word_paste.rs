@@ -63,6 +63,13 @@ fn tab_separated_lines_become_a_table() {
     );
     assert!(html.contains("<td>燃气</td><td>3</td><td>3</td>"), "{html}");
     assert!(html.contains("class=\"table-wrap\""), "{html}");
+    // A lead-in line straight above the table stays a paragraph of its own.
+    let html = page(&site, "全镇隐患\n统计如下：\n类别\t发现\n消防\t10\n");
+    assert!(
+        html.contains("<p>全镇隐患统计如下：</p>\n<div class=\"table-wrap\"")
+            && html.contains("<thead><tr><th>类别</th><th>发现</th></tr></thead>"),
+        "{html}"
+    );
     // A Word table whose rows start with a tab is indented as well.
     let html = page(&site, "\t类别\t发现\n\t消防\t10\n");
     assert!(html.contains("<td>消防</td><td>10</td>"), "{html}");
