@@ -32,7 +32,18 @@ struct RawConfig {
     #[serde(default)]
     warnings: RawWarnings,
     #[serde(default)]
+    markdown: RawMarkdown,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+/// `[markdown]`: how bodies are read.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMarkdown {
+    /// A block indented four spaces is code (CommonMark); off, it is a paragraph.
+    #[serde(default)]
+    indented_code: bool,
 }
 
 /// `[warnings]`: levels a province adds (white, black, ...) and the levels each
@@ -121,6 +132,8 @@ pub struct Config {
     pub levels: crate::meta::Levels,
     /// Colours of the added levels, for the stylesheet.
     pub extra_levels: Vec<LevelColours>,
+    /// `[markdown] indented_code`: indented blocks are code, not Word's indents.
+    pub indented_code: bool,
     pub extra: serde_json::Value,
 }
 
@@ -191,8 +204,10 @@ fn validate(
         hotlines,
         footer,
         warnings,
+        markdown,
         extra,
     } = raw;
+    let RawMarkdown { indented_code } = markdown;
     let error = |zh: String, en: String| {
         Diagnostic::error(crate::diagnostic::Text::new(zh, en)).in_file(CONFIG_FILE)
     };
@@ -258,6 +273,7 @@ fn validate(
         footer,
         levels,
         extra_levels,
+        indented_code,
         extra,
     })
 }

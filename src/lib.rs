@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod meta;
 pub mod model;
 pub mod output;
+pub(crate) mod paste;
 pub mod pipeline;
 pub mod postprocess;
 pub mod print;

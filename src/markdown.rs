@@ -38,6 +38,18 @@ pub struct Options<'a> {
     pub resolve_link: &'a mut ResolveLink<'a>,
     /// Called for ```table / ```chart blocks; `Some(html)` replaces the code block.
     pub data_block: Option<&'a mut RenderDataBlock<'a>>,
+    pub settings: &'a Settings,
+}
+
+/// What a site decides about its Markdown (config.toml).
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// `[markdown] indented_code = true`: a block indented four spaces is code, as in
+    /// CommonMark. Off by default: in a pasted Word text it is a first-line indent.
+    pub indented_code: bool,
+    /// Mobile numbers the site publishes (`[privacy] allow`, digits only), which become
+    /// `tel:` links like landlines.
+    pub allowed_mobiles: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +67,8 @@ pub struct Rendered {
     pub text: String,
     pub headings: Vec<Heading>,
     pub has_code: bool,
+    /// Problems found in the body (spans in the body text, no file yet).
+    pub diagnostics: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// Characters between which a line break must not become a space: Han ideographs,
@@ -85,7 +99,7 @@ pub fn is_cjk_punctuation(c: char) -> bool {
         || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—')
 }
 
-fn parser_options() -> pulldown_cmark::Options {
+pub(crate) fn parser_options() -> pulldown_cmark::Options {
     use pulldown_cmark::Options as O;
     O::ENABLE_TABLES
         | O::ENABLE_FOOTNOTES
@@ -99,8 +113,19 @@ pub fn render(body: &str, opts: &mut Options) -> Rendered {
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, parser_options())
         .into_offset_iter()
         .collect();
+    let mut diagnostics = Vec::new();
+    let events = if opts.settings.indented_code {
+        events
+    } else {
+        crate::paste::unindent(body, events)
+    };
+    let events = crate::paste::clean_invisible(body, events);
+    let events = crate::paste::spaced_links(body, events);
+    let events = crate::paste::tab_tables(events, &mut diagnostics);
     let events = recover_cjk_emphasis(body, events);
     let mut r = Renderer {
+        in_link: 0,
+        in_heading: false,
         out: Vec::with_capacity(events.len()),
         text: String::with_capacity(body.len()),
         headings: Vec::new(),
@@ -122,6 +147,7 @@ pub fn render(body: &str, opts: &mut Options) -> Rendered {
         text: r.text,
         headings: r.headings,
         has_code: r.has_code,
+        diagnostics,
     }
 }
 
@@ -134,6 +160,9 @@ struct Renderer<'a> {
     more_at: Option<usize>,
     /// Block nesting depth, to honour `<!-- more -->` only at the top level.
     depth: usize,
+    /// Inside a link or image, or a heading: no telephone links there.
+    in_link: usize,
+    in_heading: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -188,6 +217,7 @@ impl<'a> Renderer<'a> {
                         attrs: attrs.clone(),
                     }));
                     self.depth += 1;
+                    self.in_heading = true;
                     i += 1;
                 }
                 Event::Start(Tag::Link {
@@ -196,6 +226,7 @@ impl<'a> Renderer<'a> {
                     title,
                     id,
                 }) => {
+                    self.in_link += 1;
                     let dest = self.resolve(opts, dest_url, range, false);
                     self.out.push(Event::Start(Tag::Link {
                         link_type: *link_type,
@@ -211,6 +242,7 @@ impl<'a> Renderer<'a> {
                     title,
                     id,
                 }) => {
+                    self.in_link += 1;
                     let dest = self.resolve(opts, dest_url, range, true);
                     self.out.push(Event::Start(Tag::Image {
                         link_type: *link_type,
@@ -249,6 +281,13 @@ impl<'a> Renderer<'a> {
                     i += 1;
                 }
                 Event::End(tag) => {
+                    match tag {
+                        TagEnd::Link | TagEnd::Image => {
+                            self.in_link = self.in_link.saturating_sub(1)
+                        }
+                        TagEnd::Heading(_) => self.in_heading = false,
+                        _ => {}
+                    }
                     if is_block_end(*tag) {
                         self.depth = self.depth.saturating_sub(1);
                         if !self.text.ends_with('\n') && !self.text.is_empty() {
@@ -256,6 +295,19 @@ impl<'a> Renderer<'a> {
                         }
                     }
                     self.out.push(events[i].0.clone());
+                    i += 1;
+                }
+                Event::Text(t) if self.in_link == 0 && !self.in_heading => {
+                    let before = self.text.len();
+                    // The last few characters read, where a cue such as 拨打 stands.
+                    let from = self.text.char_indices().rev().nth(9).map_or(0, |(i, _)| i);
+                    self.text.push_str(t);
+                    let phones = crate::paste::phone_numbers(
+                        t,
+                        &self.text[from..before],
+                        &opts.settings.allowed_mobiles,
+                    );
+                    self.push_with_phones(t, phones);
                     i += 1;
                 }
                 Event::Text(t) | Event::Code(t) => {
@@ -281,6 +333,32 @@ impl<'a> Renderer<'a> {
                     i += 1;
                 }
             }
+        }
+    }
+
+    /// Text with each telephone number in it made a `tel:` link that does not wrap.
+    fn push_with_phones(&mut self, t: &CowStr<'a>, phones: Vec<(Range<usize>, String)>) {
+        if phones.is_empty() {
+            self.out.push(Event::Text(t.clone()));
+            return;
+        }
+        let mut pos = 0;
+        for (range, digits) in phones {
+            if range.start > pos {
+                self.out
+                    .push(Event::Text(CowStr::from(t[pos..range.start].to_string())));
+            }
+            self.out.push(Event::InlineHtml(CowStr::from(format!(
+                "<a href=\"tel:{digits}\" class=\"phone\">"
+            ))));
+            self.out
+                .push(Event::Text(CowStr::from(t[range.clone()].to_string())));
+            self.out.push(Event::InlineHtml(CowStr::from("</a>")));
+            pos = range.end;
+        }
+        if pos < t.len() {
+            self.out
+                .push(Event::Text(CowStr::from(t[pos..].to_string())));
         }
     }
 
@@ -472,7 +550,7 @@ fn highlight(lang: &str, code: &str) -> Option<String> {
 
 /// pulldown-cmark emits each leftover `*` as its own text event; joining contiguous
 /// literal text lets a `**` be seen as one run.
-fn merge_literal_text<'a>(
+pub(crate) fn merge_literal_text<'a>(
     body: &'a str,
     events: Vec<(Event<'a>, Range<usize>)>,
 ) -> Vec<(Event<'a>, Range<usize>)> {
@@ -668,9 +746,11 @@ mod tests {
 
     fn md(src: &str) -> Rendered {
         let mut keep = |_: &LinkRef| None;
+        let settings = Settings::default();
         let mut opts = Options {
             resolve_link: &mut keep,
             data_block: None,
+            settings: &settings,
         };
         render(src, &mut opts)
     }
@@ -686,7 +766,10 @@ mod tests {
         assert_eq!(html("word\n第二行"), "<p>word\n第二行</p>\n");
         assert_eq!(html("第一行\nword"), "<p>第一行\nword</p>\n");
         assert_eq!(html("等级高。\nXX市发布"), "<p>等级高。XX市发布</p>\n");
-        assert_eq!(html("拨打119\n（免费）"), "<p>拨打119（免费）</p>\n");
+        assert_eq!(
+            html("拨打119\n（免费）"),
+            "<p>拨打<a href=\"tel:119\" class=\"phone\">119</a>（免费）</p>\n"
+        );
         assert_eq!(
             html("要做好\n**防汛**准备"),
             "<p>要做好<strong>防汛</strong>准备</p>\n"
@@ -748,9 +831,11 @@ mod tests {
             seen.push((l.dest.to_string(), l.span.clone(), l.is_image));
             (l.dest == "@/a.md").then(|| "/a/".to_string())
         };
+        let settings = Settings::default();
         let mut opts = Options {
             resolve_link: &mut resolve,
             data_block: None,
+            settings: &settings,
         };
         let r = render(src, &mut opts);
         assert!(r.html.contains("<a href=\"/a/\">统计</a>"), "{}", r.html);
@@ -792,9 +877,11 @@ mod tests {
             seen = b.info.to_string();
             Some("<table></table>".to_string())
         };
+        let settings = Settings::default();
         let mut opts = Options {
             resolve_link: &mut keep,
             data_block: Some(&mut data),
+            settings: &settings,
         };
         let r = render(src, &mut opts);
         assert_eq!(seen, "table src=a.csv");
@@ -832,6 +919,39 @@ mod tests {
     }
 
     #[test]
+    fn pasted_word_text() {
+        assert_eq!(
+            html("\t第一段。\n\n    第二段，\n    第三段。\n"),
+            "<p>第一段。</p>\n<p>第二段，</p>\n<p>第三段。</p>\n"
+        );
+        let h = html("项目\t数量\n隐患\t207\n");
+        assert!(
+            h.contains("<th>项目</th>") && h.contains("<td>207</td>"),
+            "{h}"
+        );
+        let h = html("\t项目\t数量\n\t隐患\t207\n");
+        assert!(
+            h.contains("<th>项目</th>") && h.contains("<td>207</td>"),
+            "{h}"
+        );
+        let r = md("项目\t数量\n隐患\t207\t多余\n");
+        assert!(!r.html.contains("<table>"), "{}", r.html);
+        assert_eq!(r.diagnostics.len(), 1);
+        let r = md("地质\u{200b}灾害\u{a0}预警`a\u{a0}b`\n\n```\nx\u{200b}y\n```\n");
+        assert!(r.text.starts_with("地质灾害 预警"), "{}", r.text);
+        assert!(r.html.contains("<code>a\u{a0}b</code>"), "{}", r.html);
+        assert!(r.html.contains("x\u{200b}y"), "{}", r.html);
+        let h = html("![河道](河道 巡查 照片.jpg)和[附件](通知 2024.pdf)。");
+        // pulldown-cmark percent-encodes destinations, so the spaces work in a URL.
+        let src = "%E6%B2%B3%E9%81%93%20%E5%B7%A1%E6%9F%A5%20%E7%85%A7%E7%89%87.jpg";
+        assert!(h.contains(&format!("src=\"{src}\" alt=\"河道\"")), "{h}");
+        assert!(
+            h.contains("<a href=\"%E9%80%9A%E7%9F%A5%202024.pdf\">附件</a>"),
+            "{h}"
+        );
+    }
+
+    #[test]
     fn nasty_input_never_panics() {
         let deep = "- ".repeat(200) + "x";
         let stars = "*".repeat(10_000);
@@ -853,6 +973,16 @@ mod tests {
             "<!-- more -->",
             "> - [ ] **“a”**\n>   b",
             "|a|\n|-|\n|**“b”**|",
+            "    ",
+            "\t\n\t\t\n    a\tb\n\tc",
+            "> \ta\tb\n> c\td",
+            "- x\n\n      \ty\n      z\tw",
+            "![](a b)![](",
+            "[](a b.c)](x y.z)",
+            "!![x](a b.jpg)",
+            "\u{200b}\u{a0}\u{200d}",
+            "0851-\n119-",
+            "a\tb\n`c`\td",
         ];
         for s in inputs
             .iter()

@@ -40,6 +40,8 @@ pub struct Section {
     pub title: String,
     pub meta: SectionMeta,
     pub html: String,
+    /// Links of its body to addresses of this site, checked against the output.
+    pub site_links: Vec<SiteLink>,
     /// Published pages, in the order the section lists them.
     pub pages: Vec<usize>,
 }
@@ -58,6 +60,9 @@ pub struct Page {
     pub text: Arc<str>,
     pub headings: Vec<markdown::Heading>,
     pub has_code: bool,
+    /// Links and images of the body that point at this site by an address rather
+    /// than a source file, checked against the output once it is made.
+    pub site_links: Vec<SiteLink>,
     /// Plain-text summary: the description, else the start of the text.
     pub summary: String,
     pub char_count: usize,
@@ -257,6 +262,7 @@ impl Page {
             text: body.text.clone(),
             headings: body.headings.clone(),
             has_code: body.has_code,
+            site_links: body.site_links.clone(),
             summary,
             char_count: body.char_count,
             // About 400 Chinese characters a minute for an unhurried reader.
@@ -324,6 +330,9 @@ struct PageSource {
 /// its own (see [`patch`]).
 pub struct Links {
     base_path: String,
+    base_url: String,
+    /// How bodies are read (config.toml `[markdown]`, `[privacy] allow`).
+    markdown: markdown::Settings,
     /// Content-relative source path ("notices/a.md") → output path.
     link_index: HashMap<String, String>,
     /// Content-relative asset path → output path.
@@ -341,6 +350,8 @@ impl Links {
     fn resolver(&self) -> Resolver<'_> {
         Resolver {
             base_path: &self.base_path,
+            base_url: &self.base_url,
+            markdown: &self.markdown,
             link_index: &self.link_index,
             asset_index: &self.asset_index,
             unpublished: &self.unpublished,
@@ -436,6 +447,89 @@ impl Links {
             }
         }
     }
+}
+
+/// Every link or image of a body that names an address of this site must name a file
+/// the build made (`paths`, every output path): a page, a pager, a tag, the feed, a
+/// static file or a page's picture. `pages` limits the check to those pages (a patch);
+/// `None` checks every page and section body. Each problem is an error at the link.
+pub fn dead_links(site: &Site, pages: Option<&[usize]>, paths: &[String]) -> Vec<Diagnostic> {
+    let any = match pages {
+        Some(pages) => pages
+            .iter()
+            .any(|&i| site.pages.get(i).is_some_and(|p| !p.site_links.is_empty())),
+        None => true,
+    };
+    // A build whose templates failed made no pages; its links cannot be judged.
+    if !any || !paths.iter().any(|p| p == "index.html") {
+        return Vec::new();
+    }
+    let made: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
+    let exists = |p: &str| {
+        p.is_empty()
+            || made.contains(p)
+            || made.contains(format!("{p}index.html").as_str())
+            || made.contains(format!("{p}/index.html").as_str())
+            // The search index's files are named by their content and made last.
+            || (p.starts_with("search/") && made.contains("search/index.html"))
+    };
+    let all: Vec<usize> = (0..site.pages.len()).collect();
+    let pages = pages.unwrap_or(&all);
+    let page_links = pages
+        .iter()
+        .filter_map(|&i| site.pages.get(i))
+        .map(|p| (p.rel.as_path(), &p.site_links));
+    let section_links = site
+        .sections
+        .iter()
+        .filter(|_| pages.len() == all.len())
+        .filter_map(|s| s.rel.as_deref().map(|rel| (rel, &s.site_links)));
+    let mut diags = Vec::new();
+    let mut addresses: Option<Vec<String>> = None;
+    for (rel, links) in page_links.chain(section_links) {
+        for link in links.iter().filter(|l| !exists(&l.path)) {
+            let msg = if link.is_image {
+                text!(
+                    zh: "图片 `{}` 在本站不存在：网站里没有 /{} 这个文件",
+                    en: "the image `{}` is not on this site: the site has no file /{}",
+                    link.dest, link.path
+                )
+            } else {
+                text!(
+                    zh: "链接 `{}` 指向本站不存在的地址 /{}",
+                    en: "the link `{}` points at /{}, which this site does not have",
+                    link.dest, link.path
+                )
+            };
+            // Addresses as a reader writes them: pages and folders end in `/`.
+            let addresses = addresses.get_or_insert_with(|| {
+                paths
+                    .iter()
+                    .map(|p| p.strip_suffix("index.html").unwrap_or(p).to_string())
+                    .filter(|p| !p.is_empty() && !p.starts_with("search/"))
+                    .collect()
+            });
+            let keys: Vec<&str> = addresses.iter().map(String::as_str).collect();
+            let help = match meta::did_you_mean(&link.path, &keys) {
+                Some(near) => text!(
+                    zh: "是不是 `{}{near}`？",
+                    en: "did you mean `{}{near}`?",
+                    site.config.base_path
+                ),
+                None => text!(
+                    zh: "链接本站页面最好写源文件：@/栏目/文件名.md，生成时会检查并换成正确的地址",
+                    en: "link a page of this site by its source file, @/section/file.md: the build checks it and writes the right address"
+                ),
+            };
+            diags.push(
+                Diagnostic::error(msg)
+                    .in_file(rel)
+                    .at(link.span.clone())
+                    .with_help(help),
+            );
+        }
+    }
+    diags
 }
 
 /// New versions of pages that stay where they were (see [`patch`]).
@@ -679,6 +773,19 @@ struct RenderedBody {
     char_count: usize,
     diags: Vec<Diagnostic>,
     anchors: Vec<AnchorCheck>,
+    site_links: Vec<SiteLink>,
+}
+
+/// A link to an address of this site (`/stats/2025/`, `../x/`, a full address under
+/// `base_url`, `/images/x.jpg`), with the output path it names and where it is
+/// written (bytes of the whole file).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SiteLink {
+    pub dest: String,
+    /// Below the output root, decoded, without query or fragment: "stats/2025/".
+    pub path: String,
+    pub span: std::ops::Range<usize>,
+    pub is_image: bool,
 }
 
 fn load_one(file: source::MarkdownFile, config: &Config) -> Loaded {
@@ -828,6 +935,7 @@ pub fn load(
         title: config.title.clone(),
         meta: SectionMeta::default(),
         html: String::new(),
+        site_links: Vec::new(),
         pages: Vec::new(),
     }];
     let mut section_of_dir: HashMap<String, usize> = HashMap::new();
@@ -882,6 +990,7 @@ pub fn load(
                 title,
                 meta: SectionMeta::default(),
                 html: String::new(),
+                site_links: Vec::new(),
                 pages: Vec::new(),
             });
             sections.len() - 1
@@ -1059,6 +1168,15 @@ pub fn load(
     // Second pass: render every body with links resolved.
     let mut links = Links {
         base_path: config.base_path.clone(),
+        base_url: config.base_url.clone(),
+        markdown: markdown::Settings {
+            indented_code: config.indented_code,
+            allowed_mobiles: config
+                .privacy_allow
+                .iter()
+                .map(|a| crate::checks::normalise(a))
+                .collect(),
+        },
         link_index,
         asset_index,
         unpublished,
@@ -1129,6 +1247,7 @@ pub fn load(
             .find(|s| s.rel.as_deref() == Some(rel.as_path()))
         {
             s.html = out.html.to_string();
+            s.site_links = out.site_links.clone();
         }
     }
 
@@ -1379,10 +1498,27 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
     let mut diags = Vec::new();
     let mut anchors = Vec::new();
     let mut links = Vec::new();
+    let mut site_links = Vec::new();
     let mut resolve = |link: &markdown::LinkRef| -> Option<String> {
         let span = link.span.start + l.body_offset..link.span.end + l.body_offset;
         let resolution = resolver.resolve(link.dest, &dir, page_path, link.is_image);
         links.push((link.dest.to_string(), link.is_image, resolution.clone()));
+        let by_address = match &resolution {
+            Resolution::Keep => true,
+            Resolution::Url(_) => link.dest.trim().starts_with('/'),
+            _ => false,
+        };
+        if let Some(path) = by_address
+            .then(|| resolver.site_path(link.dest, page_path))
+            .flatten()
+        {
+            site_links.push(SiteLink {
+                dest: link.dest.to_string(),
+                path,
+                span: span.clone(),
+                is_image: link.is_image,
+            });
+        }
         match resolution {
             Resolution::Keep => None,
             Resolution::Url(u) => Some(u),
@@ -1464,9 +1600,15 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
     let mut options = markdown::Options {
         resolve_link: &mut resolve,
         data_block: Some(&mut data_block),
+        settings: resolver.markdown,
     };
     let rendered = markdown::render(body, &mut options);
     diags.append(&mut data_diags);
+    diags.extend(rendered.diagnostics.into_iter().map(|d| {
+        let span = d.span.clone().unwrap_or(0..0);
+        d.in_file(&l.file.rel)
+            .at(span.start + l.body_offset..span.end + l.body_offset)
+    }));
     let char_count = rendered.text.chars().filter(|c| !c.is_whitespace()).count();
     CachedBody {
         page_path: page_path.to_string(),
@@ -1482,6 +1624,7 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
             has_code: rendered.has_code,
             diags,
             anchors,
+            site_links,
         }),
         version: 0,
     }
@@ -1598,6 +1741,8 @@ enum Resolution {
 
 struct Resolver<'a> {
     base_path: &'a str,
+    base_url: &'a str,
+    markdown: &'a markdown::Settings,
     unpublished: &'a std::collections::HashSet<String>,
     link_index: &'a HashMap<String, String>,
     asset_index: &'a HashMap<String, String>,
@@ -1649,7 +1794,13 @@ impl Resolver<'_> {
         if path_part.ends_with(".md") {
             return self.page(&joined, fragment);
         }
-        if let Some(out) = self.asset_index.get(&joined) {
+        // `河道%20巡查.jpg` names the file `河道 巡查.jpg`, as it would in a browser.
+        let decoded = percent_decode(&joined);
+        let asset = self
+            .asset_index
+            .get(&joined)
+            .or_else(|| decoded.as_ref().and_then(|d| self.asset_index.get(d)));
+        if let Some(out) = asset {
             let mut url = format!("{}{}", self.base_path, out);
             if let Some(f) = fragment {
                 url.push('#');
@@ -1672,6 +1823,42 @@ impl Resolver<'_> {
             };
         }
         Resolution::Keep
+    }
+
+    /// The output path a link names when it is an address of this site rather than a
+    /// source file: a full address under `base_url`, a path from the site's root
+    /// (with or without `base_url`'s path), or a path relative to the page's URL
+    /// (`page_path`; a section body, rendered without one, is not checked for those).
+    fn site_path(&self, dest: &str, page_path: &str) -> Option<String> {
+        let dest = dest.trim();
+        let path = dest.split(['#', '?']).next().unwrap_or("");
+        if dest.starts_with('#') || dest.starts_with("//") || dest.is_empty() {
+            return None;
+        }
+        let base_path = self.base_path.trim_start_matches('/');
+        let joined = if has_scheme(path) {
+            let rest = path.strip_prefix(self.base_url).or_else(|| {
+                (path.len() + 1 == self.base_url.len() && self.base_url.starts_with(path))
+                    .then_some("")
+            })?;
+            rest.to_string()
+        } else if let Some(rest) = path.strip_prefix('/') {
+            let rest = match rest.strip_prefix(base_path) {
+                Some(r) if !base_path.is_empty() => r,
+                _ => rest,
+            };
+            rest.to_string()
+        } else if page_path.is_empty() || path.is_empty() {
+            return None;
+        } else {
+            format!("{page_path}{path}")
+        };
+        let dir = joined.ends_with('/') || joined.is_empty();
+        let mut out = normalise(&percent_decode(&joined).unwrap_or(joined));
+        if dir && !out.is_empty() {
+            out.push('/');
+        }
+        Some(out)
     }
 
     fn page(&self, content_path: &str, fragment: Option<String>) -> Resolution {
@@ -1727,6 +1914,34 @@ fn has_scheme(s: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// `%XX` escapes decoded, or `None` when there are none or they do not make UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return None;
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Resolves `.` and `..` in a `/`-separated path; `..` above the root is dropped.

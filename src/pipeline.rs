@@ -451,6 +451,15 @@ impl Session {
             );
             let mut diags = found.clone();
             diags.extend(checked.2.iter().cloned());
+            // The patched pages stay where they were, so the last build's files are
+            // still the whole output their links are checked against.
+            let index: Vec<usize> = patch
+                .pages
+                .iter()
+                .filter(|(_, p)| &p.rel == rel)
+                .map(|(i, _)| *i)
+                .collect();
+            diags.extend(model::dead_links(&site, Some(&index), &good.paths));
             self.privacy.markdown.insert(rel.clone(), checked);
             per_file.push((rel.clone(), diags));
         }
@@ -672,6 +681,8 @@ fn build_inner(
         }
     }
     paths.dedup();
+    let dead_links = model::dead_links(&site, None, &paths);
+    diags.extend(dead_links.iter().cloned());
 
     diagnostic::sort(&mut diags);
     diags.dedup();
@@ -733,6 +744,12 @@ fn build_inner(
         if let Some((_, _, found)) = s.privacy.markdown.get(&p.rel) {
             d.extend(found.iter().cloned());
         }
+        d.extend(
+            dead_links
+                .iter()
+                .filter(|l| l.file.as_ref() == Some(&p.rel))
+                .cloned(),
+        );
         if !d.is_empty() {
             per_file.insert(p.rel.clone(), d);
         }
