@@ -240,6 +240,26 @@ fn validate(
             "paginate must be greater than 0".into(),
         ));
     }
+    // These become links and pictures on every page: a `javascript:` link in the
+    // footer would run on every page of the site.
+    for (key, value) in [
+        ("image", image.as_deref().unwrap_or("")),
+        ("[footer] icp_url", footer.icp_url.as_str()),
+        ("[footer] police_url", footer.police_url.as_str()),
+    ] {
+        if !crate::sanitize::is_safe_link(value) {
+            diags.push(
+                error(
+                    format!("config.toml 的 {key} `{value}` 只能是 https:// 网址或站内路径"),
+                    format!("config.toml: {key} `{value}` must be an https:// URL or a path on the site"),
+                )
+                .with_help(text!(
+                    zh: "例如 icp_url = \"https://beian.miit.gov.cn/\"",
+                    en: "e.g. icp_url = \"https://beian.miit.gov.cn/\""
+                )),
+            );
+        }
+    }
     let (levels, extra_levels) = warning_levels(warnings, diags);
     let extra = serde_json::to_value(extra).unwrap_or(serde_json::Value::Null);
     Some(Config {

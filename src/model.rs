@@ -324,6 +324,8 @@ struct PageSource {
 /// its own (see [`patch`]).
 pub struct Links {
     base_path: String,
+    /// base_url's host: pictures from any other host are refused.
+    base_host: String,
     /// Content-relative source path ("notices/a.md") → output path.
     link_index: HashMap<String, String>,
     /// Content-relative asset path → output path.
@@ -341,6 +343,7 @@ impl Links {
     fn resolver(&self) -> Resolver<'_> {
         Resolver {
             base_path: &self.base_path,
+            base_host: &self.base_host,
             link_index: &self.link_index,
             asset_index: &self.asset_index,
             unpublished: &self.unpublished,
@@ -1059,6 +1062,7 @@ pub fn load(
     // Second pass: render every body with links resolved.
     let mut links = Links {
         base_path: config.base_path.clone(),
+        base_host: base_host(&config.base_url),
         link_index,
         asset_index,
         unpublished,
@@ -1464,9 +1468,17 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
     let mut options = markdown::Options {
         resolve_link: &mut resolve,
         data_block: Some(&mut data_block),
+        site_host: resolver.base_host,
     };
     let rendered = markdown::render(body, &mut options);
     diags.append(&mut data_diags);
+    for d in rendered.diags {
+        let span = d.span.clone().unwrap_or(0..0);
+        diags.push(
+            d.in_file(&l.file.rel)
+                .at(span.start + l.body_offset..span.end + l.body_offset),
+        );
+    }
     let char_count = rendered.text.chars().filter(|c| !c.is_whitespace()).count();
     CachedBody {
         page_path: page_path.to_string(),
@@ -1485,6 +1497,15 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
         }),
         version: 0,
     }
+}
+
+/// `https://x.gov.cn:8080/zhen/` → `x.gov.cn:8080`.
+fn base_host(base_url: &str) -> String {
+    let rest = base_url
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(base_url);
+    rest.split('/').next().unwrap_or("").to_string()
 }
 
 /// The order of a section's list: warnings in force first, most severe first; then
@@ -1598,6 +1619,7 @@ enum Resolution {
 
 struct Resolver<'a> {
     base_path: &'a str,
+    base_host: &'a str,
     unpublished: &'a std::collections::HashSet<String>,
     link_index: &'a HashMap<String, String>,
     asset_index: &'a HashMap<String, String>,
