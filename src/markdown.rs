@@ -199,13 +199,7 @@ impl<'a> Renderer<'a> {
                     attrs,
                 }) => {
                     let end = find_end(&events, i);
-                    let title: String = events[i + 1..end]
-                        .iter()
-                        .filter_map(|(e, _)| match e {
-                            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                            _ => None,
-                        })
-                        .collect();
+                    let title = visible_text(&events[i + 1..end]);
                     let (explicit, classes) =
                         self.heading_attrs(id.as_deref(), classes, attrs, range);
                     let id = self.heading_id(explicit, &title);
@@ -384,17 +378,7 @@ impl<'a> Renderer<'a> {
                 (range.start + span.start).min(range.end)..(range.start + span.end).min(range.end);
             self.diags.push(d.at(at));
         }
-        match crate::sanitize::tag_of(h) {
-            Some((name, false))
-                if self.hidden_text.is_none() && crate::sanitize::drops_content(&name) =>
-            {
-                self.hidden_text = Some(name);
-            }
-            Some((name, true)) if self.hidden_text.as_deref() == Some(name.as_str()) => {
-                self.hidden_text = None;
-            }
-            _ => {}
-        }
+        hide_dropped_text(&mut self.hidden_text, h);
     }
 
     /// A refused link or image URL is an error at the link, and is not written out.
@@ -603,6 +587,33 @@ fn find_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
         }
     }
     events.len().saturating_sub(1)
+}
+
+/// The text of inline events as a reader sees it: without the text inside a raw
+/// `<script>…</script>` (or another element the sanitiser drops whole).
+fn visible_text(events: &[(Event, Range<usize>)]) -> String {
+    let mut hidden: Option<String> = None;
+    let mut out = String::new();
+    for (e, _) in events {
+        match e {
+            Event::Text(t) | Event::Code(t) if hidden.is_none() => out.push_str(t),
+            Event::InlineHtml(h) => hide_dropped_text(&mut hidden, h),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Follows one inline raw tag: `hidden` names the dropped-whole element the text is
+/// in, from its start tag to its end tag.
+fn hide_dropped_text(hidden: &mut Option<String>, tag: &str) {
+    match crate::sanitize::tag_of(tag) {
+        Some((name, false)) if hidden.is_none() && crate::sanitize::drops_content(&name) => {
+            *hidden = Some(name);
+        }
+        Some((name, true)) if hidden.as_deref() == Some(name.as_str()) => *hidden = None,
+        _ => {}
+    }
 }
 
 fn last_char(s: &str) -> Option<char> {

@@ -279,6 +279,8 @@ fn heading_attributes_cannot_break_out_or_add_handlers() {
             "\n",
             "## 联系 {.x\"y}\n", // 10
             "\n",
+            "## 撤离<script>alert(9)</script>通知\n", // 12
+            "\n",
             "见[路线](#route)。\n",
         ),
     );
@@ -297,9 +299,16 @@ fn heading_attributes_cannot_break_out_or_add_handlers() {
         err.contains("content/notices/a.md:10:1: 警告：已删除标题的 class `x\"y`"),
         "{err}"
     );
-    assert_eq!(err.matches("警告：").count(), 3, "{err}");
-    let body = site.read("notices/a/index.html");
-    let body = content(&body);
+    assert!(
+        err.contains("content/notices/a.md:12:6: 警告：已删除粘贴的 `<script>`"),
+        "{err}"
+    );
+    assert_eq!(err.matches("警告：").count(), 4, "{err}");
+    let page = site.read("notices/a/index.html");
+    // The table of contents shows the heading's text, not the script's.
+    assert!(page.contains(">撤离通知</a>"), "{page}");
+    assert!(!page.contains("alert"), "{page}");
+    let body = content(&page);
     assert!(
         body.contains("<h2 id=\"route\" class=\"note\">转移路线</h2>"),
         "{body}"
