@@ -6,7 +6,9 @@
 //! browser would show it as a space), emphasis that CommonMark refuses because it
 //! touches Chinese punctuation (`开展**“百日攻坚”**行动`) is recovered, headings get
 //! pinyin ids, link destinations go through the caller's resolver, and fenced code is
-//! highlighted with CSS classes. It does no I/O, never evaluates text as a template,
+//! highlighted with CSS classes. Raw HTML (a block, or a run of inline events that
+//! holds a raw tag) and every link and image URL go through `sanitize`, so a pasted
+//! `<script>` or `javascript:` link never reaches the page. It does no I/O, never evaluates text as a template,
 //! and must not panic on any input: its output is the body HTML and plain text.
 
 use std::ops::Range;

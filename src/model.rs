@@ -324,7 +324,7 @@ struct PageSource {
 /// its own (see [`patch`]).
 pub struct Links {
     base_path: String,
-    /// base_url's host: pictures from any other host are refused.
+    /// config.toml's base_url host: pictures from any other host are refused.
     base_host: String,
     /// Content-relative source path ("notices/a.md") → output path.
     link_index: HashMap<String, String>,
@@ -1062,7 +1062,7 @@ pub fn load(
     // Second pass: render every body with links resolved.
     let mut links = Links {
         base_path: config.base_path.clone(),
-        base_host: base_host(&config.base_url),
+        base_host: config.home_host.clone(),
         link_index,
         asset_index,
         unpublished,
@@ -1497,15 +1497,6 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
         }),
         version: 0,
     }
-}
-
-/// `https://x.gov.cn:8080/zhen/` → `x.gov.cn:8080`.
-fn base_host(base_url: &str) -> String {
-    let rest = base_url
-        .split_once("://")
-        .map(|(_, r)| r)
-        .unwrap_or(base_url);
-    rest.split('/').next().unwrap_or("").to_string()
 }
 
 /// The order of a section's list: warnings in force first, most severe first; then

@@ -262,6 +262,27 @@ fn an_image_from_another_host_is_an_error() {
         "{}",
         en.stderr
     );
+
+    // The site's own host stays allowed when the build is for another address, as
+    // `serve` and `--base-url` build.
+    site.page(
+        "content/notices/a/index.md",
+        "title = \"通知\"",
+        "![本地](local.png) ![本站](https://anquan.example.gov.cn/zhen/logo.png)\n",
+    );
+    site.run(&[
+        "build",
+        "--now",
+        NOW,
+        "--base-url",
+        "http://127.0.0.1:1111/zhen/",
+    ])
+    .assert_clean();
+    let body = site.read("notices/a/index.html");
+    assert!(
+        content(&body).contains("src=\"https://anquan.example.gov.cn/zhen/logo.png\""),
+        "{body}"
+    );
 }
 
 #[test]
