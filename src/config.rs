@@ -119,6 +119,9 @@ pub struct Config {
     pub base_url: String,
     /// The path part of `base_url`, starting and ending with `/`.
     pub base_path: String,
+    /// The host (and port) of `base_url` as config.toml writes it, even when
+    /// `--base-url` or `serve` builds for another address: pictures may come from it.
+    pub home_host: String,
     pub township: String,
     pub timezone: jiff::tz::TimeZone,
     pub timezone_name: String,
@@ -218,6 +221,7 @@ fn validate(
             "config.toml has no title (the site name)".into(),
         ));
     }
+    let written = base_url.clone();
     let base_url = base_url_override
         .map(str::to_string)
         .or(base_url)
@@ -255,13 +259,35 @@ fn validate(
             "paginate must be greater than 0".into(),
         ));
     }
+    // These become links and pictures on every page: a `javascript:` link in the
+    // footer would run on every page of the site.
+    for (key, value) in [
+        ("image", image.as_deref().unwrap_or("")),
+        ("[footer] icp_url", footer.icp_url.as_str()),
+        ("[footer] police_url", footer.police_url.as_str()),
+    ] {
+        if !crate::sanitize::is_safe_link(value) {
+            diags.push(
+                error(
+                    format!("config.toml 的 {key} `{value}` 只能是 https:// 网址或站内路径"),
+                    format!("config.toml: {key} `{value}` must be an https:// URL or a path on the site"),
+                )
+                .with_help(text!(
+                    zh: "例如 icp_url = \"https://beian.miit.gov.cn/\"",
+                    en: "e.g. icp_url = \"https://beian.miit.gov.cn/\""
+                )),
+            );
+        }
+    }
     let (levels, extra_levels) = warning_levels(warnings, diags);
     let extra = serde_json::to_value(extra).unwrap_or(serde_json::Value::Null);
+    let home_host = host_of_base_url(written.as_deref().unwrap_or(&base_url));
     Some(Config {
         title,
         description: description.unwrap_or_default(),
         base_url,
         base_path,
+        home_host,
         township: township.unwrap_or_default(),
         timezone: tz,
         timezone_name,
@@ -376,6 +402,13 @@ fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
     };
     let (x, y) = (lum(a), lum(b));
     (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+/// `https://x.gov.cn:8080/zhen/` → `x.gov.cn:8080`.
+pub(crate) fn host_of_base_url(url: &str) -> String {
+    let url = url.trim();
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    rest.split('/').next().unwrap_or("").to_ascii_lowercase()
 }
 
 /// `https://x.gov.cn/zhen` → (`https://x.gov.cn/zhen/`, `/zhen/`).

@@ -18,6 +18,7 @@ pub mod postprocess;
 pub mod print;
 pub mod qr;
 pub mod render;
+pub(crate) mod sanitize;
 pub mod scaffold;
 pub mod search;
 pub mod serve;

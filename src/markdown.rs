@@ -6,7 +6,9 @@
 //! browser would show it as a space), emphasis that CommonMark refuses because it
 //! touches Chinese punctuation (`开展**“百日攻坚”**行动`) is recovered, headings get
 //! pinyin ids, link destinations go through the caller's resolver, and fenced code is
-//! highlighted with CSS classes. It does no I/O, never evaluates text as a template,
+//! highlighted with CSS classes. Raw HTML (a block, or a run of inline events that
+//! holds a raw tag) and every link and image URL go through `sanitize`, so a pasted
+//! `<script>` or `javascript:` link never reaches the page. It does no I/O, never evaluates text as a template,
 //! and must not panic on any input: its output is the body HTML and plain text.
 
 use std::ops::Range;
@@ -39,6 +41,8 @@ pub struct Options<'a> {
     /// Called for ```table / ```chart blocks; `Some(html)` replaces the code block.
     pub data_block: Option<&'a mut RenderDataBlock<'a>>,
     pub settings: &'a Settings,
+    /// base_url's host: an image from any other host is refused (see `sanitize`).
+    pub site_host: &'a str,
 }
 
 /// What a site decides about its Markdown (config.toml).
@@ -132,8 +136,13 @@ pub fn render(body: &str, opts: &mut Options) -> Rendered {
         has_code: false,
         more_at: None,
         depth: 0,
+        diags: Vec::new(),
+        inline_from: 0,
+        inline_raw: false,
+        hidden_text: None,
     };
     r.run(events, opts);
+    r.flush_inline();
     let summary_html = r.more_at.map(|at| {
         let mut s = String::new();
         pulldown_cmark::html::push_html(&mut s, r.out[..at].iter().cloned());
@@ -147,7 +156,10 @@ pub fn render(body: &str, opts: &mut Options) -> Rendered {
         text: r.text,
         headings: r.headings,
         has_code: r.has_code,
-        diagnostics,
+        diagnostics: {
+            diagnostics.extend(r.diags);
+            diagnostics
+        },
     }
 }
 
@@ -163,6 +175,15 @@ struct Renderer<'a> {
     /// Inside a link or image, or a heading: no telephone links there.
     in_link: usize,
     in_heading: bool,
+    diags: Vec<crate::diagnostic::Diagnostic>,
+    /// Where in `out` the current run of inline events starts, and whether it holds
+    /// raw HTML: such a run is sanitised whole once it ends, so a `<span>` and its
+    /// `</span>`, or a `<script>` and its text, are judged together.
+    inline_from: usize,
+    inline_raw: bool,
+    /// Inside an inline raw element whose content is dropped (`<script>…`): its
+    /// text stays out of the plain text too.
+    hidden_text: Option<String>,
 }
 
 impl<'a> Renderer<'a> {
@@ -170,6 +191,17 @@ impl<'a> Renderer<'a> {
         let mut i = 0;
         while i < events.len() {
             let (ev, range) = &events[i];
+            // Raw HTML inside a run of inline events is sanitised with the run, once
+            // a block starts or ends.
+            let boundary = match ev {
+                Event::Start(tag) => is_block(tag),
+                Event::End(tag) => is_block_end(*tag),
+                Event::TaskListMarker(_) | Event::Rule => true,
+                _ => false,
+            };
+            if boundary {
+                self.flush_inline();
+            }
             match ev {
                 Event::SoftBreak => {
                     let prev = last_char(&self.text);
@@ -197,14 +229,10 @@ impl<'a> Renderer<'a> {
                     attrs,
                 }) => {
                     let end = find_end(&events, i);
-                    let title: String = events[i + 1..end]
-                        .iter()
-                        .filter_map(|(e, _)| match e {
-                            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                            _ => None,
-                        })
-                        .collect();
-                    let id = self.heading_id(id.as_deref(), &title);
+                    let title = visible_text(&events[i + 1..end]);
+                    let (explicit, classes) =
+                        self.heading_attrs(id.as_deref(), classes, attrs, range);
+                    let id = self.heading_id(explicit, &title);
                     self.headings.push(Heading {
                         level: heading_level(*level),
                         id: id.clone(),
@@ -213,8 +241,8 @@ impl<'a> Renderer<'a> {
                     self.out.push(Event::Start(Tag::Heading {
                         level: *level,
                         id: Some(CowStr::from(id)),
-                        classes: classes.clone(),
-                        attrs: attrs.clone(),
+                        classes,
+                        attrs: Vec::new(),
                     }));
                     self.depth += 1;
                     self.in_heading = true;
@@ -228,6 +256,7 @@ impl<'a> Renderer<'a> {
                 }) => {
                     self.in_link += 1;
                     let dest = self.resolve(opts, dest_url, range, false);
+                    let dest = self.check_url(opts, dest, range, false);
                     self.out.push(Event::Start(Tag::Link {
                         link_type: *link_type,
                         dest_url: dest,
@@ -244,6 +273,7 @@ impl<'a> Renderer<'a> {
                 }) => {
                     self.in_link += 1;
                     let dest = self.resolve(opts, dest_url, range, true);
+                    let dest = self.check_url(opts, dest, range, true);
                     self.out.push(Event::Start(Tag::Image {
                         link_type: *link_type,
                         dest_url: dest,
@@ -251,6 +281,11 @@ impl<'a> Renderer<'a> {
                         id: id.clone(),
                     }));
                     i += 1;
+                }
+                Event::Start(Tag::HtmlBlock) => {
+                    let end = find_end(&events, i);
+                    self.html_block(&events, i, end, opts);
+                    i = end + 1;
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let end = find_end(&events, i);
@@ -297,7 +332,9 @@ impl<'a> Renderer<'a> {
                     self.out.push(events[i].0.clone());
                     i += 1;
                 }
-                Event::Text(t) if self.in_link == 0 && !self.in_heading => {
+                Event::Text(t)
+                    if self.in_link == 0 && !self.in_heading && self.hidden_text.is_none() =>
+                {
                     let before = self.text.len();
                     // The last few characters read, where a cue such as 拨打 stands.
                     let from = self.text.char_indices().rev().nth(9).map_or(0, |(i, _)| i);
@@ -310,15 +347,14 @@ impl<'a> Renderer<'a> {
                     self.push_with_phones(t, phones);
                     i += 1;
                 }
-                Event::Text(t) | Event::Code(t) => {
-                    self.text.push_str(t);
+                Event::InlineHtml(h) => {
+                    self.inline_html(h, range, opts);
                     self.out.push(events[i].0.clone());
                     i += 1;
                 }
-                Event::Html(h) => {
-                    if self.depth == 1 && self.more_at.is_none() && h.trim() == "<!-- more -->" {
-                        // The HtmlBlock start was pushed already; the summary ends before it.
-                        self.more_at = Some(self.out.len().saturating_sub(1));
+                Event::Text(t) | Event::Code(t) => {
+                    if self.hidden_text.is_none() {
+                        self.text.push_str(t);
                     }
                     self.out.push(events[i].0.clone());
                     i += 1;
@@ -332,6 +368,9 @@ impl<'a> Renderer<'a> {
                     self.out.push(events[i].0.clone());
                     i += 1;
                 }
+            }
+            if boundary {
+                self.inline_from = self.out.len();
             }
         }
     }
@@ -360,6 +399,141 @@ impl<'a> Renderer<'a> {
             self.out
                 .push(Event::Text(CowStr::from(t[pos..].to_string())));
         }
+    }
+
+    /// Replaces the inline events since `inline_from` by their sanitised HTML if raw
+    /// HTML was among them; Markdown's own inline output passes the allow-list as it is.
+    fn flush_inline(&mut self) {
+        if self.inline_raw {
+            let run: Vec<Event<'a>> = self.out.drain(self.inline_from..).collect();
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, run.into_iter());
+            self.out
+                .push(Event::Html(CowStr::from(crate::sanitize::clean(&html))));
+        }
+        self.inline_raw = false;
+        self.hidden_text = None;
+        self.inline_from = self.out.len();
+    }
+
+    /// A raw HTML block: reported and sanitised whole, so a tag written over several
+    /// lines is judged as one. `<!-- more -->` on its own stays the summary marker.
+    fn html_block(
+        &mut self,
+        events: &[(Event<'a>, Range<usize>)],
+        start: usize,
+        end: usize,
+        opts: &Options,
+    ) {
+        let mut pieces = crate::sanitize::Pieces::default();
+        for (e, r) in &events[start + 1..end] {
+            if let Event::Html(h) = e {
+                pieces.push(h, r.start);
+            }
+        }
+        if pieces.text.trim() == "<!-- more -->" {
+            if self.depth == 0 && self.more_at.is_none() {
+                self.more_at = Some(self.out.len());
+            }
+            self.out.push(Event::Html(CowStr::from("<!-- more -->\n")));
+            return;
+        }
+        for d in crate::sanitize::inspect(&pieces.text, opts.site_host) {
+            let span = d.span.clone().unwrap_or(0..0);
+            self.diags.push(d.at(pieces.to_source(span)));
+        }
+        let mut clean = crate::sanitize::clean(&pieces.text);
+        if !clean.is_empty() && !clean.ends_with('\n') {
+            clean.push('\n');
+        }
+        self.out.push(Event::Html(CowStr::from(clean)));
+    }
+
+    /// One inline raw tag: what it drops is reported at its place, and the text of a
+    /// dropped `<script>…</script>` is kept out of the plain text.
+    fn inline_html(&mut self, h: &str, range: &Range<usize>, opts: &Options) {
+        self.inline_raw = true;
+        for d in crate::sanitize::inspect(h, opts.site_host) {
+            let span = d.span.clone().unwrap_or(0..0);
+            let at =
+                (range.start + span.start).min(range.end)..(range.start + span.end).min(range.end);
+            self.diags.push(d.at(at));
+        }
+        hide_dropped_text(&mut self.hidden_text, h);
+    }
+
+    /// A refused link or image URL is an error at the link, and is not written out.
+    fn check_url(
+        &mut self,
+        opts: &Options,
+        dest: CowStr<'a>,
+        span: &Range<usize>,
+        is_image: bool,
+    ) -> CowStr<'a> {
+        match crate::sanitize::url_problem(&dest, is_image, opts.site_host) {
+            Some(d) => {
+                self.diags.push(d.at(span.clone()));
+                CowStr::from("")
+            }
+            None => dest,
+        }
+    }
+
+    /// A `{#id .class}` heading attribute keeps only ids and classes made of letters,
+    /// digits, `-` and `_` (so `{#"><script>}` cannot leave the attribute), and no
+    /// `key=value` attribute (it could be an event handler); each refusal is a warning.
+    fn heading_attrs<'b>(
+        &mut self,
+        id: Option<&'b str>,
+        classes: &[CowStr<'a>],
+        attrs: &[(CowStr<'a>, Option<CowStr<'a>>)],
+        span: &Range<usize>,
+    ) -> (Option<&'b str>, Vec<CowStr<'a>>) {
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        };
+        let id = match id {
+            Some(id) if !id.trim().is_empty() && !plain(id.trim()) => {
+                self.diags.push(
+                    crate::diagnostic::Diagnostic::warning(crate::text!(
+                        zh: "标题的 id `{}` 只能由字母、数字、- 和 _ 组成，已改用标题文字生成的 id",
+                        en: "the heading id `{}` may hold only letters, digits, - and _; the id made from the heading text is used",
+                        id
+                    ))
+                    .at(span.clone()),
+                );
+                None
+            }
+            other => other,
+        };
+        let mut kept = Vec::new();
+        for c in classes {
+            if plain(c) {
+                kept.push(c.clone());
+            } else {
+                self.diags.push(
+                    crate::diagnostic::Diagnostic::warning(crate::text!(
+                        zh: "已删除标题的 class `{}`：只能由字母、数字、- 和 _ 组成",
+                        en: "removed the heading class `{}`: it may hold only letters, digits, - and _",
+                        c
+                    ))
+                    .at(span.clone()),
+                );
+            }
+        }
+        for (key, _) in attrs {
+            self.diags.push(
+                crate::diagnostic::Diagnostic::warning(crate::text!(
+                    zh: "已删除标题的属性 `{}`：标题只保留 {{#id}} 和 {{.class}}",
+                    en: "removed the heading attribute `{}`: a heading keeps only {{#id}} and {{.class}}",
+                    key
+                ))
+                .at(span.clone()),
+            );
+        }
+        (id, kept)
     }
 
     fn resolve(
@@ -494,6 +668,33 @@ fn find_end(events: &[(Event, Range<usize>)], start: usize) -> usize {
         }
     }
     events.len().saturating_sub(1)
+}
+
+/// The text of inline events as a reader sees it: without the text inside a raw
+/// `<script>…</script>` (or another element the sanitiser drops whole).
+fn visible_text(events: &[(Event, Range<usize>)]) -> String {
+    let mut hidden: Option<String> = None;
+    let mut out = String::new();
+    for (e, _) in events {
+        match e {
+            Event::Text(t) | Event::Code(t) if hidden.is_none() => out.push_str(t),
+            Event::InlineHtml(h) => hide_dropped_text(&mut hidden, h),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Follows one inline raw tag: `hidden` names the dropped-whole element the text is
+/// in, from its start tag to its end tag.
+fn hide_dropped_text(hidden: &mut Option<String>, tag: &str) {
+    match crate::sanitize::tag_of(tag) {
+        Some((name, false)) if hidden.is_none() && crate::sanitize::drops_content(&name) => {
+            *hidden = Some(name);
+        }
+        Some((name, true)) if hidden.as_deref() == Some(name.as_str()) => *hidden = None,
+        _ => {}
+    }
 }
 
 fn last_char(s: &str) -> Option<char> {
@@ -751,6 +952,7 @@ mod tests {
             resolve_link: &mut keep,
             data_block: None,
             settings: &settings,
+            site_host: "x.gov.cn",
         };
         render(src, &mut opts)
     }
@@ -836,6 +1038,7 @@ mod tests {
             resolve_link: &mut resolve,
             data_block: None,
             settings: &settings,
+            site_host: "x.gov.cn",
         };
         let r = render(src, &mut opts);
         assert!(r.html.contains("<a href=\"/a/\">统计</a>"), "{}", r.html);
@@ -882,6 +1085,7 @@ mod tests {
             resolve_link: &mut keep,
             data_block: Some(&mut data),
             settings: &settings,
+            site_host: "x.gov.cn",
         };
         let r = render(src, &mut opts);
         assert_eq!(seen, "table src=a.csv");

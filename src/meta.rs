@@ -664,7 +664,38 @@ pub fn page_meta(
     }
     meta.weight = r.integer("weight").unwrap_or(0);
     meta.image = r.string("image").filter(|s| !s.value.trim().is_empty());
+    if let Some(image) = meta
+        .image
+        .take_if(|i| !crate::sanitize::is_safe_link(&i.value))
+    {
+        r.diags.push(
+            Diagnostic::error(text!(
+                zh: "分享图片 image `{}` 只能是 https:// 网址或站内路径",
+                en: "the share image `{}` must be an https:// URL or a path on the site",
+                image.value
+            ))
+            .at(image.span)
+            .with_help(text!(zh: "例如 image = \"share.png\"（放在页面旁边）", en: "e.g. image = \"share.png\" (beside the page)")),
+        );
+    }
     meta.aliases = r.string_list("aliases");
+    // An alias becomes a folder of the output: `https://x/` would make one named
+    // `https:`, so only site paths are kept (`..` is refused where aliases are placed).
+    meta.aliases.retain(|a| {
+        let absolute = crate::sanitize::is_absolute(&a.value);
+        if absolute {
+            r.diags.push(
+                Diagnostic::error(text!(
+                    zh: "别名 `{}` 是完整网址，别名只能是本站的旧路径",
+                    en: "alias `{}` is a full URL; an alias is an old path of this site",
+                    a.value
+                ))
+                .at(a.span.clone())
+                .with_help(text!(zh: "例如 aliases = [\"old/fang-xun/\"]", en: "e.g. aliases = [\"old/page/\"]")),
+            );
+        }
+        !absolute
+    });
     meta.privacy_allow = r.string_list("privacy_allow");
     meta.extra = r.extra();
     match kind {

@@ -333,6 +333,8 @@ pub struct Links {
     base_url: String,
     /// How bodies are read (config.toml `[markdown]`, `[privacy] allow`).
     markdown: markdown::Settings,
+    /// config.toml's base_url host: pictures from any other host are refused.
+    base_host: String,
     /// Content-relative source path ("notices/a.md") → output path.
     link_index: HashMap<String, String>,
     /// Content-relative asset path → output path.
@@ -352,6 +354,7 @@ impl Links {
             base_path: &self.base_path,
             base_url: &self.base_url,
             markdown: &self.markdown,
+            base_host: &self.base_host,
             link_index: &self.link_index,
             asset_index: &self.asset_index,
             unpublished: &self.unpublished,
@@ -1177,6 +1180,7 @@ pub fn load(
                 .map(|a| crate::checks::normalise(a))
                 .collect(),
         },
+        base_host: config.home_host.clone(),
         link_index,
         asset_index,
         unpublished,
@@ -1601,6 +1605,7 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
         resolve_link: &mut resolve,
         data_block: Some(&mut data_block),
         settings: resolver.markdown,
+        site_host: resolver.base_host,
     };
     let rendered = markdown::render(body, &mut options);
     diags.append(&mut data_diags);
@@ -1743,6 +1748,7 @@ struct Resolver<'a> {
     base_path: &'a str,
     base_url: &'a str,
     markdown: &'a markdown::Settings,
+    base_host: &'a str,
     unpublished: &'a std::collections::HashSet<String>,
     link_index: &'a HashMap<String, String>,
     asset_index: &'a HashMap<String, String>,

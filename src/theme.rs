@@ -127,7 +127,24 @@ fn overlay(
             );
         }
     }
-    if !statics.as_os_str().is_empty() && statics.is_dir() {
+    // Symlinks inside static/ are skipped by the walk, but a static/ that is itself a
+    // link would be followed, publishing whatever folder it points at (`/etc`).
+    let linked = std::fs::symlink_metadata(statics).is_ok_and(|m| m.file_type().is_symlink());
+    if linked {
+        let shown = statics.strip_prefix(root).unwrap_or(statics).to_path_buf();
+        diags.push(
+            Diagnostic::error(text!(
+                zh: "{} 是一个链接（快捷方式），不会被发布：它指向的整个文件夹都会公开",
+                en: "{} is a symbolic link and is not published: the whole folder it points at would be public",
+                shown.display()
+            ))
+            .in_file(&shown)
+            .with_help(text!(
+                zh: "把要发布的文件复制进一个真正的 static 文件夹",
+                en: "copy the files to publish into a real static folder"
+            )),
+        );
+    } else if !statics.as_os_str().is_empty() && statics.is_dir() {
         for e in walkdir::WalkDir::new(statics)
             .sort_by_file_name()
             .into_iter()

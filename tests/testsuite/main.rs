@@ -12,6 +12,7 @@ mod errors;
 mod example_site;
 mod fuzz;
 mod incremental;
+mod injection;
 mod leaflets;
 mod levels;
 mod links;

@@ -38,6 +38,7 @@ function collect() {
   var items = [].map.call(d.querySelectorAll("#search-results li"), function (li) {
     return {
       title: li.querySelector(".item-title").textContent,
+      titleTags: [].map.call(li.querySelectorAll(".item-title *, .item-summary *"), function (e) { return e.tagName; }),
       url: li.querySelector("a").getAttribute("href"),
       meta: li.querySelector(".item-date").textContent,
       summary: li.querySelector(".item-summary").innerHTML,
@@ -58,6 +59,7 @@ function collect() {
     more: !d.getElementById("search-more").hidden,
     results: items,
     smallTargets: small,
+    ran: [w.x, w.y, w.z].filter(Boolean).length,
     scrollWidth: d.documentElement.scrollWidth,
     clientWidth: d.documentElement.clientWidth,
     page: nav ? nav.encodedBodySize : -1,
@@ -504,6 +506,36 @@ fn phrases_are_matched_whole_and_title_hits_rank_first() {
     // Full-width digits and letters are the ASCII ones.
     let m = search(&server, "１１９", "");
     assert_eq!(titles(&m), ["防范通知"], "{m}");
+}
+
+/// Issue 19: a title or text holding markup stays text on the search page; the index
+/// is never parsed as HTML, so no script in it runs.
+#[test]
+fn markup_in_a_title_stays_text_in_the_results() {
+    let site = Site::new();
+    let title = r#""><script>window.x=1</script><img src=x onerror="window.y=1">防汛通知"#;
+    site.page(
+        "content/notices/xss.md",
+        &format!("title = '{title}'\ndate = 2023-06-01"),
+        "防汛要点：`<img src=x onerror=\"window.z=1\">` 照原样显示。\n",
+    );
+    let server = build_and_serve(&site);
+    let m = search(&server, "防汛", "");
+    let r = &m["results"][0];
+    assert_eq!(r["title"], title, "{m}");
+    assert!(
+        r["titleTags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t == "MARK"),
+        "only the hit marks are elements: {m}"
+    );
+    assert!(
+        r["summary"].as_str().unwrap().contains("&lt;img src=x"),
+        "{m}"
+    );
+    assert_eq!(m["ran"], 0, "no script from the index ran: {m}");
 }
 
 /// A raw HTTP/1.0 GET against `anxuan serve`: (status, body bytes).

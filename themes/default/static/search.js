@@ -282,7 +282,9 @@
 
   function item(r, us) {
     var li = el("li", "", list), a = el("a", "page-link", li);
-    a.href = r.u;
+    // Every value of a record is shown as text (textContent, createTextNode), never
+    // parsed as HTML; the URL is a path of this site, never a `javascript:` one.
+    if (/^(\/|https?:\/\/)/.test(r.u)) { a.href = r.u; }
     mark(el("span", "item-title", a), r.t, us);
     el("span", "item-date", a).textContent = [r.s, r.d].filter(Boolean).join(" · ");
     mark(el("span", "item-summary", a), snippet(r.x, us), us);
