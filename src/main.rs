@@ -266,16 +266,18 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             let secs = report.elapsed.as_secs_f64();
             match lang {
                 Lang::Zh => println!(
-                    "已生成 {} 个页面（{} 个文件），用时 {secs:.2} 秒 → {}",
+                    "已生成 {} 个页面（{} 个文件），用时 {secs:.2} 秒 → {}{}",
                     report.pages,
                     report.files,
-                    out_dir.display()
+                    out_dir.display(),
+                    left_out_note(report.left_out, lang)
                 ),
                 Lang::En => println!(
-                    "built {} pages ({} files) in {secs:.2} s → {}",
+                    "built {} pages ({} files) in {secs:.2} s → {}{}",
                     report.pages,
                     report.files,
-                    out_dir.display()
+                    out_dir.display(),
+                    left_out_note(report.left_out, lang)
                 ),
             }
             if let Some(old) = report.old_output {
@@ -504,4 +506,26 @@ fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<
     std::fs::write(&path, scaffold::new_page_text(kind, title.trim(), &now))?;
     println!("{}", path.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The end of the build summary naming the pages a build left out, so that a clerk
+/// who marked a page as a draft, or dated it tomorrow, sees why it is not there.
+fn left_out_note((drafts, scheduled): (usize, usize), lang: Lang) -> String {
+    let zh = match (drafts, scheduled) {
+        (0, 0) => return String::new(),
+        (d, 0) => format!("{d} 个草稿"),
+        (0, s) => format!("{s} 个定时发布的页面"),
+        (d, s) => format!("{d} 个草稿、{s} 个定时发布的页面"),
+    };
+    let en = match (drafts, scheduled) {
+        (d, 0) => format!("{d} draft(s)"),
+        (0, s) => format!("{s} scheduled page(s)"),
+        (d, s) => format!("{d} draft(s) and {s} scheduled page(s)"),
+    };
+    match lang {
+        Lang::Zh => format!("（{zh}未发布：草稿用 --drafts 预览，定时的到日期才发布）"),
+        Lang::En => format!(
+            " ({en} left out: preview drafts with --drafts; scheduled pages appear on their date)"
+        ),
+    }
 }

@@ -30,6 +30,8 @@ pub struct BuildOptions {
 
 pub struct BuildReport {
     pub pages: usize,
+    /// Pages left out: drafts, and scheduled (dated after now).
+    pub left_out: (usize, usize),
     pub files: usize,
     pub elapsed: Duration,
     pub diagnostics: Vec<Diagnostic>,
@@ -492,6 +494,7 @@ impl Session {
         read_named_files(&opts.root, &diags, &mut good.sources);
         let report = BuildReport {
             pages: site.pages.len(),
+            left_out: site.left_out,
             files: good.paths.len(),
             elapsed: started.elapsed(),
             sources: good.sources.subset(&diags),
@@ -543,6 +546,7 @@ fn build_inner(
     let report = |diagnostics: Vec<Diagnostic>, sources: Sources| Incremental {
         report: BuildReport {
             pages: 0,
+            left_out: (0, 0),
             files: 0,
             elapsed: started.elapsed(),
             diagnostics,
@@ -677,6 +681,7 @@ fn build_inner(
     diags.dedup();
     let mut out = BuildReport {
         pages: site.pages.len(),
+        left_out: site.left_out,
         files: paths.len(),
         elapsed: started.elapsed(),
         diagnostics: diags,

@@ -13,6 +13,7 @@ mod example_site;
 mod fuzz;
 mod incremental;
 mod leaflets;
+mod leftovers;
 mod levels;
 mod markdown;
 mod output;
