@@ -290,13 +290,19 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
                 Ok(n) => n,
                 Err(code) => return Ok(code),
             };
-            let report = pipeline::build(&BuildOptions {
+            let opts = BuildOptions {
                 root,
                 output: None,
                 base_url: None,
                 now,
                 drafts: false,
-            });
+            };
+            let mut report = pipeline::build(&opts);
+            if !report.has_errors() {
+                report
+                    .diagnostics
+                    .extend(leaflets_fit(&opts, &report.leaflets));
+            }
             print_diagnostics(&report.diagnostics, &report.sources, lang);
             if report.has_errors() {
                 return Ok(ExitCode::from(1));
@@ -343,13 +349,14 @@ fn print(
         Err(code) => return Ok(code),
     };
     let out_dir = pipeline::default_output(&root, output.as_deref());
-    let report = pipeline::build(&BuildOptions {
+    let opts = BuildOptions {
         root,
         output: Some(out_dir.clone()),
         base_url: None,
         now,
         drafts: false,
-    });
+    };
+    let report = pipeline::build(&opts);
     print_diagnostics(&report.diagnostics, &report.sources, lang);
     if report.has_errors() {
         match lang {
@@ -417,6 +424,14 @@ fn print(
                 ),
             },
             Err(d) => errors.push(d),
+        }
+    }
+    if errors.len() < leaflets.len() {
+        // Build again so that the new PDFs are in the output's file list and each
+        // leaflet's page links its PDF.
+        let again = pipeline::build(&opts);
+        if let Some(old) = again.old_output {
+            old.remove();
         }
     }
     if errors.is_empty() {
@@ -528,4 +543,35 @@ fn left_out_note((drafts, scheduled): (usize, usize), lang: Lang) -> String {
             " ({en} left out: preview drafts with --drafts; scheduled pages appear on their date)"
         ),
     }
+}
+
+/// For `check`: whether each leaflet fits its paper, measured as `print` does in a
+/// browser, from a build in a temporary folder. Without a browser, nothing.
+fn leaflets_fit(opts: &BuildOptions, leaflets: &[anxuan::print::Leaflet]) -> Vec<Diagnostic> {
+    if leaflets.is_empty() {
+        return Vec::new();
+    }
+    let Ok(browser) = anxuan::print::find_chromium() else {
+        return Vec::new();
+    };
+    let dir = match anxuan::print::tempdir() {
+        Ok(d) => d.join("site"),
+        Err(d) => return vec![d],
+    };
+    let mut report = pipeline::build(&BuildOptions {
+        output: Some(dir.clone()),
+        ..opts.clone()
+    });
+    if let Some(old) = report.old_output.take() {
+        old.remove();
+    }
+    let found = if report.has_errors() {
+        Vec::new()
+    } else {
+        anxuan::print::measure_all(&dir, &report.base_path, &report.leaflets, &browser)
+    };
+    if let Some(parent) = dir.parent() {
+        let _ = std::fs::remove_dir_all(parent);
+    }
+    found
 }

@@ -210,6 +210,9 @@ pub struct Site {
     pub next_scheduled: Option<Zoned>,
     /// How many pages were left out as drafts, and as scheduled (dated after now).
     pub left_out: (usize, usize),
+    /// Output paths of the leaflets whose PDF the site has (`leaflets/<slug>.pdf`),
+    /// filled in by the pipeline from the previous output.
+    pub leaflet_pdfs: std::collections::BTreeSet<String>,
 }
 
 impl Site {
@@ -1391,6 +1394,7 @@ pub fn load(
         active_warnings,
         next_scheduled,
         left_out,
+        leaflet_pdfs: Default::default(),
     };
     diags.extend(links.anchor_diagnostics(&site, None));
     (site, links, diags)

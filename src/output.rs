@@ -55,6 +55,46 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// A leaflet's PDF that `anxuan print` wrote into the previous output.
+pub struct LeafletPdf {
+    /// The leaflet's output path (`leaflets/fang-xun/`).
+    pub page: String,
+    /// The PDF's output path (`leaflets/fang-xun.pdf`).
+    pub out: String,
+    pub file: PathBuf,
+}
+
+/// The PDFs in `out_dir` of leaflets that still exist, each `(page path, slug,
+/// source file relative to root)`: a PDF newer than its leaflet's source is carried
+/// into the next build, so that a rebuild does not delete what `print` made; an
+/// older one is left out, as it shows text the leaflet no longer has, and named in
+/// the second list.
+pub fn leaflet_pdfs(
+    out_dir: &Path,
+    root: &Path,
+    leaflets: &[(String, String, PathBuf)],
+) -> (Vec<LeafletPdf>, Vec<(String, PathBuf)>) {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let mut carried = Vec::new();
+    let mut stale = Vec::new();
+    for (page, slug, source) in leaflets {
+        let out = format!("leaflets/{slug}.pdf");
+        let file = out_dir.join(&out);
+        let Some(printed) = modified(&file) else {
+            continue;
+        };
+        match modified(&root.join(source)) {
+            Some(edited) if edited > printed => stale.push((out, source.clone())),
+            _ => carried.push(LeafletPdf {
+                page: page.clone(),
+                out,
+                file,
+            }),
+        }
+    }
+    (carried, stale)
+}
+
 /// The previous output, moved aside and waiting to be deleted.
 pub struct OldOutput(Option<PathBuf>);
 

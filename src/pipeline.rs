@@ -400,7 +400,15 @@ impl Session {
             now: None,
             ..good.opts.clone()
         };
+        // An edited leaflet's PDF goes out of date, which only a full build checks.
+        let edits_printed_leaflet = self.changed.iter().any(|rel| {
+            good.site
+                .pages
+                .iter()
+                .any(|p| &p.rel == rel && good.site.leaflet_pdfs.contains(&p.path))
+        });
         if self.rescan
+            || edits_printed_leaflet
             || self.changed.is_empty()
             || !same_options
             || opts.output.is_some()
@@ -605,7 +613,7 @@ fn build_inner(
         now,
     };
     let t_model = Instant::now();
-    let (site, links, model_diags) = model::load(
+    let (mut site, links, model_diags) = model::load(
         &opts.root,
         config,
         &load_opts,
@@ -614,6 +622,7 @@ fn build_inner(
     );
     trace("model", t_model);
     diags.extend(model_diags);
+    let pdfs = carry_leaflet_pdfs(opts, &mut site, &mut diags);
     let t = Instant::now();
     let (privacy, changed) = match session.as_deref_mut() {
         Some(s) => (
@@ -663,6 +672,18 @@ fn build_inner(
     diags.extend(rendered.diagnostics);
     let mut paths = rendered.paths;
     let keys = rendered.keys;
+    for pdf in pdfs {
+        paths.push(pdf.out.clone());
+        if let Err(e) = sink.put(output::OutFile {
+            path: pdf.out,
+            data: output::OutData::Copy(pdf.file),
+        }) {
+            diags.push(Diagnostic::error(text!(
+                zh: "无法写入宣传单的 PDF：{e}",
+                en: "cannot write a leaflet's PDF: {e}"
+            )));
+        }
+    }
 
     // Two things wanting the same URL (an alias over a page, a file over a page) is an error, not a silent overwrite.
     paths.sort_unstable();
@@ -771,6 +792,37 @@ fn build_inner(
 }
 
 /// The site's leaflets, for `anxuan print`.
+/// The PDFs `anxuan print` left in the output (public/, which serve reads too)
+/// that are still current go into this build, and their leaflets' pages link them;
+/// a PDF older than its leaflet is a warning and is left out.
+fn carry_leaflet_pdfs(
+    opts: &BuildOptions,
+    site: &mut model::Site,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<output::LeafletPdf> {
+    let dir = default_output(&opts.root, opts.output.as_deref());
+    let wanted: Vec<(String, String, PathBuf)> = leaflets(site)
+        .into_iter()
+        .map(|l| (l.path, l.slug, l.source))
+        .collect();
+    let (carried, stale) = output::leaflet_pdfs(&dir, &opts.root, &wanted);
+    for (pdf, source) in stale {
+        diags.push(
+            Diagnostic::warning(text!(
+                zh: "宣传单改过了，原来的 PDF（{pdf}）已过时，这次没有发布",
+                en: "the leaflet was edited after its PDF ({pdf}) was printed; the old PDF is left out"
+            ))
+            .in_file(source)
+            .with_help(text!(
+                zh: "运行 anxuan print 重新生成 PDF",
+                en: "run anxuan print to make the PDF again"
+            )),
+        );
+    }
+    site.leaflet_pdfs = carried.iter().map(|p| p.page.clone()).collect();
+    carried
+}
+
 fn leaflets(site: &model::Site) -> Vec<crate::print::Leaflet> {
     site.pages
         .iter()
