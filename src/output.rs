@@ -95,6 +95,53 @@ pub fn leaflet_pdfs(
     (carried, stale)
 }
 
+/// The pages of a previous output, for telling a renamed page by its title: each
+/// path its sitemap.xml lists under `base_url`, with the `<title>` of its page.
+pub fn previous_pages(out_dir: &Path, base_url: &str) -> Vec<(String, String)> {
+    let Ok(xml) = std::fs::read_to_string(out_dir.join("sitemap.xml")) else {
+        return Vec::new();
+    };
+    texts_of(&xml, "loc")
+        .into_iter()
+        .filter_map(|loc| {
+            let path = loc.trim().strip_prefix(base_url)?.to_string();
+            if path.split('/').any(|part| part == "..") {
+                return None;
+            }
+            let html = std::fs::read_to_string(out_dir.join(&path).join("index.html")).ok()?;
+            let title = texts_of(&html, "title").into_iter().next()?;
+            Some((path, title))
+        })
+        .collect()
+}
+
+/// The text of every `tag` element in `doc`, entities decoded.
+fn texts_of(doc: &str, tag: &str) -> Vec<String> {
+    use lol_html::{rewrite_str, text, RewriteStrSettings};
+    let found = std::cell::RefCell::new(Vec::new());
+    let current = std::cell::RefCell::new(String::new());
+    let settings = RewriteStrSettings::new().append_element_content_handler(text!(tag, |t| {
+        current.borrow_mut().push_str(t.as_str());
+        if t.last_in_text_node() {
+            found.borrow_mut().push(unescape(&current.take()));
+        }
+        Ok(())
+    }));
+    let _ = rewrite_str(doc, settings);
+    found.into_inner()
+}
+
+/// The entities the templates and the sitemap writer escape.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
+}
+
 /// The previous output, moved aside and waiting to be deleted.
 pub struct OldOutput(Option<PathBuf>);
 

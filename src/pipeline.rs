@@ -3,7 +3,7 @@
 //! [`build`]; none has a private copy of a stage. Errors found anywhere are collected,
 //! and output is written only when there are none.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -623,6 +623,12 @@ fn build_inner(
     trace("model", t_model);
     diags.extend(model_diags);
     let pdfs = carry_leaflet_pdfs(opts, &mut site, &mut diags);
+    if let Some(dir) = &opts.output {
+        diags.extend(renamed_pages(
+            &output::previous_pages(dir, &site.config.base_url),
+            &site,
+        ));
+    }
     let t = Instant::now();
     let (privacy, changed) = match session.as_deref_mut() {
         Some(s) => (
@@ -792,6 +798,54 @@ fn build_inner(
 }
 
 /// The site's leaflets, for `anxuan print`.
+/// Pages whose address changed since `old` (the previous output's pages and titles):
+/// a page that is gone while a new one has its title was renamed, and links to it
+/// shared in WeChat now fail. A warning on the new file shows the alias that keeps
+/// them working.
+fn renamed_pages(old: &[(String, String)], site: &model::Site) -> Vec<Diagnostic> {
+    let old_paths: HashSet<&str> = old.iter().map(|(p, _)| p.as_str()).collect();
+    let kept: HashSet<&str> = site
+        .pages
+        .iter()
+        .map(|p| p.path.as_str())
+        .chain(site.sections.iter().map(|s| s.path.as_str()))
+        .chain(site.aliases.iter().map(|(a, _)| a.as_str()))
+        .collect();
+    let shown_title = |t: &str| {
+        if t == site.config.title {
+            t.to_string()
+        } else {
+            format!("{t}｜{}", site.config.title)
+        }
+    };
+    let mut diags = Vec::new();
+    for (path, title) in old {
+        if kept.contains(path.as_str()) {
+            continue;
+        }
+        let mut same = site.pages.iter().filter(|p| {
+            !old_paths.contains(p.path.as_str()) && shown_title(&p.meta.title) == *title
+        });
+        let (Some(page), None) = (same.next(), same.next()) else {
+            continue;
+        };
+        diags.push(
+            Diagnostic::warning(text!(
+                zh: "页面《{}》的网址变了：原来是 /{path}，现在是 /{}；已经转发到微信群的旧链接会打不开",
+                en: "the page “{}” has a new address: it was /{path}, now /{}; links already shared in WeChat will break",
+                page.meta.title,
+                page.path
+            ))
+            .in_file(&page.rel)
+            .with_help(text!(
+                zh: "在这个页面的 front matter 里加上 aliases = [\"/{path}\"]，旧链接会自动跳到新网址",
+                en: "add aliases = [\"/{path}\"] to this page's front matter: the old link then leads to the new address"
+            )),
+        );
+    }
+    diags
+}
+
 /// The PDFs `anxuan print` left in the output (public/, which serve reads too)
 /// that are still current go into this build, and their leaflets' pages link them;
 /// a PDF older than its leaflet is a warning and is left out.

@@ -82,3 +82,72 @@ fn a_drafts_files_are_not_published_before_it() {
     assert!(site.out("notices/site-photo.jpg").exists());
     assert!(site.out("notices/later.pdf").exists());
 }
+
+#[test]
+fn a_renamed_page_is_named_with_the_alias_that_keeps_old_links() {
+    let site = Site::new();
+    let fm = "title = \"关于做好汛期防范工作的通知\"\ndate = 2023-05-01";
+    site.page("content/notices/fang-xun.md", fm, "\n各村做好准备。\n");
+    site.page(
+        "content/notices/other.md",
+        "title = \"另一篇\"\ndate = 2023-05-02",
+        "\n正文。\n",
+    );
+    site.build().assert_clean();
+
+    std::fs::remove_file(site.path().join("content/notices/fang-xun.md")).unwrap();
+    site.page("content/notices/fang-xun-2023.md", fm, "\n各村做好准备。\n");
+    std::fs::remove_file(site.path().join("content/notices/other.md")).unwrap();
+    let run = site.build();
+    run.assert_ok();
+    assert!(
+        run.stderr.contains(
+            "content/notices/fang-xun-2023.md: 警告：页面《关于做好汛期防范工作的通知》的网址变了：原来是 /notices/fang-xun/，现在是 /notices/fang-xun-2023/"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("aliases = [\"/notices/fang-xun/\"]，旧链接会自动跳到新网址"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("另一篇"),
+        "a page deleted for good is not a rename: {}",
+        run.stderr
+    );
+
+    // Renamed again, in English; then renamed with its alias, which says nothing.
+    std::fs::rename(
+        site.path().join("content/notices/fang-xun-2023.md"),
+        site.path().join("content/notices/fx.md"),
+    )
+    .unwrap();
+    let en = site.run(&[
+        "--lang",
+        "en",
+        "build",
+        "--now",
+        "2024-01-01T12:00:00+08:00",
+    ]);
+    assert!(
+        en.stderr.contains(
+            "content/notices/fx.md: warning: the page “关于做好汛期防范工作的通知” has a new address: it was /notices/fang-xun-2023/, now /notices/fx/"
+        ),
+        "{}",
+        en.stderr
+    );
+    std::fs::remove_file(site.path().join("content/notices/fx.md")).unwrap();
+    site.page(
+        "content/notices/fx2.md",
+        &format!("{fm}\naliases = [\"/notices/fx/\"]"),
+        "\n各村做好准备。\n",
+    );
+    site.build().assert_clean();
+    assert!(
+        site.out("notices/fx/index.html").exists(),
+        "the old link leads on"
+    );
+}
