@@ -966,7 +966,8 @@ fn bar_chart(title: Option<&str>, labels: &[&str], series: &[Series]) -> String 
                 } else {
                     t.to_string()
                 };
-                text_width(&l, 16.0)
+                // Sized for 大字 (20 px, see style.css), so larger labels still fit.
+                text_width(&l, 20.0)
             })
         })
         .fold(0.0_f64, f64::max)
@@ -977,14 +978,14 @@ fn bar_chart(title: Option<&str>, labels: &[&str], series: &[Series]) -> String 
     if multi {
         let mut x = 0.0;
         for (j, s) in series.iter().enumerate() {
-            let w = 20.0 + text_width(s.name, 16.0) + 18.0;
+            let w = 20.0 + text_width(s.name, 20.0) + 18.0;
             if x > 0.0 && x + w > WIDTH {
                 x = 0.0;
                 y += 24.0;
             }
             let _ = write!(
                 body,
-                "<rect x=\"{x}\" y=\"{}\" width=\"16\" height=\"16\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"16\">{}</text>",
+                "<rect x=\"{x}\" y=\"{}\" width=\"16\" height=\"16\" fill=\"{}\"/><text class=\"c-text\" x=\"{}\" y=\"{}\" font-size=\"16\">{}</text>",
                 y + 1.0,
                 COLOURS[j % COLOURS.len()],
                 x + 20.0,
@@ -998,7 +999,7 @@ fn bar_chart(title: Option<&str>, labels: &[&str], series: &[Series]) -> String 
     for (i, label) in labels.iter().enumerate() {
         let _ = write!(
             body,
-            "<text x=\"0\" y=\"{}\" font-size=\"17\" font-weight=\"bold\">{}</text>",
+            "<text class=\"c-label\" x=\"0\" y=\"{}\" font-size=\"17\" font-weight=\"bold\">{}</text>",
             y + 18.0,
             esc(label)
         );
@@ -1015,7 +1016,7 @@ fn bar_chart(title: Option<&str>, labels: &[&str], series: &[Series]) -> String 
             };
             let _ = write!(
                 body,
-                "<rect x=\"0\" y=\"{y}\" width=\"{w}\" height=\"20\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"16\">{}</text>",
+                "<rect x=\"0\" y=\"{y}\" width=\"{w}\" height=\"20\" fill=\"{}\"/><text class=\"c-text\" x=\"{}\" y=\"{}\" font-size=\"16\">{}</text>",
                 COLOURS[j % COLOURS.len()],
                 w + 6.0,
                 y + 16.0,
@@ -1080,8 +1081,8 @@ fn ring_chart(title: Option<&str>, part: &Series, whole: &Series) -> String {
         "{caption}<svg class=\"chart-svg chart-ring-svg\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 200\" width=\"200\" height=\"200\" role=\"img\" aria-label=\"{alt}\">\
 <circle cx=\"100\" cy=\"100\" r=\"{r}\" fill=\"none\" stroke=\"#d5dbe3\" stroke-width=\"26\"/>\
 <circle cx=\"100\" cy=\"100\" r=\"{r}\" fill=\"none\" stroke=\"{}\" stroke-width=\"26\" stroke-dasharray=\"{dash} {circumference}\" transform=\"rotate(-90 100 100)\"/>\
-<text x=\"100\" y=\"106\" font-size=\"34\" font-weight=\"bold\" text-anchor=\"middle\">{pct}</text>\
-<text x=\"100\" y=\"134\" font-size=\"16\" text-anchor=\"middle\">{} / {}</text></svg>\n\
+<text class=\"c-big\" x=\"100\" y=\"106\" font-size=\"34\" font-weight=\"bold\" text-anchor=\"middle\">{pct}</text>\
+<text class=\"c-text\" x=\"100\" y=\"134\" font-size=\"16\" text-anchor=\"middle\">{} / {}</text></svg>\n\
 <p class=\"chart-note\">{}：{}，{}：{}，占 {pct}</p>\n",
         COLOURS[0],
         show(p),
