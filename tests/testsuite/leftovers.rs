@@ -151,3 +151,39 @@ fn a_renamed_page_is_named_with_the_alias_that_keeps_old_links() {
         "the old link leads on"
     );
 }
+
+#[test]
+fn an_edit_that_starts_showing_a_drafts_photo_publishes_it_in_serve_too() {
+    use anxuan::pipeline::{BuildOptions, Session};
+    let site = Site::new();
+    with_drafts(&site);
+    let opts = BuildOptions {
+        root: site.path().to_path_buf(),
+        output: None,
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        now: anxuan::pipeline::parse_now("2024-01-01T12:00:00+08:00"),
+        drafts: false,
+    };
+    let mut session = Session::default();
+    let first = session.build(&opts);
+    assert!(!first.paths.contains(&"notices/site-photo.jpg".to_string()));
+    for (edit, shown) in [
+        ("\n![公开照片](shared.jpg) ![现场](site-photo.jpg)\n", true),
+        ("\n![公开照片](shared.jpg)\n", false),
+    ] {
+        site.page(
+            "content/notices/open.md",
+            "title = \"已发布\"\ndate = 2023-12-01",
+            edit,
+        );
+        session.forget(std::path::Path::new("content/notices/open.md"));
+        let step = session.build(&opts);
+        let fresh = Session::default().build(&opts);
+        assert_eq!(step.paths, fresh.paths, "{edit}");
+        assert_eq!(
+            step.paths.contains(&"notices/site-photo.jpg".to_string()),
+            shown,
+            "{edit}"
+        );
+    }
+}
