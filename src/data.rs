@@ -1154,6 +1154,38 @@ mod tests {
     }
 
     #[test]
+    fn shares_are_never_summed_and_total_rows_are_found_however_written() {
+        let (html, d) = run(
+            "table sum=true",
+            "村,人数,整改率\n东村,10,90%\n西村,20,95%\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let html = html.unwrap();
+        assert!(
+            html.contains(
+                "<th scope=\"row\">合计</th><td class=\"num\">30</td><td class=\"num\"></td>"
+            ),
+            "{html}"
+        );
+        for label in ["合计", "总计", "小计", "合 计", "合\u{3000}计"] {
+            assert!(is_total_label(label), "{label}");
+        }
+        assert!(!is_total_label("合计数"));
+        let (html, d) = run("table", "村,人数\n东村,10\n小计,10\n西村,20\n总计,31\n");
+        assert_eq!(d.len(), 1, "the 总计 is checked: {d:?}");
+        assert!(
+            d[0].message.zh.contains("写的是 31，上面各行加起来是 30"),
+            "{d:?}"
+        );
+        let html = html.unwrap();
+        assert!(!html.contains("小计"), "a 小计 is kept out too: {html}");
+        assert!(
+            html.contains("<tfoot><tr><th scope=\"row\">总计</th><td class=\"num\">31</td>"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn a_bar_chart_has_a_text_alternative_and_its_table() {
         let (html, d) = run(
             "chart title=隐患",
