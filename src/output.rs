@@ -7,6 +7,11 @@
 //! lesson: deleting the old tree first costs seconds in the kernel and loses the site
 //! when the build then fails). This module and `source` are the only ones that touch
 //! the site's folders.
+//!
+//! Two things are read back from the previous output before it is replaced: the PDFs
+//! `anxuan print` made, which are carried into the new one while still newer than
+//! their leaflet, and the pages its sitemap listed with their titles, so that a build
+//! can tell a renamed page from a new one.
 
 use std::io;
 use std::path::{Path, PathBuf};

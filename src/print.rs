@@ -6,7 +6,8 @@
 //! made from the real base_url at build time. For each leaflet Chromium runs twice:
 //! once to read how far the text overflows its sheet (the page measures itself and
 //! writes `data-overflow-mm` on `<html>`), once to print. A leaflet that does not fit
-//! is an error naming it and by how much; its PDF is not written.
+//! is an error naming it and by how much; its PDF is not written. `anxuan check`
+//! runs the first step alone when a browser is found.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
