@@ -70,6 +70,9 @@ struct Data {
     file: PathBuf,
     columns: Vec<String>,
     rows: Vec<Vec<Cell>>,
+    /// The 合计/总计/小计 row Excel and WPS exports end with, kept out of `rows` so
+    /// that sums and charts never count it twice.
+    total: Option<Vec<Cell>>,
 }
 
 #[derive(Debug, Clone)]
@@ -131,6 +134,9 @@ pub fn render(
         ))));
         return None;
     }
+    let mut data = data;
+    split_total(&mut data);
+    check_total(&data, diags);
     let x = match &spec.x {
         Some(name) => column(&data, name, "x", place, diags)?,
         None => 0,
@@ -156,6 +162,31 @@ pub fn render(
                 ys = (0..data.columns.len())
                     .filter(|&c| c != x && data.rows.iter().any(|r| number(&r[c].text).is_some()))
                     .collect();
+                // A share (整改率) drawn beside counts would be read on the counts' scale.
+                if ys.iter().any(|&c| !is_percent(&data, c)) {
+                    ys.retain(|&c| !is_percent(&data, c));
+                }
+            } else if ys.iter().any(|&c| !is_percent(&data, c)) {
+                let shares: Vec<&str> = ys
+                    .iter()
+                    .filter(|&&c| is_percent(&data, c))
+                    .map(|&c| data.columns[c].as_str())
+                    .collect();
+                if !shares.is_empty() {
+                    diags.push(at_block(
+                        Diagnostic::warning(text!(
+                            zh: "图表没有画百分比列 {}：百分比和数量画在同一个刻度上会误导读者",
+                            en: "the chart leaves out the percentage column {}: shares drawn on the same scale as counts mislead",
+                            shares.join("、")
+                        ))
+                        .with_help(text!(
+                            zh: "百分比单独画一个图（如 y={}），或用进度环：type=ring y=已整改,发现隐患",
+                            en: "draw shares in a chart of their own (y={}), or a ring: type=ring y=done,total",
+                            shares.join(",")
+                        )),
+                    ));
+                    ys.retain(|&c| !is_percent(&data, c));
+                }
             }
             if ys.is_empty() {
                 diags.push(at_block(
@@ -527,6 +558,7 @@ fn parse_csv(text: &str, base: usize, file: &Path, delimiter: u8) -> Parsed {
         file: file.to_path_buf(),
         columns: Vec::new(),
         rows: Vec::new(),
+        total: None,
     };
     let mut header_seen = false;
     for record in reader.records() {
@@ -543,7 +575,7 @@ fn parse_csv(text: &str, base: usize, file: &Path, delimiter: u8) -> Parsed {
             .unwrap_or(text.len());
         let line = &text[start..line_end];
         let mut cursor = 0;
-        let cells: Vec<Cell> = record
+        let mut cells: Vec<Cell> = record
             .iter()
             .map(|field| {
                 let field = field.trim();
@@ -566,8 +598,15 @@ fn parse_csv(text: &str, base: usize, file: &Path, delimiter: u8) -> Parsed {
         }
         if !header_seen {
             header_seen = true;
+            // Excel writes the empty columns after the data as trailing commas.
+            while cells.last().is_some_and(|c| c.text.is_empty()) {
+                cells.pop();
+            }
             data.columns = cells.into_iter().map(|c| c.text).collect();
             continue;
+        }
+        while cells.len() > data.columns.len() && cells.last().is_some_and(|c| c.text.is_empty()) {
+            cells.pop();
         }
         if cells.len() != data.columns.len() {
             return Err(Diagnostic::error(text!(
@@ -693,6 +732,7 @@ fn rows_of(doc: Value, file: &Path, doc_span: Range<usize>) -> Parsed {
         file: file.to_path_buf(),
         columns,
         rows,
+        total: None,
     })
 }
 
@@ -744,6 +784,76 @@ fn numeric_column(data: &Data, c: usize) -> bool {
         && data.rows.iter().any(|r| !r[c].text.is_empty())
 }
 
+fn column_sum(data: &Data, c: usize) -> f64 {
+    data.rows.iter().filter_map(|r| number(&r[c].text)).sum()
+}
+
+/// A column of shares: its name says rate (整改率, 占比, %) or its values end in %.
+fn is_percent(data: &Data, c: usize) -> bool {
+    let name = &data.columns[c];
+    let named = ["率", "占比", "比例", "%", "％", "百分比"]
+        .iter()
+        .any(|w| name.contains(w));
+    let cells: Vec<&str> = data
+        .rows
+        .iter()
+        .map(|r| r[c].text.as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let written = !cells.is_empty() && cells.iter().all(|t| t.ends_with(['%', '％']));
+    named || written
+}
+
+/// `合计`, `总计`, `小计`, also written `合 计` with a (full-width) space.
+fn is_total_label(s: &str) -> bool {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    matches!(
+        s.as_str(),
+        "合计" | "总计" | "小计" | "总和" | "合计：" | "合计:"
+    )
+}
+
+/// Takes the total rows out of the data rows; the last one (总计 after 小计) is the
+/// table's total. A 小计 in the middle is kept out of sums and charts as well.
+fn split_total(data: &mut Data) {
+    let (totals, rows): (Vec<_>, Vec<_>) = std::mem::take(&mut data.rows)
+        .into_iter()
+        .partition(|r| r.first().is_some_and(|c| is_total_label(&c.text)));
+    data.rows = rows;
+    data.total = totals.into_iter().next_back();
+}
+
+/// A total row that disagrees with the rows above it is a warning at the cell: one
+/// of the two is wrong, and the reader of the page would see both.
+fn check_total(data: &Data, diags: &mut Vec<Diagnostic>) {
+    let Some(total) = &data.total else { return };
+    for c in 1..data.columns.len() {
+        if is_percent(data, c) || !numeric_column(data, c) {
+            continue;
+        }
+        let cell = &total[c];
+        let Some(written) = number(&cell.text) else {
+            continue;
+        };
+        let computed = column_sum(data, c);
+        if (written - computed).abs() > 1e-6 * computed.abs().max(1.0) {
+            diags.push(
+                Diagnostic::warning(text!(
+                    zh: "{}行的 `{}` 写的是 {}，上面各行加起来是 {}",
+                    en: "the {} row says `{}` is {}, but the rows above add up to {}",
+                    total[0].text, data.columns[c], cell.text, show(computed)
+                ))
+                .in_file(&data.file)
+                .at(cell.at..cell.at + cell.text.len())
+                .with_help(text!(
+                    zh: "核对这一列的数字；合计行不参加求和和画图",
+                    en: "check the numbers in this column; the total row is not summed or drawn"
+                )),
+            );
+        }
+    }
+}
+
 /// A number for people: integers without `.0`, others with at most two decimals.
 fn show(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -788,12 +898,23 @@ fn table_html(data: &Data, shown: &[usize], caption: Option<&str>, sum: bool) ->
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n");
-    if sum {
-        h.push_str("<tfoot><tr><th scope=\"row\">合计</th>");
+    if sum || data.total.is_some() {
+        let label = match &data.total {
+            Some(t) if !sum => t[0].text.as_str(),
+            _ => "合计",
+        };
+        let _ = write!(h, "<tfoot><tr><th scope=\"row\">{}</th>", esc(label));
         for (i, &c) in shown.iter().enumerate().skip(1) {
-            if numeric[i] {
-                let t: f64 = data.rows.iter().filter_map(|r| number(&r[c].text)).sum();
-                let _ = write!(h, "<td class=\"num\">{}</td>", show(t));
+            let written = data.total.as_ref().map(|t| t[c].text.as_str());
+            if is_percent(data, c) {
+                // A sum of shares means nothing; the file's own total row may say
+                // the overall share, and then it is shown as written.
+                let _ = write!(h, "<td class=\"num\">{}</td>", esc(written.unwrap_or("")));
+            } else if sum && numeric[i] {
+                let _ = write!(h, "<td class=\"num\">{}</td>", show(column_sum(data, c)));
+            } else if let (false, Some(w)) = (sum, written) {
+                let class = if numeric[i] { " class=\"num\"" } else { "" };
+                let _ = write!(h, "<td{class}>{}</td>", esc(w));
             } else {
                 h.push_str("<td></td>");
             }
@@ -845,7 +966,8 @@ fn bar_chart(title: Option<&str>, labels: &[&str], series: &[Series]) -> String 
                 } else {
                     t.to_string()
                 };
-                text_width(&l, 16.0)
+                // Sized for 大字 (20 px, see style.css), so larger labels still fit.
+                text_width(&l, 20.0)
             })
         })
         .fold(0.0_f64, f64::max)
@@ -856,14 +978,14 @@ fn bar_chart(title: Option<&str>, labels: &[&str], series: &[Series]) -> String 
     if multi {
         let mut x = 0.0;
         for (j, s) in series.iter().enumerate() {
-            let w = 20.0 + text_width(s.name, 16.0) + 18.0;
+            let w = 20.0 + text_width(s.name, 20.0) + 18.0;
             if x > 0.0 && x + w > WIDTH {
                 x = 0.0;
                 y += 24.0;
             }
             let _ = write!(
                 body,
-                "<rect x=\"{x}\" y=\"{}\" width=\"16\" height=\"16\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"16\">{}</text>",
+                "<rect x=\"{x}\" y=\"{}\" width=\"16\" height=\"16\" fill=\"{}\"/><text class=\"c-text\" x=\"{}\" y=\"{}\" font-size=\"16\">{}</text>",
                 y + 1.0,
                 COLOURS[j % COLOURS.len()],
                 x + 20.0,
@@ -877,7 +999,7 @@ fn bar_chart(title: Option<&str>, labels: &[&str], series: &[Series]) -> String 
     for (i, label) in labels.iter().enumerate() {
         let _ = write!(
             body,
-            "<text x=\"0\" y=\"{}\" font-size=\"17\" font-weight=\"bold\">{}</text>",
+            "<text class=\"c-label\" x=\"0\" y=\"{}\" font-size=\"17\" font-weight=\"bold\">{}</text>",
             y + 18.0,
             esc(label)
         );
@@ -894,7 +1016,7 @@ fn bar_chart(title: Option<&str>, labels: &[&str], series: &[Series]) -> String 
             };
             let _ = write!(
                 body,
-                "<rect x=\"0\" y=\"{y}\" width=\"{w}\" height=\"20\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"16\">{}</text>",
+                "<rect x=\"0\" y=\"{y}\" width=\"{w}\" height=\"20\" fill=\"{}\"/><text class=\"c-text\" x=\"{}\" y=\"{}\" font-size=\"16\">{}</text>",
                 COLOURS[j % COLOURS.len()],
                 w + 6.0,
                 y + 16.0,
@@ -959,8 +1081,8 @@ fn ring_chart(title: Option<&str>, part: &Series, whole: &Series) -> String {
         "{caption}<svg class=\"chart-svg chart-ring-svg\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 200\" width=\"200\" height=\"200\" role=\"img\" aria-label=\"{alt}\">\
 <circle cx=\"100\" cy=\"100\" r=\"{r}\" fill=\"none\" stroke=\"#d5dbe3\" stroke-width=\"26\"/>\
 <circle cx=\"100\" cy=\"100\" r=\"{r}\" fill=\"none\" stroke=\"{}\" stroke-width=\"26\" stroke-dasharray=\"{dash} {circumference}\" transform=\"rotate(-90 100 100)\"/>\
-<text x=\"100\" y=\"106\" font-size=\"34\" font-weight=\"bold\" text-anchor=\"middle\">{pct}</text>\
-<text x=\"100\" y=\"134\" font-size=\"16\" text-anchor=\"middle\">{} / {}</text></svg>\n\
+<text class=\"c-big\" x=\"100\" y=\"106\" font-size=\"34\" font-weight=\"bold\" text-anchor=\"middle\">{pct}</text>\
+<text class=\"c-text\" x=\"100\" y=\"134\" font-size=\"16\" text-anchor=\"middle\">{} / {}</text></svg>\n\
 <p class=\"chart-note\">{}：{}，{}：{}，占 {pct}</p>\n",
         COLOURS[0],
         show(p),
@@ -1027,6 +1149,38 @@ mod tests {
             html.contains(
                 "<th scope=\"row\">合计</th><td class=\"num\">107</td><td class=\"num\">103</td>"
             ),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn shares_are_never_summed_and_total_rows_are_found_however_written() {
+        let (html, d) = run(
+            "table sum=true",
+            "村,人数,整改率\n东村,10,90%\n西村,20,95%\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let html = html.unwrap();
+        assert!(
+            html.contains(
+                "<th scope=\"row\">合计</th><td class=\"num\">30</td><td class=\"num\"></td>"
+            ),
+            "{html}"
+        );
+        for label in ["合计", "总计", "小计", "合 计", "合\u{3000}计"] {
+            assert!(is_total_label(label), "{label}");
+        }
+        assert!(!is_total_label("合计数"));
+        let (html, d) = run("table", "村,人数\n东村,10\n小计,10\n西村,20\n总计,31\n");
+        assert_eq!(d.len(), 1, "the 总计 is checked: {d:?}");
+        assert!(
+            d[0].message.zh.contains("写的是 31，上面各行加起来是 30"),
+            "{d:?}"
+        );
+        let html = html.unwrap();
+        assert!(!html.contains("小计"), "a 小计 is kept out too: {html}");
+        assert!(
+            html.contains("<tfoot><tr><th scope=\"row\">总计</th><td class=\"num\">31</td>"),
             "{html}"
         );
     }

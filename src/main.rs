@@ -266,16 +266,18 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             let secs = report.elapsed.as_secs_f64();
             match lang {
                 Lang::Zh => println!(
-                    "已生成 {} 个页面（{} 个文件），用时 {secs:.2} 秒 → {}",
+                    "已生成 {} 个页面（{} 个文件），用时 {secs:.2} 秒 → {}{}",
                     report.pages,
                     report.files,
-                    out_dir.display()
+                    out_dir.display(),
+                    left_out_note(report.left_out, lang)
                 ),
                 Lang::En => println!(
-                    "built {} pages ({} files) in {secs:.2} s → {}",
+                    "built {} pages ({} files) in {secs:.2} s → {}{}",
                     report.pages,
                     report.files,
-                    out_dir.display()
+                    out_dir.display(),
+                    left_out_note(report.left_out, lang)
                 ),
             }
             if let Some(old) = report.old_output {
@@ -288,13 +290,19 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
                 Ok(n) => n,
                 Err(code) => return Ok(code),
             };
-            let report = pipeline::build(&BuildOptions {
+            let opts = BuildOptions {
                 root,
                 output: None,
                 base_url: None,
                 now,
                 drafts: false,
-            });
+            };
+            let mut report = pipeline::build(&opts);
+            if !report.has_errors() {
+                report
+                    .diagnostics
+                    .extend(leaflets_fit(&opts, &report.leaflets));
+            }
             print_diagnostics(&report.diagnostics, &report.sources, lang);
             if report.has_errors() {
                 return Ok(ExitCode::from(1));
@@ -341,13 +349,14 @@ fn print(
         Err(code) => return Ok(code),
     };
     let out_dir = pipeline::default_output(&root, output.as_deref());
-    let report = pipeline::build(&BuildOptions {
+    let opts = BuildOptions {
         root,
         output: Some(out_dir.clone()),
         base_url: None,
         now,
         drafts: false,
-    });
+    };
+    let report = pipeline::build(&opts);
     print_diagnostics(&report.diagnostics, &report.sources, lang);
     if report.has_errors() {
         match lang {
@@ -415,6 +424,14 @@ fn print(
                 ),
             },
             Err(d) => errors.push(d),
+        }
+    }
+    if errors.len() < leaflets.len() {
+        // Build again so that the new PDFs are in the output's file list and each
+        // leaflet's page links its PDF.
+        let again = pipeline::build(&opts);
+        if let Some(old) = again.old_output {
+            old.remove();
         }
     }
     if errors.is_empty() {
@@ -504,4 +521,57 @@ fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<
     std::fs::write(&path, scaffold::new_page_text(kind, title.trim(), &now))?;
     println!("{}", path.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The end of the build summary naming the pages a build left out, so that a clerk
+/// who marked a page as a draft, or dated it tomorrow, sees why it is not there.
+fn left_out_note((drafts, scheduled): (usize, usize), lang: Lang) -> String {
+    let zh = match (drafts, scheduled) {
+        (0, 0) => return String::new(),
+        (d, 0) => format!("{d} 个草稿"),
+        (0, s) => format!("{s} 个定时发布的页面"),
+        (d, s) => format!("{d} 个草稿、{s} 个定时发布的页面"),
+    };
+    let en = match (drafts, scheduled) {
+        (d, 0) => format!("{d} draft(s)"),
+        (0, s) => format!("{s} scheduled page(s)"),
+        (d, s) => format!("{d} draft(s) and {s} scheduled page(s)"),
+    };
+    match lang {
+        Lang::Zh => format!("（{zh}未发布：草稿用 --drafts 预览，定时的到日期才发布）"),
+        Lang::En => format!(
+            " ({en} left out: preview drafts with --drafts; scheduled pages appear on their date)"
+        ),
+    }
+}
+
+/// For `check`: whether each leaflet fits its paper, measured as `print` does in a
+/// browser, from a build in a temporary folder. Without a browser, nothing.
+fn leaflets_fit(opts: &BuildOptions, leaflets: &[anxuan::print::Leaflet]) -> Vec<Diagnostic> {
+    if leaflets.is_empty() {
+        return Vec::new();
+    }
+    let Ok(browser) = anxuan::print::find_chromium() else {
+        return Vec::new();
+    };
+    let dir = match anxuan::print::tempdir() {
+        Ok(d) => d.join("site"),
+        Err(d) => return vec![d],
+    };
+    let mut report = pipeline::build(&BuildOptions {
+        output: Some(dir.clone()),
+        ..opts.clone()
+    });
+    if let Some(old) = report.old_output.take() {
+        old.remove();
+    }
+    let found = if report.has_errors() {
+        Vec::new()
+    } else {
+        anxuan::print::measure_all(&dir, &report.base_path, &report.leaflets, &browser)
+    };
+    if let Some(parent) = dir.parent() {
+        let _ = std::fs::remove_dir_all(parent);
+    }
+    found
 }

@@ -213,6 +213,11 @@ pub struct Site {
     pub active_warnings: Vec<usize>,
     /// When the first page that is scheduled (dated after now) comes due.
     pub next_scheduled: Option<Zoned>,
+    /// How many pages were left out as drafts, and as scheduled (dated after now).
+    pub left_out: (usize, usize),
+    /// Output paths of the leaflets whose PDF the site has (`leaflets/<slug>.pdf`),
+    /// filled in by the pipeline from the previous output.
+    pub leaflet_pdfs: std::collections::BTreeSet<String>,
 }
 
 impl Site {
@@ -341,6 +346,9 @@ pub struct Links {
     asset_index: HashMap<String, String>,
     /// Pages that exist but are drafts or scheduled.
     unpublished: std::collections::HashSet<String>,
+    /// Files that unpublished pages link to: those no published page links to are
+    /// not copied, so an edit that links to one or stops linking makes a new model.
+    draft_refs: std::collections::HashSet<String>,
     /// Published pages by source file, and by output path.
     page_of_rel: HashMap<PathBuf, PageSource>,
     page_of_path: HashMap<String, usize>,
@@ -563,6 +571,14 @@ pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf])
         let old = links.page_of_rel.get(rel)?;
         let stamp = Stamp::of(&old.file.abs)?;
         let l = load_one(old.file.clone(), &site.config);
+        let shared = |text: &str, offset: usize| {
+            file_refs(text, offset, rel)
+                .iter()
+                .any(|r| links.draft_refs.contains(r))
+        };
+        if shared(&l.text, l.body_offset) || shared(&old.text, old.body_offset) {
+            return None;
+        }
         let same_front = l.text.get(..l.body_offset) == old.text.get(..old.body_offset);
         if !same_front {
             // A banner shows an active warning's every field; otherwise the front
@@ -1023,6 +1039,9 @@ pub fn load(
     let mut unpublished: std::collections::HashSet<String> = std::collections::HashSet::new();
     // The first scheduled page to come due: the site changes then without an edit.
     let mut next_scheduled: Option<Zoned> = None;
+    let mut left_out = (0, 0);
+    let mut draft_refs: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut published_refs: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (i, l) in loaded.iter().enumerate() {
         if l.file.role == Role::Section {
             let crel = content_rel(&l.file.rel);
@@ -1038,8 +1057,11 @@ pub fn load(
             continue;
         }
         let Some(meta) = &l.page else { continue };
+        let refs = file_refs(&l.text, l.body_offset, &l.file.rel);
         if meta.draft && !opts.drafts {
             unpublished.insert(slash_path(content_rel(&l.file.rel)));
+            left_out.0 += 1;
+            draft_refs.extend(refs);
             continue;
         }
         // A page is due at its date, a warning without one when it is issued.
@@ -1053,8 +1075,11 @@ pub fn load(
             if next_scheduled.as_ref().is_none_or(|n| due < n) {
                 next_scheduled = Some(due.clone());
             }
+            left_out.1 += 1;
+            draft_refs.extend(refs);
             continue;
         }
+        published_refs.extend(refs);
         let crel = content_rel(&l.file.rel);
         let mut dirs: Vec<String> = crel
             .parent()
@@ -1152,9 +1177,12 @@ pub fn load(
                 slash_path(a.content_rel.strip_prefix(dir).unwrap_or(&a.content_rel))
             ),
             None => {
+                // A draft's files are published with it, not before.
+                let rel = slash_path(&a.content_rel);
                 if unpublished_bundles
                     .iter()
                     .any(|d| a.content_rel.starts_with(d))
+                    || (draft_refs.contains(&rel) && !published_refs.contains(&rel))
                 {
                     continue;
                 }
@@ -1184,6 +1212,7 @@ pub fn load(
         link_index,
         asset_index,
         unpublished,
+        draft_refs,
         page_of_rel: HashMap::new(),
         page_of_path: HashMap::new(),
         anchors: BTreeMap::new(),
@@ -1487,6 +1516,8 @@ pub fn load(
         aliases,
         active_warnings,
         next_scheduled,
+        left_out,
+        leaflet_pdfs: Default::default(),
     };
     diags.extend(links.anchor_diagnostics(&site, None));
     (site, links, diags)
@@ -1951,6 +1982,39 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// Resolves `.` and `..` in a `/`-separated path; `..` above the root is dropped.
+/// The content-relative files a page's body links to or shows (`photo.jpg` beside
+/// it, `../files/a.pdf`): a first look, before links are resolved, at which files
+/// only unpublished pages use.
+fn file_refs(text: &str, body_offset: usize, rel: &Path) -> Vec<String> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let body = text.get(body_offset..).unwrap_or("");
+    let dir = slash_path(content_rel(rel).parent().unwrap_or(Path::new("")));
+    Parser::new(body)
+        .filter_map(|e| match e {
+            Event::Start(Tag::Image { dest_url, .. } | Tag::Link { dest_url, .. }) => {
+                Some(dest_url.into_string())
+            }
+            _ => None,
+        })
+        .filter_map(|dest| {
+            let path = dest
+                .trim()
+                .split(['#', '?'])
+                .next()
+                .unwrap_or("")
+                .to_string();
+            if path.is_empty() || has_scheme(&path) || path.starts_with('/') {
+                return None;
+            }
+            Some(match path.strip_prefix("@/") {
+                Some(rest) => normalise(rest),
+                None if dir.is_empty() => normalise(&path),
+                None => normalise(&format!("{dir}/{path}")),
+            })
+        })
+        .collect()
+}
+
 fn normalise(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
     for part in path.split('/') {

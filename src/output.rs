@@ -7,6 +7,11 @@
 //! lesson: deleting the old tree first costs seconds in the kernel and loses the site
 //! when the build then fails). This module and `source` are the only ones that touch
 //! the site's folders.
+//!
+//! Two things are read back from the previous output before it is replaced: the PDFs
+//! `anxuan print` made, which are carried into the new one while still newer than
+//! their leaflet, and the pages its sitemap listed with their titles, so that a build
+//! can tell a renamed page from a new one.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -53,6 +58,93 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// A leaflet's PDF that `anxuan print` wrote into the previous output.
+pub struct LeafletPdf {
+    /// The leaflet's output path (`leaflets/fang-xun/`).
+    pub page: String,
+    /// The PDF's output path (`leaflets/fang-xun.pdf`).
+    pub out: String,
+    pub file: PathBuf,
+}
+
+/// The PDFs in `out_dir` of leaflets that still exist, each `(page path, slug,
+/// source file relative to root)`: a PDF newer than its leaflet's source is carried
+/// into the next build, so that a rebuild does not delete what `print` made; an
+/// older one is left out, as it shows text the leaflet no longer has, and named in
+/// the second list.
+pub fn leaflet_pdfs(
+    out_dir: &Path,
+    root: &Path,
+    leaflets: &[(String, String, PathBuf)],
+) -> (Vec<LeafletPdf>, Vec<(String, PathBuf)>) {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let mut carried = Vec::new();
+    let mut stale = Vec::new();
+    for (page, slug, source) in leaflets {
+        let out = format!("leaflets/{slug}.pdf");
+        let file = out_dir.join(&out);
+        let Some(printed) = modified(&file) else {
+            continue;
+        };
+        match modified(&root.join(source)) {
+            Some(edited) if edited > printed => stale.push((out, source.clone())),
+            _ => carried.push(LeafletPdf {
+                page: page.clone(),
+                out,
+                file,
+            }),
+        }
+    }
+    (carried, stale)
+}
+
+/// The pages of a previous output, for telling a renamed page by its title: each
+/// path its sitemap.xml lists under `base_url`, with the `<title>` of its page.
+pub fn previous_pages(out_dir: &Path, base_url: &str) -> Vec<(String, String)> {
+    let Ok(xml) = std::fs::read_to_string(out_dir.join("sitemap.xml")) else {
+        return Vec::new();
+    };
+    texts_of(&xml, "loc")
+        .into_iter()
+        .filter_map(|loc| {
+            let path = loc.trim().strip_prefix(base_url)?.to_string();
+            if path.split('/').any(|part| part == "..") {
+                return None;
+            }
+            let html = std::fs::read_to_string(out_dir.join(&path).join("index.html")).ok()?;
+            let title = texts_of(&html, "title").into_iter().next()?;
+            Some((path, title))
+        })
+        .collect()
+}
+
+/// The text of every `tag` element in `doc`, entities decoded.
+fn texts_of(doc: &str, tag: &str) -> Vec<String> {
+    use lol_html::{rewrite_str, text, RewriteStrSettings};
+    let found = std::cell::RefCell::new(Vec::new());
+    let current = std::cell::RefCell::new(String::new());
+    let settings = RewriteStrSettings::new().append_element_content_handler(text!(tag, |t| {
+        current.borrow_mut().push_str(t.as_str());
+        if t.last_in_text_node() {
+            found.borrow_mut().push(unescape(&current.take()));
+        }
+        Ok(())
+    }));
+    let _ = rewrite_str(doc, settings);
+    found.into_inner()
+}
+
+/// The entities the templates and the sitemap writer escape.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&amp;", "&")
 }
 
 /// The previous output, moved aside and waiting to be deleted.

@@ -3,7 +3,7 @@
 //! [`build`]; none has a private copy of a stage. Errors found anywhere are collected,
 //! and output is written only when there are none.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,6 +30,8 @@ pub struct BuildOptions {
 
 pub struct BuildReport {
     pub pages: usize,
+    /// Pages left out: drafts, and scheduled (dated after now).
+    pub left_out: (usize, usize),
     pub files: usize,
     pub elapsed: Duration,
     pub diagnostics: Vec<Diagnostic>,
@@ -398,7 +400,15 @@ impl Session {
             now: None,
             ..good.opts.clone()
         };
+        // An edited leaflet's PDF goes out of date, which only a full build checks.
+        let edits_printed_leaflet = self.changed.iter().any(|rel| {
+            good.site
+                .pages
+                .iter()
+                .any(|p| &p.rel == rel && good.site.leaflet_pdfs.contains(&p.path))
+        });
         if self.rescan
+            || edits_printed_leaflet
             || self.changed.is_empty()
             || !same_options
             || opts.output.is_some()
@@ -501,6 +511,7 @@ impl Session {
         read_named_files(&opts.root, &diags, &mut good.sources);
         let report = BuildReport {
             pages: site.pages.len(),
+            left_out: site.left_out,
             files: good.paths.len(),
             elapsed: started.elapsed(),
             sources: good.sources.subset(&diags),
@@ -552,6 +563,7 @@ fn build_inner(
     let report = |diagnostics: Vec<Diagnostic>, sources: Sources| Incremental {
         report: BuildReport {
             pages: 0,
+            left_out: (0, 0),
             files: 0,
             elapsed: started.elapsed(),
             diagnostics,
@@ -610,7 +622,7 @@ fn build_inner(
         now,
     };
     let t_model = Instant::now();
-    let (site, links, model_diags) = model::load(
+    let (mut site, links, model_diags) = model::load(
         &opts.root,
         config,
         &load_opts,
@@ -619,6 +631,13 @@ fn build_inner(
     );
     trace("model", t_model);
     diags.extend(model_diags);
+    let pdfs = carry_leaflet_pdfs(opts, &mut site, &mut diags);
+    if let Some(dir) = &opts.output {
+        diags.extend(renamed_pages(
+            &output::previous_pages(dir, &site.config.base_url),
+            &site,
+        ));
+    }
     let t = Instant::now();
     let (privacy, changed) = match session.as_deref_mut() {
         Some(s) => (
@@ -668,6 +687,18 @@ fn build_inner(
     diags.extend(rendered.diagnostics);
     let mut paths = rendered.paths;
     let keys = rendered.keys;
+    for pdf in pdfs {
+        paths.push(pdf.out.clone());
+        if let Err(e) = sink.put(output::OutFile {
+            path: pdf.out,
+            data: output::OutData::Copy(pdf.file),
+        }) {
+            diags.push(Diagnostic::error(text!(
+                zh: "无法写入宣传单的 PDF：{e}",
+                en: "cannot write a leaflet's PDF: {e}"
+            )));
+        }
+    }
 
     // Two things wanting the same URL (an alias over a page, a file over a page) is an error, not a silent overwrite.
     paths.sort_unstable();
@@ -688,6 +719,7 @@ fn build_inner(
     diags.dedup();
     let mut out = BuildReport {
         pages: site.pages.len(),
+        left_out: site.left_out,
         files: paths.len(),
         elapsed: started.elapsed(),
         diagnostics: diags,
@@ -783,6 +815,85 @@ fn build_inner(
 }
 
 /// The site's leaflets, for `anxuan print`.
+/// Pages whose address changed since `old` (the previous output's pages and titles):
+/// a page that is gone while a new one has its title was renamed, and links to it
+/// shared in WeChat now fail. A warning on the new file shows the alias that keeps
+/// them working.
+fn renamed_pages(old: &[(String, String)], site: &model::Site) -> Vec<Diagnostic> {
+    let old_paths: HashSet<&str> = old.iter().map(|(p, _)| p.as_str()).collect();
+    let kept: HashSet<&str> = site
+        .pages
+        .iter()
+        .map(|p| p.path.as_str())
+        .chain(site.sections.iter().map(|s| s.path.as_str()))
+        .chain(site.aliases.iter().map(|(a, _)| a.as_str()))
+        .collect();
+    let shown_title = |t: &str| {
+        if t == site.config.title {
+            t.to_string()
+        } else {
+            format!("{t}｜{}", site.config.title)
+        }
+    };
+    let mut diags = Vec::new();
+    for (path, title) in old {
+        if kept.contains(path.as_str()) {
+            continue;
+        }
+        let mut same = site.pages.iter().filter(|p| {
+            !old_paths.contains(p.path.as_str()) && shown_title(&p.meta.title) == *title
+        });
+        let (Some(page), None) = (same.next(), same.next()) else {
+            continue;
+        };
+        diags.push(
+            Diagnostic::warning(text!(
+                zh: "页面《{}》的网址变了：原来是 /{path}，现在是 /{}；已经转发到微信群的旧链接会打不开",
+                en: "the page “{}” has a new address: it was /{path}, now /{}; links already shared in WeChat will break",
+                page.meta.title,
+                page.path
+            ))
+            .in_file(&page.rel)
+            .with_help(text!(
+                zh: "在这个页面的 front matter 里加上 aliases = [\"/{path}\"]，旧链接会自动跳到新网址",
+                en: "add aliases = [\"/{path}\"] to this page's front matter: the old link then leads to the new address"
+            )),
+        );
+    }
+    diags
+}
+
+/// The PDFs `anxuan print` left in the output (public/, which serve reads too)
+/// that are still current go into this build, and their leaflets' pages link them;
+/// a PDF older than its leaflet is a warning and is left out.
+fn carry_leaflet_pdfs(
+    opts: &BuildOptions,
+    site: &mut model::Site,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<output::LeafletPdf> {
+    let dir = default_output(&opts.root, opts.output.as_deref());
+    let wanted: Vec<(String, String, PathBuf)> = leaflets(site)
+        .into_iter()
+        .map(|l| (l.path, l.slug, l.source))
+        .collect();
+    let (carried, stale) = output::leaflet_pdfs(&dir, &opts.root, &wanted);
+    for (pdf, source) in stale {
+        diags.push(
+            Diagnostic::warning(text!(
+                zh: "宣传单改过了，原来的 PDF（{pdf}）已过时，这次没有发布",
+                en: "the leaflet was edited after its PDF ({pdf}) was printed; the old PDF is left out"
+            ))
+            .in_file(source)
+            .with_help(text!(
+                zh: "运行 anxuan print 重新生成 PDF",
+                en: "run anxuan print to make the PDF again"
+            )),
+        );
+    }
+    site.leaflet_pdfs = carried.iter().map(|p| p.page.clone()).collect();
+    carried
+}
+
 fn leaflets(site: &model::Site) -> Vec<crate::print::Leaflet> {
     site.pages
         .iter()

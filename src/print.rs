@@ -6,7 +6,8 @@
 //! made from the real base_url at build time. For each leaflet Chromium runs twice:
 //! once to read how far the text overflows its sheet (the page measures itself and
 //! writes `data-overflow-mm` on `<html>`), once to print. A leaflet that does not fit
-//! is an error naming it and by how much; its PDF is not written.
+//! is an error naming it and by how much; its PDF is not written. `anxuan check`
+//! runs the first step alone when a browser is found.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -232,36 +233,7 @@ fn print_with(
     };
 
     // 1. Does it fit? The print page measures itself.
-    let dom = chromium(browser, profile)
-        .args(["--window-size=1200,1600", "--dump-dom"])
-        .arg(&url)
-        .output()
-        .map_err(|e| failed("启动", e.to_string()))?;
-    let dom = String::from_utf8_lossy(&dom.stdout);
-    let overflow: Option<u32> = dom
-        .split("data-overflow-mm=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .and_then(|s| s.parse().ok());
-    let Some(overflow) = overflow else {
-        return Err(failed("打开打印页", format!("{url} 没有给出排版结果")));
-    };
-    if overflow > 0 {
-        return Err(in_file(
-            Diagnostic::error(text!(
-                zh: "宣传单 `{}` 放不下：内容超出 {} 纸约 {} 毫米",
-                en: "leaflet `{}` does not fit: its text runs about {} mm past the {} sheet",
-                leaflet.slug,
-                if leaflet.paper == Paper::A4Trifold { "A4 三折页".to_string() } else { leaflet.paper_name().to_string() },
-                overflow
-            ))
-            .with_help(text!(
-                zh: "删减文字（宣传单宜短），或在 front matter 里换大一号的纸：paper = \"A4\"；在浏览器打开 {} 可以看到超出的地方",
-                en: "cut the text (leaflets should be short) or choose a larger paper in the front matter: paper = \"A4\"; open {} in a browser to see where it overflows",
-                url
-            )),
-        ));
-    }
+    measure(profile, &url, leaflet, browser)?;
 
     // 2. Print, into a temporary file first: a failed print never leaves half a PDF.
     let dir = out_dir.join("leaflets");
@@ -299,7 +271,85 @@ fn print_with(
     Ok(Printed { pdf, pages })
 }
 
-fn tempdir() -> Result<PathBuf, Diagnostic> {
+/// Opens a leaflet's print page (`url`) and reads how far it runs past its sheet:
+/// an error naming the leaflet when it does not fit.
+fn measure(profile: &Path, url: &str, leaflet: &Leaflet, browser: &Path) -> Result<(), Diagnostic> {
+    let in_file = |d: Diagnostic| d.in_file(&leaflet.source);
+    let failed = |what: &str, detail: String| {
+        in_file(Diagnostic::error(text!(
+            zh: "宣传单 `{}`：浏览器{what}失败：{detail}",
+            en: "leaflet `{}`: the browser failed to {what}: {detail}",
+            leaflet.slug
+        )))
+    };
+    let dom = chromium(browser, profile)
+        .args(["--window-size=1200,1600", "--dump-dom"])
+        .arg(url)
+        .output()
+        .map_err(|e| failed("启动", e.to_string()))?;
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let overflow: Option<u32> = dom
+        .split("data-overflow-mm=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok());
+    let Some(overflow) = overflow else {
+        return Err(failed("打开打印页", format!("{url} 没有给出排版结果")));
+    };
+    if overflow == 0 {
+        return Ok(());
+    }
+    // The address printing used is gone when the command ends; the preview's is not.
+    let preview = format!("http://127.0.0.1:1111/{}print/", leaflet.path);
+    Err(in_file(
+        Diagnostic::error(text!(
+            zh: "宣传单 `{}` 放不下：内容超出 {} 纸约 {} 毫米",
+            en: "leaflet `{}` does not fit: its text runs about {} mm past the {} sheet",
+            leaflet.slug,
+            if leaflet.paper == Paper::A4Trifold { "A4 三折页".to_string() } else { leaflet.paper_name().to_string() },
+            overflow
+        ))
+        .with_help(text!(
+            zh: "删减文字（宣传单宜短），或在 front matter 里换大一号的纸：paper = \"A4\"；运行 anxuan serve 后在浏览器打开 {} 可以看到超出的地方",
+            en: "cut the text (leaflets should be short) or choose a larger paper in the front matter: paper = \"A4\"; run anxuan serve and open {} in a browser to see where it overflows",
+            preview
+        )),
+    ))
+}
+
+/// Checks that every leaflet fits its paper, as `print` would, without printing:
+/// for `anxuan check`, from a build in `out_dir` served at `base_path`.
+pub fn measure_all(
+    out_dir: &Path,
+    base_path: &str,
+    leaflets: &[Leaflet],
+    browser: &Path,
+) -> Vec<Diagnostic> {
+    let server = match LocalServer::start(out_dir, base_path) {
+        Ok(s) => s,
+        Err(e) => {
+            return vec![Diagnostic::error(text!(
+                zh: "无法在本机启动检查用的服务：{e}",
+                en: "cannot start the local server for checking: {e}"
+            ))]
+        }
+    };
+    leaflets
+        .iter()
+        .filter_map(|l| {
+            let profile = match tempdir() {
+                Ok(p) => p,
+                Err(d) => return Some(d),
+            };
+            let url = format!("{}{}print/", server.url, l.path);
+            let result = measure(&profile, &url, l, browser);
+            let _ = std::fs::remove_dir_all(&profile);
+            result.err()
+        })
+        .collect()
+}
+
+pub fn tempdir() -> Result<PathBuf, Diagnostic> {
     let dir = std::env::temp_dir().join(format!(
         "anxuan-print-{}-{}",
         std::process::id(),

@@ -173,6 +173,8 @@ struct LeafletView {
     paper: crate::meta::Paper,
     qr: bool,
     print_url: String,
+    /// Its PDF, when `anxuan print` has made one that is still current.
+    pdf_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -1250,6 +1252,7 @@ fn job_key(sh: &Shared<'_>, job: &Job) -> u64 {
             matches!(job, Job::Page(_)).hash(&mut h);
             let p = &site.pages[i];
             sh.summary_keys[i].hash(&mut h);
+            site.leaflet_pdfs.contains(&p.path).hash(&mut h);
             let section = &site.sections[p.section];
             (&section.title, &section.path).hash(&mut h);
             let pos = sh.positions[i];
@@ -1369,6 +1372,10 @@ fn page_context(sh: &Shared<'_>, i: usize) -> Context {
             paper: l.paper,
             qr: l.qr,
             print_url: site.url(&format!("{}print/", p.path)),
+            pdf_url: site
+                .leaflet_pdfs
+                .contains(&p.path)
+                .then(|| site.url(&format!("{}.pdf", p.path.trim_end_matches('/')))),
         }),
     };
     let mut ctx = sh.base_context(

@@ -207,3 +207,104 @@ fn a_gbk_csv_from_excel_is_read_with_a_warning() {
         "the GBK text is decoded"
     );
 }
+
+/// What Excel or WPS writes when a clerk saves the 隐患 sheet as CSV: GBK, a 整改率
+/// column of percentages, a 合计 row, empty trailing columns and a blank last line.
+fn excel_export(total_found: &str) -> Vec<u8> {
+    let text = format!(
+        "行业领域,发现隐患,已整改,整改率,,\r\n工贸企业,68,66,97.1%,,\r\n危险化学品,31,30,96.8%,,\r\n道路交通,42,40,95.2%,,\r\n消防,39,37,94.9%,,\r\n自建房,17,15,88.2%,,\r\n非煤矿山和地质灾害点,10,9,90.0%,,\r\n合 计,{total_found},197,95.2%,,\r\n,,,,,\r\n"
+    );
+    encoding_rs::GBK.encode(&text).0.into_owned()
+}
+
+#[test]
+fn an_excel_total_row_is_not_counted_twice() {
+    let site = Site::new();
+    site.bytes("content/stats/2023/hazards.csv", &excel_export("207"));
+    stats(
+        &site,
+        "```table src=hazards.csv sum=true\n```\n\n```chart src=hazards.csv type=ring y=已整改,发现隐患 title=整改率\n```\n\n```chart src=hazards.csv type=bar title=隐患\n```\n",
+    );
+    let run = site.build();
+    run.assert_ok();
+    // The only warning is the encoding one: the 合计 row agrees with the rows.
+    assert!(!run.stderr.contains("合计"), "{}", run.stderr);
+    let html = site.read("stats/2023/index.html");
+    let table = between(&html, "<table class=\"data\">", "</table>");
+    assert_eq!(table.matches(">合").count(), 1, "one total row: {table}");
+    assert!(
+        table.contains(
+            "<th scope=\"row\">合计</th><td class=\"num\">207</td><td class=\"num\">197</td><td class=\"num\">95.2%</td>"
+        ),
+        "sums without the 合计 row, the share as the file says it: {table}"
+    );
+    assert!(
+        !table.contains("480"),
+        "percentages are not summed: {table}"
+    );
+    assert!(
+        !table.contains("<th scope=\"col\"></th>"),
+        "no empty columns: {table}"
+    );
+    let ring = between(&html, "chart-ring\">", "</figure>");
+    assert!(
+        ring.contains("已整改：197，发现隐患：207，占 95.2%"),
+        "{ring}"
+    );
+    let bar = between(&html, "chart-bar\">", "</figure>");
+    let svg = between(bar, "<svg", "</svg>");
+    assert!(!svg.contains("合"), "合计 is not one more bar: {svg}");
+    assert!(!svg.contains("整改率"), "no share on the count axis: {svg}");
+    assert_eq!(svg.matches("<rect").count(), 2 + 6 * 2, "{svg}");
+}
+
+#[test]
+fn a_total_row_that_disagrees_is_a_warning_naming_the_line() {
+    let site = Site::new();
+    site.bytes("content/stats/2023/hazards.csv", &excel_export("210"));
+    stats(&site, "```table src=hazards.csv\n```\n");
+    let run = site.build();
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .contains("合 计行的 `发现隐患` 写的是 210，上面各行加起来是 207"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("content/stats/2023/hazards.csv:8:"),
+        "the CSV's line 8: {}",
+        run.stderr
+    );
+    let html = site.read("stats/2023/index.html");
+    assert!(
+        html.contains("<tfoot><tr><th scope=\"row\">合 计</th><td class=\"num\">210</td>"),
+        "without sum=true the file's own row is shown as written: {html}"
+    );
+    let en = site.run(&["build", "--lang", "en"]);
+    assert!(
+        en.stderr
+            .contains("the 合 计 row says `发现隐患` is 210, but the rows above add up to 207"),
+        "{}",
+        en.stderr
+    );
+}
+
+#[test]
+fn a_percentage_column_named_in_a_bar_chart_is_left_out_with_a_warning() {
+    let site = Site::new();
+    site.file(
+        "content/stats/2023/r.csv",
+        "村,发现隐患,整改率\n东村,10,90%\n西村,20,95%\n",
+    );
+    stats(&site, "```chart src=r.csv y=发现隐患,整改率\n```\n");
+    let run = site.build();
+    run.assert_ok();
+    assert!(
+        run.stderr.contains("图表没有画百分比列 整改率"),
+        "{}",
+        run.stderr
+    );
+    let svg = between(&site.read("stats/2023/index.html"), "<svg", "</svg>").to_string();
+    assert!(!svg.contains("90%"), "{svg}");
+}

@@ -255,3 +255,173 @@ fn only_prints_one_and_a_missing_browser_says_what_to_install() {
     assert!(stderr.contains("找不到可以打印 PDF 的浏览器"), "{stderr}");
     assert!(stderr.contains("apt-get install chromium"), "{stderr}");
 }
+
+/// Sets a file's modification time `secs` seconds from now (negative: in the past).
+fn touch(path: &Path, secs: i64) {
+    let now = std::time::SystemTime::now();
+    let t = if secs >= 0 {
+        now + std::time::Duration::from_secs(secs as u64)
+    } else {
+        now - std::time::Duration::from_secs(secs.unsigned_abs())
+    };
+    std::fs::File::options()
+        .append(true)
+        .open(path)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+}
+
+#[test]
+fn pdfs_survive_a_rebuild_and_each_leaflet_page_links_its_own() {
+    let site = leaflet_site();
+    let run = site.run(&[
+        "print",
+        "--only",
+        "ran-qi",
+        "--now",
+        "2024-01-01T12:00:00+08:00",
+    ]);
+    run.assert_ok();
+    let link = "<a href=\"/zhen/leaflets/ran-qi.pdf\" download>下载 PDF</a>";
+    assert!(
+        site.read("leaflets/ran-qi/index.html").contains(link),
+        "print links the PDF it made"
+    );
+    site.build().assert_clean();
+    assert!(site.out("leaflets/ran-qi.pdf").exists(), "build keeps it");
+    assert_eq!(
+        tool("pdfinfo", &[], &site.out("leaflets/ran-qi.pdf"))
+            .lines()
+            .find(|l| l.starts_with("Pages:"))
+            .map(str::to_string),
+        Some("Pages:           1".to_string())
+    );
+    assert!(site.read("leaflets/ran-qi/index.html").contains(link));
+    assert!(
+        !site
+            .read("leaflets/fang-xun/index.html")
+            .contains("下载 PDF"),
+        "a leaflet not printed has no PDF link"
+    );
+
+    // An edit after printing makes the PDF out of date: it is left out, with a warning.
+    site.page(
+        "content/leaflets/ran-qi.md",
+        "title = \"燃气安全小常识\"\ndate = 2023-11-15\npaper = \"A5\"",
+        "闻到燃气味，**先关阀门再开窗**，不要开关电器。\n",
+    );
+    touch(&site.path().join("content/leaflets/ran-qi.md"), 60);
+    let run = site.build();
+    run.assert_ok();
+    assert!(
+        run.stderr.contains(
+            "content/leaflets/ran-qi.md: 警告：宣传单改过了，原来的 PDF（leaflets/ran-qi.pdf）已过时，这次没有发布"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("运行 anxuan print 重新生成 PDF"),
+        "{}",
+        run.stderr
+    );
+    assert!(!site.out("leaflets/ran-qi.pdf").exists());
+    assert!(!site.read("leaflets/ran-qi/index.html").contains("下载 PDF"));
+}
+
+#[test]
+fn a_pdf_in_public_is_carried_and_linked_by_build_and_serve() {
+    let site = leaflet_site();
+    site.build().assert_clean();
+    std::fs::create_dir_all(site.out("leaflets")).unwrap();
+    std::fs::write(site.out("leaflets/yue.pdf"), b"%PDF-1.4 stand-in").unwrap();
+    touch(&site.path().join("content/leaflets/yue.md"), -60);
+    site.build().assert_clean();
+    assert_eq!(
+        std::fs::read(site.out("leaflets/yue.pdf")).unwrap(),
+        b"%PDF-1.4 stand-in"
+    );
+    assert!(site
+        .read("leaflets/yue/index.html")
+        .contains("<a href=\"/zhen/leaflets/yue.pdf\" download>下载 PDF</a>"));
+
+    let server = crate::browser::serve_live(&site, "2024-01-01T12:00:00+08:00");
+    let (status, _, body) = crate::support::http_get(&server.1, "/leaflets/yue/");
+    assert_eq!(status, 200);
+    assert!(
+        String::from_utf8_lossy(&body)
+            .contains("<a href=\"/leaflets/yue.pdf\" download>下载 PDF</a>"),
+        "serve shows the same link"
+    );
+    let (status, head, body) = crate::support::http_get(&server.1, "/leaflets/yue.pdf");
+    assert_eq!(status, 200);
+    assert!(head.contains("application/pdf"), "{head}");
+    assert_eq!(body, b"%PDF-1.4 stand-in");
+
+    let en = site.run(&["--lang", "en", "build"]);
+    touch(&site.path().join("content/leaflets/yue.md"), 60);
+    let en2 = site.run(&["--lang", "en", "build"]);
+    assert!(en.stderr.is_empty(), "{}", en.stderr);
+    assert!(
+        en2.stderr
+            .contains("the leaflet was edited after its PDF (leaflets/yue.pdf) was printed"),
+        "{}",
+        en2.stderr
+    );
+}
+
+#[test]
+fn check_measures_leaflets_like_print_and_the_hint_names_the_preview() {
+    let site = leaflet_site();
+    site.page(
+        "content/leaflets/too-long.md",
+        "title = \"太长的宣传单\"\npaper = \"A5\"",
+        &"下雨天不在河边、沟边和山坡下停留，发现险情马上报告村干部。\n\n".repeat(40),
+    );
+    let run = site.run(&["check", "--now", "2024-01-01T12:00:00+08:00"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains(
+            "content/leaflets/too-long.md: 错误：宣传单 `too-long` 放不下：内容超出 A5 纸约 "
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "运行 anxuan serve 后在浏览器打开 http://127.0.0.1:1111/leaflets/too-long/print/"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("ran-qi"),
+        "the others fit: {}",
+        run.stderr
+    );
+    assert!(!site.out("leaflets").exists(), "check writes nothing");
+
+    // Without a browser, check checks what it can and says nothing of paper.
+    let out = crate::support::bin()
+        .args(["check", "--now", "2024-01-01T12:00:00+08:00"])
+        .current_dir(site.path())
+        .env("PATH", "")
+        .env_remove("ANXUAN_CHROMIUM")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let en = site.run(&["--lang", "en", "print", "--only", "too-long"]);
+    assert!(
+        en.stderr
+            .contains("run anxuan serve and open http://127.0.0.1:1111/leaflets/too-long/print/"),
+        "{}",
+        en.stderr
+    );
+}

@@ -14,6 +14,7 @@ mod fuzz;
 mod incremental;
 mod injection;
 mod leaflets;
+mod leftovers;
 mod levels;
 mod links;
 mod markdown;

@@ -313,3 +313,92 @@ fn a_banner_hides_itself_once_the_browser_clock_passes_its_expiry() {
     assert!(html.contains("data-warning-level=\"red\""), "{html}");
     assert!(!html.contains("data-warning-level=\"blue\""), "{html}");
 }
+
+/// Loads `?t=PATH` at `?w=` px, measures every table wrapper (does it overflow, what
+/// its cue line says) and the first chart's words, presses 大字 and measures again.
+const STATS_PROBE: &str = r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>stats probe</title></head><body>
+<iframe id="f" width="320" height="740"></iframe><pre id="out">pending</pre>
+<script>
+var q = {};
+location.search.slice(1).split("&").forEach(function (kv) { var p = kv.split("="); q[p[0]] = decodeURIComponent(p[1] || ""); });
+var f = document.getElementById("f");
+f.width = q.w || "320";
+function measure(d, w) {
+  var tables = [], wraps = d.querySelectorAll(".table-wrap");
+  for (var i = 0; i < wraps.length; i++) {
+    var el = wraps[i], cue = w.getComputedStyle(el.querySelector("table"), "::before");
+    tables.push({ overflows: el.scrollWidth > el.clientWidth + 1, cue: cue.content, cueDisplay: cue.display });
+  }
+  var label = d.querySelector(".chart-svg .c-label"), value = d.querySelector(".chart-svg .c-text");
+  return {
+    tables: tables,
+    label: label ? label.getBoundingClientRect().height : 0,
+    valueFont: value ? parseFloat(w.getComputedStyle(value).fontSize) : 0,
+    pageScroll: d.documentElement.scrollWidth - d.documentElement.clientWidth
+  };
+}
+// Scroll-state queries take effect at a later rendering update: measure a while
+// (virtual time) after each change.
+function frames(w, n, then) { w.setTimeout(then, n * 100); }
+f.addEventListener("load", function () {
+  var d = f.contentDocument, w = f.contentWindow, m = {};
+  frames(w, 3, function () {
+    m.plain = measure(d, w);
+    d.getElementById("big-text-toggle").click();
+    frames(w, 3, function () {
+      m.big = measure(d, w);
+      document.getElementById("out").textContent = JSON.stringify(m);
+    });
+  });
+});
+f.src = q.t;
+</script></body></html>"##;
+
+#[test]
+fn wide_stats_tables_say_they_scroll_and_chart_words_grow_with_big_text() {
+    let site = Site::new();
+    site.file(
+        "content/stats/2023/hazards.csv",
+        "行业领域,发现隐患,已整改,整改率,责任单位,复查日期\n工贸企业,68,66,97.1%,镇安监办,2023-12-01\n非煤矿山和地质灾害点,10,9,90.0%,镇自然资源所,2023-12-05\n",
+    );
+    site.page(
+        "content/stats/2023/index.md",
+        "title = \"2023年数据\"\ndate = 2023-12-20",
+        "```table src=hazards.csv sum=true\n```\n\n```chart src=hazards.csv title=隐患\n```\n\n| 村 | 人数 |\n|---|---|\n| 东村 | 3 |\n",
+    );
+    site.file("static/stats-probe.html", STATS_PROBE);
+    let server = serve(&site, "2024-01-01T12:00:00+08:00");
+    let json = crate::browser::chromium_probe(
+        &format!("{}stats-probe.html?t=/stats/2023/&w=320", server.1),
+        15_000,
+    );
+    let m: Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    for mode in ["plain", "big"] {
+        let t = &m[mode]["tables"];
+        // The data table (first) is wider than 320 px; the two-column one is not.
+        assert_eq!(t[0]["overflows"], true, "{mode}: {m}");
+        assert!(
+            t[0]["cue"]
+                .as_str()
+                .unwrap_or("")
+                .contains("左右滑动查看更多"),
+            "{mode}: a wide table says it scrolls: {m}"
+        );
+        assert_eq!(t[0]["cueDisplay"], "table-caption", "{mode}: {m}");
+        assert_eq!(t[2]["overflows"], false, "{mode}: {m}");
+        assert_eq!(
+            t[2]["cue"], "none",
+            "{mode}: a narrow table says nothing: {m}"
+        );
+        assert_eq!(
+            m[mode]["pageScroll"], 0,
+            "{mode}: the page itself never scrolls sideways"
+        );
+    }
+    let grew = |k: &str| m["big"][k].as_f64().unwrap() / m["plain"][k].as_f64().unwrap();
+    assert!(grew("label") > 1.15, "category labels grow with 大字: {m}");
+    assert!(
+        grew("valueFont") > 1.15,
+        "values and legends grow with 大字: {m}"
+    );
+}
