@@ -89,6 +89,9 @@ enum Command {
         root: PathBuf,
         #[arg(long)]
         output: Option<PathBuf>,
+        /// 覆盖 config.toml 中的 base_url（二维码指向的网址）
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
         /// 只打印这一张宣传单
         #[arg(long, value_name = "SLUG")]
         only: Option<String>,
@@ -323,15 +326,17 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Print {
             root,
             output,
+            base_url,
             only,
             now,
-        } => print(root, output, only, now, lang),
+        } => print(root, output, base_url, only, now, lang),
     }
 }
 
 fn print(
     root: PathBuf,
     output: Option<PathBuf>,
+    base_url: Option<String>,
     only: Option<String>,
     now: Option<String>,
     lang: Lang,
@@ -340,11 +345,30 @@ fn print(
         Ok(n) => n,
         Err(code) => return Ok(code),
     };
+    // Paper cannot be corrected after it is handed out: a QR code to a placeholder
+    // address is refused here, where `build` only warns.
+    if base_url.is_none() {
+        if let (Some(config), _, _) = anxuan::config::load(&root, None) {
+            if config.preview_address {
+                match lang {
+                    Lang::Zh => eprintln!(
+                        "错误：config.toml 的 base_url `{}` 是示例或本机地址，印在宣传单上的二维码扫了打不开，所以没有打印。\n请把 base_url 改成网站正式发布的网址，或用 --base-url 指定，例如 anxuan print --base-url https://anquan.某某镇.gov.cn/",
+                        config.base_url
+                    ),
+                    Lang::En => eprintln!(
+                        "error: base_url `{}` in config.toml is an example or local address; the QR codes on the leaflets would lead nowhere, so nothing was printed.\nSet base_url to the address the site is published at, or pass --base-url",
+                        config.base_url
+                    ),
+                }
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
     let out_dir = pipeline::default_output(&root, output.as_deref());
     let report = pipeline::build(&BuildOptions {
         root,
         output: Some(out_dir.clone()),
-        base_url: None,
+        base_url,
         now,
         drafts: false,
     });
@@ -444,19 +468,33 @@ fn init(dir: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
         }
         std::fs::write(&path, text)?;
     }
+    let cd = shell_quote(&dir.display().to_string());
     match lang {
         Lang::Zh => println!(
-            "已在 {} 新建站点。下一步：cd {} && anxuan serve",
+            "已在 {} 新建站点。下一步：cd {cd} && anxuan serve\n正式发布前，把 config.toml 里的 base_url 改成网站的网址。",
             dir.display(),
-            dir.display()
         ),
         Lang::En => println!(
-            "created a site in {}. Next: cd {} && anxuan serve",
+            "created a site in {}. Next: cd {cd} && anxuan serve\nBefore publishing, set base_url in config.toml to the site's address.",
             dir.display(),
-            dir.display()
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `path` as one word for the shell the clerk pastes the line into: single quotes on
+/// Unix, double quotes on Windows, and none when nothing needs them.
+fn shell_quote(path: &str) -> String {
+    let plain = path
+        .chars()
+        .all(|c| !c.is_whitespace() && !"'\"$`\\!&|;()<>*?[]{}#~^%".contains(c));
+    if plain && !path.is_empty() {
+        path.to_string()
+    } else if cfg!(windows) {
+        format!("\"{path}\"")
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    }
 }
 
 fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<ExitCode> {

@@ -618,6 +618,7 @@ fn prepare(
         "description": config.description,
         "base_url": config.base_url,
         "base_path": config.base_path,
+        "preview_address": config.preview_address,
         "township": config.township,
         "language": "zh-CN",
         "image": share_image,
