@@ -528,8 +528,12 @@ fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<
         );
         return Ok(ExitCode::from(1));
     }
-    let tz = anxuan::config::load(root, None)
-        .0
+    let config = anxuan::config::load(root, None).0;
+    let levels = config
+        .as_ref()
+        .map(|c| c.levels.clone())
+        .unwrap_or_default();
+    let tz = config
         .map(|c| c.timezone)
         .unwrap_or(jiff::tz::TimeZone::get("Asia/Shanghai")?);
     let now = jiff::Zoned::now().with_time_zone(tz);
@@ -539,7 +543,10 @@ fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    std::fs::write(&path, scaffold::new_page_text(kind, title.trim(), &now))?;
+    std::fs::write(
+        &path,
+        scaffold::new_page_text(kind, title.trim(), &now, &levels),
+    )?;
     println!("{}", path.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -113,3 +113,226 @@ fn init_quotes_a_folder_with_a_space_in_its_next_step() {
     );
     assert!(stdout.contains("base_url"), "{stdout}");
 }
+
+fn warning(site: &Site, name: &str, fm: &str) {
+    site.page(
+        &format!("content/warnings/{name}.md"),
+        &format!("level = \"red\"\nhazard = \"暴雨\"\nareas = [\"全镇\"]\nissuer = \"测试镇应急办\"\n{fm}"),
+        "立即转移。\n",
+    );
+}
+
+fn build_at(site: &Site, now: &str) -> crate::support::Run {
+    site.run(&["build", "--now", now])
+}
+
+#[test]
+fn a_date_only_expiry_lasts_the_whole_day_and_shows_as_a_date() {
+    for expires in ["2026-12-04", "\"2026年12月4日\"", "\"2026/12/4\""] {
+        let site = Site::new();
+        warning(
+            &site,
+            "bao-yu",
+            &format!("title = \"暴雨红色预警\"\nissued = 2026-12-03\nexpires = {expires}"),
+        );
+        // The evening of the 4th: still in force, on every page.
+        build_at(&site, "2026-12-04T20:00:00+08:00").assert_clean();
+        let home = site.read("index.html");
+        assert!(
+            home.contains("data-warning-level=\"red\""),
+            "{expires}: {home}"
+        );
+        assert!(
+            home.contains("有效至 <span class=\"nw\">12月4日</span>"),
+            "{expires}: {home}"
+        );
+        let page = site.read("warnings/bao-yu/index.html");
+        assert!(page.contains(">2026年12月4日</time>"), "{expires}: {page}");
+        assert!(
+            page.contains(">2026年12月3日</time>"),
+            "issued as written: {page}"
+        );
+        assert!(!page.contains("00:00</time>"), "{page}");
+        // Past midnight it is over.
+        build_at(&site, "2026-12-05T00:30:00+08:00").assert_clean();
+        assert!(!site.read("index.html").contains("data-warning-level"));
+        assert!(site.read("warnings/bao-yu/index.html").contains("已过期"));
+    }
+}
+
+#[test]
+fn a_date_only_lift_lasts_until_the_end_of_that_day() {
+    let site = Site::new();
+    warning(
+        &site,
+        "bao-yu",
+        "title = \"暴雨红色预警\"\nissued = 2026-12-03T08:00:00+08:00\nexpires = 2026-12-10T08:00:00+08:00\nlifted = 2026-12-04",
+    );
+    build_at(&site, "2026-12-04T12:00:00+08:00").assert_clean();
+    assert!(site
+        .read("index.html")
+        .contains("data-warning-level=\"red\""));
+    build_at(&site, "2026-12-05T01:00:00+08:00").assert_clean();
+    let page = site.read("warnings/bao-yu/index.html");
+    assert!(page.contains("本预警已于 2026年12月4日 解除"), "{page}");
+}
+
+#[test]
+fn slashes_and_one_digit_months_are_dates() {
+    let site = Site::new();
+    site.page(
+        "content/notices/a.md",
+        "title = \"通知\"\ndate = \"2023/6/1\"",
+        "正文\n",
+    );
+    site.page(
+        "content/notices/b.md",
+        "title = \"通知二\"\ndate = \"2023-6-1 8:00\"",
+        "正文\n",
+    );
+    site.build().assert_clean();
+    assert!(site.read("notices/a/index.html").contains("2023年6月1日"));
+    assert!(site
+        .read("notices/b/index.html")
+        .contains("2023-06-01T08:00:00+08:00"));
+}
+
+#[test]
+fn new_takes_the_level_and_hazard_from_the_title() {
+    let site = Site::new();
+    for (title, level, hazard) in [
+        ("暴雨红色预警", "red", "暴雨"),
+        ("地质灾害气象风险橙色预警", "orange", "地质灾害气象风险"),
+        ("道路结冰黄色预警", "yellow", "道路结冰"),
+    ] {
+        let run = site.run(&["new", "warning", title]);
+        run.assert_ok();
+        let text = std::fs::read_to_string(site.path().join(run.stdout.trim())).unwrap();
+        assert!(
+            text.contains(&format!("level = \"{level}\"")),
+            "{title}: {text}"
+        );
+        assert!(
+            text.contains(&format!("hazard = \"{hazard}\"")),
+            "{title}: {text}"
+        );
+    }
+    let run = site.run(&["build"]);
+    run.assert_ok();
+    assert!(
+        !run.stderr.contains("error") && !run.stderr.contains("错误："),
+        "{}",
+        run.stderr
+    );
+    assert!(site
+        .read("index.html")
+        .contains("data-warning-level=\"red\""));
+}
+
+#[test]
+fn new_warning_picks_a_level_the_site_allows_for_its_hazard() {
+    let site = Site::new();
+    site.file(
+        "config.toml",
+        &format!(
+            "{}\n[warnings.hazards]\n\"森林火险\" = [\"黄色\", \"橙色\", \"红色\"]\n",
+            crate::support::CONFIG
+        ),
+    );
+    let run = site.run(&["new", "warning", "森林火险预警"]);
+    run.assert_ok();
+    let text = std::fs::read_to_string(site.path().join(run.stdout.trim())).unwrap();
+    assert!(text.contains("level = \"yellow\""), "{text}");
+    site.run(&["check"]).assert_ok();
+}
+
+#[test]
+fn check_stops_a_title_that_names_another_level() {
+    let site = Site::new();
+    warning(
+        &site,
+        "bao-yu",
+        "title = \"暴雨红色预警\"\nissued = 2023-12-31T08:00:00+08:00\nexpires = 2024-01-02T08:00:00+08:00",
+    );
+    // The helper writes level = "red"; make it disagree.
+    let path = site.path().join("content/warnings/bao-yu.md");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"red\"", "\"blue\"");
+    std::fs::write(&path, text).unwrap();
+    let run = site.run(&["check", "--now", "2024-01-01T12:00:00+08:00"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("content/warnings/bao-yu.md:2:9")
+            && run
+                .stderr
+                .contains("标题“暴雨红色预警”写的是红色预警，但 level 是 `blue`（蓝色）")
+            && run.stderr.contains("level = \"red\""),
+        "{}",
+        run.stderr
+    );
+    let en = site.run(&[
+        "--lang",
+        "en",
+        "check",
+        "--now",
+        "2024-01-01T12:00:00+08:00",
+    ]);
+    assert!(
+        en.stderr
+            .contains("names a red warning, but level is `blue`"),
+        "{}",
+        en.stderr
+    );
+    // A title naming the level it has, or none, is fine.
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("暴雨红色预警", "暴雨预警");
+    std::fs::write(&path, text).unwrap();
+    site.run(&["check", "--now", "2024-01-01T12:00:00+08:00"])
+        .assert_ok();
+}
+
+#[test]
+fn placeholders_and_an_empty_issuer_are_warned_about() {
+    let site = Site::new();
+    let run = site.run(&["new", "notice", "防汛通知"]);
+    run.assert_ok();
+    let run = site.run(&["check"]);
+    run.assert_ok();
+    assert!(
+        run.stderr
+            .contains("content/notices/fang-xun-tong-zhi.md:8:1")
+            && run
+                .stderr
+                .contains("“在这里写正文。”是 anxuan new 留下的占位文字"),
+        "{}",
+        run.stderr
+    );
+    warning(
+        &site,
+        "feng",
+        "title = \"大风蓝色预警\"\nissued = 2023-12-31T08:00:00+08:00\nexpires = 2024-01-02T08:00:00+08:00",
+    );
+    let path = site.path().join("content/warnings/feng.md");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"测试镇应急办\"", "\"\"")
+        .replace("\"暴雨\"", "\"大风\"")
+        .replace("\"red\"", "\"blue\"");
+    std::fs::write(&path, text).unwrap();
+    let run = site.run(&[
+        "--lang",
+        "en",
+        "check",
+        "--now",
+        "2024-01-01T12:00:00+08:00",
+    ]);
+    run.assert_ok();
+    assert!(
+        run.stderr.contains("content/warnings/feng.md:5:10")
+            && run.stderr.contains("`issuer` is empty"),
+        "{}",
+        run.stderr
+    );
+}
