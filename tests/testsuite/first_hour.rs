@@ -336,3 +336,167 @@ fn placeholders_and_an_empty_issuer_are_warned_about() {
         run.stderr
     );
 }
+
+/// `anxuan check` on one notice whose whole file is `text`: (exit code, stderr).
+fn check_notice(text: &str, lang: &str) -> (i32, String) {
+    let site = Site::new();
+    site.file("content/notices/a.md", text);
+    let run = site.run(&["--lang", lang, "check"]);
+    (run.code, run.stderr)
+}
+
+#[test]
+fn full_width_punctuation_in_toml_is_named_with_the_corrected_line() {
+    for (line, col, zh, fixed) in [
+        (
+            "title：\"防汛通知\"",
+            6,
+            "中文（全角）的 `：`",
+            "title = \"防汛通知\"",
+        ),
+        (
+            "title ＝ \"防汛通知\"",
+            7,
+            "中文（全角）的 `＝`",
+            "title = \"防汛通知\"",
+        ),
+        (
+            "title = “防汛通知”",
+            9,
+            "中文（全角）的 `“`",
+            "title = \"防汛通知\"",
+        ),
+    ] {
+        let (code, stderr) = check_notice(&format!("+++\n{line}\n+++\n正文\n"), "zh");
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!("content/notices/a.md:2:{col}: 错误："))
+                && stderr.contains(zh)
+                && stderr.contains(&format!("这一行改成：{fixed}")),
+            "{line}: {stderr}"
+        );
+        // The caret stands under the full-width character.
+        let caret = stderr
+            .lines()
+            .find(|l| l.trim_start_matches([' ', '|']).starts_with('^'));
+        assert!(caret.is_some(), "{stderr}");
+        assert!(
+            !stderr.contains("expected"),
+            "no English parser message: {stderr}"
+        );
+    }
+    let (_, en) = check_notice("+++\ntitle：\"防汛通知\"\n+++\n", "en");
+    assert!(
+        en.contains("this is the full-width `：`; TOML needs the ASCII `=`"),
+        "{en}"
+    );
+}
+
+#[test]
+fn a_date_written_as_on_paper_gets_the_toml_form() {
+    for (value, fixed) in [
+        ("2023年6月1日", "date = 2023-06-01"),
+        ("2023/6/1", "date = 2023-06-01"),
+        ("2023-6-1 8:00", "date = 2023-06-01T08:00:00"),
+        ("2023.6.1", "date = 2023-06-01"),
+    ] {
+        let (code, stderr) = check_notice(
+            &format!("+++\ntitle = \"通知\"\ndate = {value}\n+++\n正文\n"),
+            "zh",
+        );
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains("content/notices/a.md:3:8: 错误：日期")
+                && stderr.contains(&format!("这一行改成：{fixed}")),
+            "{value}: {stderr}"
+        );
+        // The corrected line builds.
+        let site = Site::new();
+        site.page(
+            "content/notices/a.md",
+            &format!("title = \"通知\"\n{fixed}"),
+            "正文\n",
+        );
+        site.build().assert_clean();
+    }
+}
+
+#[test]
+fn yaml_mistakes_are_reported_on_their_own_line() {
+    for (front, line, col, fixed) in [
+        ("title：防汛通知\ndate: 2023-06-01", 2, 6, "title: 防汛通知"),
+        ("title:防汛通知\ndate: 2023-06-01", 2, 6, "title: 防汛通知"),
+        (
+            "title: 防汛\ntags: [防汛, 安全\ndate: 2023-06-01",
+            3,
+            7,
+            "tags: [防汛, 安全]",
+        ),
+        ("title:\u{a0}防汛\ndate: 2023-06-01", 2, 7, "title: 防汛"),
+    ] {
+        let (code, stderr) = check_notice(&format!("---\n{front}\n---\n正文\n"), "zh");
+        assert_eq!(code, 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!("content/notices/a.md:{line}:{col}: 错误："))
+                && stderr.contains(&format!("这一行改成：{fixed}")),
+            "{front}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn invisible_characters_in_front_matter_are_named_and_dropped_from_titles() {
+    let site = Site::new();
+    // A no-break space before `=`, a zero-width space between list items, and a title
+    // with a zero-width space and a no-break space inside it.
+    site.file(
+        "content/notices/a.md",
+        "+++\ntitle\u{a0}= \"地质\u{200b}灾害\u{a0}防治通知\"\ntags = [\"防汛\",\u{200b}\"地质灾害\"]\n+++\n正文\n",
+    );
+    let run = site.build();
+    run.assert_ok();
+    assert!(
+        run.stderr.contains(
+            "content/notices/a.md:2:6: 警告：这里有一个看不见的字符：不换行空格（U+00A0）"
+        ) && run.stderr.contains(
+            "content/notices/a.md:3:14: 警告：这里有一个看不见的字符：零宽空格（U+200B）"
+        ),
+        "{}",
+        run.stderr
+    );
+    let page = site.read("notices/a/index.html");
+    assert!(
+        page.contains("<h1>地质灾害 防治通知</h1>") || page.contains(">地质灾害 防治通知<"),
+        "{page}"
+    );
+    assert!(!page.contains('\u{200b}'), "{page}");
+    let en = site.run(&["--lang", "en", "check"]);
+    assert!(
+        en.stderr
+            .contains("an invisible character here: a no-break space (U+00A0)"),
+        "{}",
+        en.stderr
+    );
+}
+
+#[test]
+fn a_title_with_a_zero_width_space_is_found_by_search() {
+    let site = Site::new();
+    site.page(
+        "content/notices/a.md",
+        "title = \"地质\u{200b}灾害防治\"",
+        "正文。\n",
+    );
+    site.build().assert_clean();
+    let files = site.files();
+    let index: String = files
+        .iter()
+        .filter(|f| f.starts_with("search/"))
+        .map(|f| std::fs::read_to_string(site.out(f)).unwrap_or_default())
+        .collect();
+    assert!(
+        index.contains("地质灾害防治"),
+        "title as one word in the records"
+    );
+    assert!(!index.contains('\u{200b}'));
+}
