@@ -138,3 +138,87 @@ fn build_prints_a_one_line_summary() {
     let en = site.run(&["--lang", "en", "build"]);
     assert!(en.stdout.contains("built 1 pages"), "{}", en.stdout);
 }
+
+/// Every command's `--help`, in the language asked for.
+fn helps(lang: &str) -> Vec<String> {
+    ["", "build", "serve", "check", "init", "new", "print"]
+        .into_iter()
+        .map(|sub| {
+            let mut args = vec!["--lang", lang];
+            args.extend(Some(sub).filter(|s| !s.is_empty()));
+            args.push("--help");
+            let out = bin().args(&args).output().unwrap();
+            assert!(out.status.success(), "{args:?}");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn help_speaks_one_language_and_explains_every_argument() {
+    for help in helps("zh") {
+        for english in [
+            "Usage",
+            "Options",
+            "Commands",
+            "Arguments",
+            "Print help",
+            "[default",
+            "<ROOT>",
+        ] {
+            assert!(!help.contains(english), "`{english}` in:\n{help}");
+        }
+        assert!(
+            help.contains("用法：anxuan") && help.contains("显示这份帮助"),
+            "{help}"
+        );
+        // An argument line always has its explanation after it.
+        for line in help
+            .lines()
+            .filter(|l| l.trim_start().starts_with(['-', '<']))
+        {
+            let explained = line
+                .trim()
+                .split("  ")
+                .filter(|p| !p.trim().is_empty())
+                .count()
+                >= 2;
+            assert!(explained, "no help for `{line}` in:\n{help}");
+        }
+    }
+    for help in helps("en") {
+        assert!(
+            help.contains("Usage: anxuan") && help.contains("show this help"),
+            "{help}"
+        );
+        assert!(!help.contains("用法") && !help.contains("选项"), "{help}");
+    }
+}
+
+#[test]
+fn a_mistyped_command_gets_a_suggestion() {
+    let site = Site::new();
+    let run = site.run(&["biuld"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains("没有 `biuld` 这个命令。是不是 `build`？"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("error:"), "{}", run.stderr);
+    let run = site.run(&["build", "--ruut", "."]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("是不是 `--root`？"), "{}", run.stderr);
+    let en = site.run(&["--lang", "en", "biuld"]);
+    en.assert_code(2);
+    assert!(en.stderr.contains("'build'"), "{}", en.stderr);
+    // `anxuan help build` is `anxuan build --help`, in Chinese.
+    let help = site.run(&["help", "build"]);
+    help.assert_ok();
+    assert!(
+        help.stdout.contains("用法：anxuan build"),
+        "{}",
+        help.stdout
+    );
+}

@@ -500,3 +500,93 @@ fn a_title_with_a_zero_width_space_is_found_by_search() {
     );
     assert!(!index.contains('\u{200b}'));
 }
+
+#[test]
+fn utf16_files_from_notepad_are_read_with_one_warning() {
+    let site = Site::new();
+    let text = "+++\ntitle = \"防汛通知\"\n+++\n\n各村要做好防汛准备。\n";
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    site.bytes("content/notices/le.md", &le);
+    let mut be = vec![0xFE, 0xFF];
+    be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    site.bytes("content/notices/be.md", &be);
+    // Without a byte order mark too.
+    let bare: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    site.bytes("content/notices/bare.md", &bare);
+    let run = site.build();
+    run.assert_ok();
+    assert_eq!(
+        run.stderr.matches("UTF-16 编码").count(),
+        3,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("共 0 个错误，3 个警告"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains('\0'), "no NUL bytes printed");
+    for page in ["le", "be", "bare"] {
+        assert!(site
+            .read(&format!("notices/{page}/index.html"))
+            .contains("各村要做好防汛准备。"));
+    }
+    let en = site.run(&["--lang", "en", "check"]);
+    assert!(en.stderr.contains("encoded as UTF-16"), "{}", en.stderr);
+}
+
+#[test]
+fn serve_prints_a_gbk_warning_once_not_on_every_save() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let site = Site::new();
+    let (gbk, _, _) = encoding_rs::GBK.encode("+++\ntitle = \"旧通知\"\n+++\n\n旧文。\n");
+    site.bytes("content/notices/gbk.md", &gbk);
+    site.page("content/notices/a.md", "title = \"甲\"", "第0版\n");
+    let log = site.path().join("serve.log");
+    let mut child = crate::support::bin()
+        .args(["serve", "--port", "0", "--now", "2024-01-01T12:00:00+08:00"])
+        .current_dir(site.path())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let origin: String = line[line.find("http://").unwrap()..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '（')
+        .collect();
+    // As the serve tests do: the first page is fetched before anything is edited.
+    let (status, _, _) = http_get(&origin, "/notices/a/");
+    assert_eq!(status, 200);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    for n in 1..=2 {
+        site.page(
+            "content/notices/a.md",
+            "title = \"甲\"",
+            &format!("第{n}版\n"),
+        );
+        let started = std::time::Instant::now();
+        loop {
+            let (_, _, body) = http_get(&origin, "/notices/a/");
+            if String::from_utf8_lossy(&body).contains(&format!("第{n}版")) {
+                break;
+            }
+            assert!(started.elapsed().as_secs() < 15, "edit {n} never showed");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(stderr.matches("GBK/GB18030").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("已重新生成"),
+        "two rebuilds happened: {stderr}"
+    );
+}
