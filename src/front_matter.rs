@@ -238,13 +238,49 @@ struct LineHint {
 }
 
 fn line_hint(line: &str) -> Option<LineHint> {
-    full_width_hint(line).or_else(|| bare_date_hint(line))
+    full_width_hint(line)
+        .or_else(|| bare_date_hint(line))
+        .or_else(|| bare_text_hint(line))
+}
+
+/// Text without quotes, `title = 防汛通知`: TOML needs them.
+fn bare_text_hint(line: &str) -> Option<LineHint> {
+    let eq = line.find('=')?;
+    let key = line[..eq].trim();
+    let rest = &line[eq + 1..];
+    let value_at = eq + 1 + (rest.len() - rest.trim_start().len());
+    let value = rest.trim();
+    let is_bare_key = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+    let looks_like_toml = value.is_empty()
+        || value.starts_with(['"', '\'', '[', '{', '#', '+', '-'])
+        || value.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || ["true", "false", "inf", "nan"].contains(&value);
+    if !is_bare_key || looks_like_toml {
+        return None;
+    }
+    let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
+    Some(LineHint {
+        at: value_at,
+        len: value.len(),
+        message: text!(
+            zh: "文字 `{value}` 没有加引号：TOML 的文字要放在英文双引号里",
+            en: "the text `{value}` is not quoted: TOML text goes in double quotes"
+        ),
+        corrected: format!("{key} = \"{quoted}\""),
+    })
 }
 
 /// Full-width punctuation outside quotes: the input method was left in Chinese.
 fn full_width_hint(line: &str) -> Option<LineHint> {
     let outside = outside_quotes(line);
     let &(at, c) = outside.iter().find(|(_, c)| "：＝“”‘’".contains(*c))?;
+    // A `：` after the `=` is inside text that lacks its quotes (`title = 通知：防汛`).
+    if matches!(c, '：' | '＝') && outside.iter().any(|&(i, c)| c == '=' && i < at) {
+        return None;
+    }
     let mut corrected = String::new();
     let mut last = 0;
     let mut separated = false;

@@ -179,7 +179,12 @@ pub struct Decoded {
 /// else lossy UTF-8 with an error. CRLF and lone CR become LF.
 pub fn decode(bytes: &[u8], rel: &Path) -> Decoded {
     let mut diagnostics = Vec::new();
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Files glued together, or saved twice by editors that add a BOM, can start with
+    // more than one: a second would hide the front-matter fence.
+    let mut bytes = bytes;
+    while let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        bytes = rest;
+    }
     if let Some(encoding) = utf16(bytes) {
         // Notepad's "Unicode" is UTF-16: read as GBK it would be NUL bytes between
         // every character, and the next stage's error would print them.

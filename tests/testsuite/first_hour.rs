@@ -590,3 +590,31 @@ fn serve_prints_a_gbk_warning_once_not_on_every_save() {
         "two rebuilds happened: {stderr}"
     );
 }
+
+#[test]
+fn chinese_text_without_quotes_gets_them() {
+    let (code, stderr) = check_notice("+++\ntitle = 防汛通知\n+++\n正文\n", "zh");
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("a.md:2:9: 错误：文字 `防汛通知` 没有加引号")
+            && stderr.contains("这一行改成：title = \"防汛通知\""),
+        "{stderr}"
+    );
+    // A `：` inside such text is the same mistake, not a separator.
+    let (_, stderr) = check_notice("+++\ntitle = 通知：防汛\n+++\n正文\n", "zh");
+    assert!(
+        stderr.contains("这一行改成：title = \"通知：防汛\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_doubled_byte_order_mark_does_not_hide_the_front_matter() {
+    let site = Site::new();
+    site.bytes(
+        "content/notices/a.md",
+        "\u{feff}\u{feff}+++\ntitle = \"防汛通知\"\n+++\n正文\n".as_bytes(),
+    );
+    site.build().assert_clean();
+    assert!(site.read("notices/a/index.html").contains("防汛通知"));
+}
