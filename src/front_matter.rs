@@ -822,6 +822,32 @@ mod tests {
     }
 
     #[test]
+    fn clerks_typical_toml_mistakes_get_the_corrected_line() {
+        for (line, fixed) in [
+            ("title：\"防汛\"", "title = \"防汛\""),
+            ("title = “防汛”", "title = \"防汛\""),
+            ("title = 防汛", "title = \"防汛\""),
+            ("date = 2023年6月1日", "date = 2023-06-01"),
+            ("date = 2023-6-1 8:00", "date = 2023-06-01T08:00:00"),
+        ] {
+            assert_eq!(
+                line_hint(line).map(|h| h.corrected),
+                Some(fixed.into()),
+                "{line}"
+            );
+        }
+        assert!(line_hint("weight = 3").is_none());
+    }
+
+    #[test]
+    fn invisible_characters_inside_strings_are_left_to_clean_text() {
+        let front = "title = \"a\u{200b}b\"\ntags\u{a0}= []\n";
+        let found = invisible_outside_strings(front);
+        assert_eq!(found, vec![(front.find('\u{a0}').unwrap(), '\u{a0}')]);
+        assert_eq!(clean_text("地质\u{200b}灾害\u{a0}防治"), "地质灾害 防治");
+    }
+
+    #[test]
     fn no_front_matter_is_fine() {
         let (t, d) = parse_file("# 标题\n正文");
         assert!(t.is_empty() && d.is_empty());

@@ -1241,6 +1241,31 @@ mod tests {
             assert_eq!(z.date(), jiff::civil::date(2023, 6, 4), "{s}");
         }
         assert!(parse_datetime("2023-13-01", &tz).is_none());
+        for (s, date_only) in [
+            ("2023-06-04", true),
+            ("2023/6/4", true),
+            ("2023.6.4", true),
+            ("2023年6月4日", true),
+            ("2023-6-4 8:00", false),
+            ("2023-06-04T08:00:00+08:00", false),
+            ("2023年6月4日 8:00", false),
+        ] {
+            assert_eq!(parse_moment(s, &tz).map(|(_, d)| d), Some(date_only), "{s}");
+        }
+    }
+
+    #[test]
+    fn titles_name_levels_and_hazards() {
+        let levels = Levels::default();
+        let names = |t: &str| -> Vec<&str> { levels.named_in(t).iter().map(|l| l.en()).collect() };
+        assert_eq!(names("暴雨红色预警"), ["red"]);
+        assert!(names("暴雨预警").is_empty());
+        assert_eq!(hazard_named_in("XX镇森林火险橙色预警"), Some("森林火险"));
+        assert_eq!(
+            hazard_named_in("地质灾害气象风险红色预警"),
+            Some("地质灾害气象风险")
+        );
+        assert_eq!(levels.for_new_warning("大雾预警", "大雾").en(), "blue");
     }
 
     #[test]
