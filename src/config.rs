@@ -17,7 +17,7 @@ use crate::text;
 struct RawConfig {
     title: Option<String>,
     description: Option<String>,
-    base_url: Option<String>,
+    base_url: Option<toml::Spanned<String>>,
     township: Option<String>,
     timezone: Option<String>,
     image: Option<String>,
@@ -122,6 +122,9 @@ pub struct Config {
     /// The host (and port) of `base_url` as config.toml writes it, even when
     /// `--base-url` or `serve` builds for another address: pictures may come from it.
     pub home_host: String,
+    /// `base_url` is a placeholder or this computer (example.*, localhost, 127.x):
+    /// a QR code or canonical link made from it leads nowhere for a reader.
+    pub preview_address: bool,
     pub township: String,
     pub timezone: jiff::tz::TimeZone,
     pub timezone_name: String,
@@ -221,10 +224,29 @@ fn validate(
             "config.toml has no title (the site name)".into(),
         ));
     }
-    let written = base_url.clone();
+    let written: Option<String> = base_url.as_ref().map(|s| s.get_ref().clone());
+    // A placeholder address in config.toml is worth a warning only when it is the one
+    // used: `--base-url` (and serve's own preview address) replace it.
+    if let (None, Some(written)) = (base_url_override, &base_url) {
+        if is_reserved_host(written.get_ref()) {
+            diags.push(
+                Diagnostic::warning(text!(
+                    zh: "base_url `{}` 是示例或本机地址，二维码和网页链接会指向一个不存在的网站",
+                    en: "base_url `{}` is an example or local address; QR codes and links will point at a site that does not exist",
+                    written.get_ref()
+                ))
+                .in_file(CONFIG_FILE)
+                .at(written.span())
+                .with_help(text!(
+                    zh: "改成网站正式发布的网址，例如 base_url = \"https://anquan.某某镇.gov.cn/\"；或生成时用 --base-url 指定",
+                    en: "set it to the address the site is published at, or pass --base-url"
+                )),
+            );
+        }
+    }
     let base_url = base_url_override
         .map(str::to_string)
-        .or(base_url)
+        .or(base_url.map(toml::Spanned::into_inner))
         .unwrap_or_else(|| "http://127.0.0.1:1111/".to_string());
     let Some((base_url, base_path)) = normalise_base_url(&base_url) else {
         diags.push(
@@ -241,6 +263,7 @@ fn validate(
         );
         return None;
     };
+    let preview_address = is_reserved_host(&base_url);
     let timezone_name = timezone.unwrap_or_else(|| "Asia/Shanghai".to_string());
     let tz = match jiff::tz::TimeZone::get(&timezone_name) {
         Ok(tz) => tz,
@@ -288,6 +311,7 @@ fn validate(
         base_url,
         base_path,
         home_host,
+        preview_address,
         township: township.unwrap_or_default(),
         timezone: tz,
         timezone_name,
@@ -432,6 +456,39 @@ pub fn normalise_base_url(url: &str) -> Option<(String, String)> {
     Some((format!("{scheme}{host}{path}"), path))
 }
 
+/// True for an address no reader can reach: a documentation domain (any `example`
+/// label, `.test`, `.invalid`, `.localhost`, RFC 2606/6761) or this computer
+/// (`localhost`, `127.x`, `0.0.0.0`, `::1`) or the office network (`10.x`,
+/// `192.168.x`, `172.16–31.x`, where serve's phone preview lives). Text that is no
+/// URL is not judged here.
+pub fn is_reserved_host(url: &str) -> bool {
+    let url = url.trim();
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = if host.starts_with('[') {
+        host.split(']').next().unwrap_or("").trim_start_matches('[')
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = host.split('.').collect();
+    host == "::1"
+        || host == "0.0.0.0"
+        || labels.contains(&"example")
+        || labels
+            .last()
+            .is_some_and(|tld| ["localhost", "test", "invalid"].contains(tld))
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_private() || ip.is_link_local())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,5 +513,29 @@ mod tests {
             Some(("http://127.0.0.1:1111/".into(), "/".into()))
         );
         assert_eq!(normalise_base_url("x.gov.cn"), None);
+    }
+
+    #[test]
+    fn placeholder_and_local_addresses_are_reserved() {
+        for url in [
+            "https://anquan.example.gov.cn/xxzhen/",
+            "https://example.com",
+            "http://localhost:1111/",
+            "http://127.0.0.1:1111/",
+            "http://127.8.9.1/",
+            "http://[::1]:8080/",
+            "https://zhen.test/",
+            "http://192.168.1.5:1111/",
+        ] {
+            assert!(is_reserved_host(url), "{url}");
+        }
+        for url in [
+            "https://anquan.ceshi.gov.cn/zhen/",
+            "https://examples.gov.cn/",
+            "https://127.gov.cn/",
+            "http://8.8.8.8/",
+        ] {
+            assert!(!is_reserved_host(url), "{url}");
+        }
     }
 }

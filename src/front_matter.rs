@@ -143,25 +143,325 @@ fn shift(r: Range<usize>, by: usize) -> Range<usize> {
 }
 
 fn parse_toml(front: &str, offset: usize, diags: &mut Vec<Diagnostic>) -> Table {
-    match toml::de::DeTable::parse(front) {
+    let err = match toml::de::DeTable::parse(front) {
+        Ok(table) => return toml_table(table.get_ref(), offset),
+        Err(err) => err,
+    };
+    // Text pasted from WeChat or a web page brings invisible characters with it. Where
+    // TOML sees them (outside quotes) they read as blanks, with a warning saying which
+    // character is where, so the clerk can delete it.
+    let invisible = invisible_outside_strings(front);
+    if invisible.is_empty() {
+        toml_error(front, &err, offset, diags);
+        return Vec::new();
+    }
+    let mut cleaned = front.to_string();
+    for &(at, c) in &invisible {
+        cleaned.replace_range(at..at + c.len_utf8(), &" ".repeat(c.len_utf8()));
+    }
+    let parsed = toml::de::DeTable::parse(&cleaned);
+    let severity = if parsed.is_ok() {
+        Diagnostic::warning
+    } else {
+        Diagnostic::error
+    };
+    for &(at, c) in &invisible {
+        let (zh, en) = invisible_name(c);
+        diags.push(
+            severity(text!(
+                zh: "这里有一个看不见的字符：{zh}（U+{:04X}），多半是从网页或微信复制来的",
+                en: "an invisible character here: {en} (U+{:04X}), probably copied from a web page or WeChat",
+                c as u32
+            ))
+            .at(shift(at..at + c.len_utf8(), offset))
+            .with_help(text!(
+                zh: "把光标移到这里，删掉它（它已被当作空格）",
+                en: "put the cursor here and delete it (it was read as a space)"
+            )),
+        );
+    }
+    match parsed {
         Ok(table) => toml_table(table.get_ref(), offset),
-        Err(err) => {
-            let span = err.span().unwrap_or(0..0);
-            diags.push(
-                Diagnostic::error(text!(
-                    zh: "front matter 不是有效的 TOML：{}",
-                    en: "front matter is not valid TOML: {}",
-                    err.message().trim()
-                ))
-                .at(shift(span, offset))
-                .with_help(text!(
-                    zh: "TOML 的写法是 `键 = 值`，文字要加英文双引号，例如 title = \"防汛通知\"",
-                    en: "TOML is `key = value` with text in double quotes, e.g. title = \"Flood notice\""
-                )),
-            );
+        Err(e) => {
+            toml_error(&cleaned, &e, offset, diags);
             Vec::new()
         }
     }
+}
+
+/// Reports a TOML parse error: in Chinese, at the mistake, with the corrected line,
+/// for what clerks typically write (full-width `：` `＝` `“”`, a date as written on
+/// paper); the parser's own message for anything else.
+fn toml_error(front: &str, err: &toml::de::Error, offset: usize, diags: &mut Vec<Diagnostic>) {
+    let span = err.span().unwrap_or(0..0);
+    let line_start = front[..span.start.min(front.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line_end = front[line_start..]
+        .find('\n')
+        .map_or(front.len(), |i| line_start + i);
+    let line = &front[line_start..line_end];
+    if let Some(hint) = line_hint(line) {
+        let at = offset + line_start + hint.at;
+        diags.push(
+            Diagnostic::error(hint.message)
+                .at(at..at + hint.len)
+                .with_help(text!(
+                    zh: "这一行改成：{}",
+                    en: "write the line as: {}",
+                    hint.corrected
+                )),
+        );
+        return;
+    }
+    diags.push(
+        Diagnostic::error(text!(
+            zh: "front matter 不是有效的 TOML：{}",
+            en: "front matter is not valid TOML: {}",
+            err.message().trim()
+        ))
+        .at(shift(span, offset))
+        .with_help(text!(
+            zh: "TOML 的写法是 `键 = 值`，文字要加英文双引号，例如 title = \"防汛通知\"",
+            en: "TOML is `key = value` with text in double quotes, e.g. title = \"Flood notice\""
+        )),
+    );
+}
+
+/// What is wrong with one line of TOML that failed to parse, when it is a mistake
+/// clerks make: where (byte in the line), how long, the message and the line fixed.
+struct LineHint {
+    at: usize,
+    len: usize,
+    message: crate::diagnostic::Text,
+    corrected: String,
+}
+
+fn line_hint(line: &str) -> Option<LineHint> {
+    full_width_hint(line)
+        .or_else(|| bare_date_hint(line))
+        .or_else(|| bare_text_hint(line))
+}
+
+/// Text without quotes, `title = 防汛通知`: TOML needs them.
+fn bare_text_hint(line: &str) -> Option<LineHint> {
+    let eq = line.find('=')?;
+    let key = line[..eq].trim();
+    let rest = &line[eq + 1..];
+    let value_at = eq + 1 + (rest.len() - rest.trim_start().len());
+    let value = rest.trim();
+    let is_bare_key = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+    let looks_like_toml = value.is_empty()
+        || value.starts_with(['"', '\'', '[', '{', '#', '+', '-'])
+        || value.chars().next().is_some_and(|c| c.is_ascii_digit())
+        || ["true", "false", "inf", "nan"].contains(&value);
+    if !is_bare_key || looks_like_toml {
+        return None;
+    }
+    let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
+    Some(LineHint {
+        at: value_at,
+        len: value.len(),
+        message: text!(
+            zh: "文字 `{value}` 没有加引号：TOML 的文字要放在英文双引号里",
+            en: "the text `{value}` is not quoted: TOML text goes in double quotes"
+        ),
+        corrected: format!("{key} = \"{quoted}\""),
+    })
+}
+
+/// Full-width punctuation outside quotes: the input method was left in Chinese.
+fn full_width_hint(line: &str) -> Option<LineHint> {
+    let outside = outside_quotes(line);
+    let &(at, c) = outside.iter().find(|(_, c)| "：＝“”‘’".contains(*c))?;
+    // A `：` after the `=` is inside text that lacks its quotes (`title = 通知：防汛`).
+    if matches!(c, '：' | '＝') && outside.iter().any(|&(i, c)| c == '=' && i < at) {
+        return None;
+    }
+    let mut corrected = String::new();
+    let mut last = 0;
+    let mut separated = false;
+    for &(i, c) in &outside {
+        match c {
+            '：' | '＝' if !separated => {
+                separated = true;
+                corrected.push_str(line[last..i].trim_end());
+                corrected.push_str(" = ");
+                last = i + c.len_utf8();
+                last += line[last..].len() - line[last..].trim_start().len();
+            }
+            '“' | '”' | '‘' | '’' => {
+                corrected.push_str(&line[last..i]);
+                corrected.push(if matches!(c, '“' | '”') {
+                    '"'
+                } else {
+                    '\''
+                });
+                last = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    corrected.push_str(&line[last..]);
+    let want = match c {
+        '：' | '＝' => "=",
+        '“' | '”' => "\"",
+        _ => "'",
+    };
+    Some(LineHint {
+        at,
+        len: c.len_utf8(),
+        message: text!(
+            zh: "这里用了中文（全角）的 `{c}`，TOML 要用英文（半角）的 `{want}`",
+            en: "this is the full-width `{c}`; TOML needs the ASCII `{want}`"
+        ),
+        corrected: corrected.trim_end().to_string(),
+    })
+}
+
+/// A date written as on paper, without quotes: `date = 2023年6月1日`, `2023/6/1`,
+/// `2023-6-1 8:00`, `2023.6.1`.
+fn bare_date_hint(line: &str) -> Option<LineHint> {
+    let (key, value) = line.split_once('=')?;
+    let value_at = key.len() + 1 + (value.len() - value.trim_start().len());
+    let value = value.split('#').next().unwrap_or("").trim();
+    if value.is_empty() || value.starts_with(['"', '\'', '[', '{']) {
+        return None;
+    }
+    let utc = jiff::tz::TimeZone::UTC;
+    let (when, date_only) = crate::meta::parse_moment(value, &utc)?;
+    let fixed = if date_only {
+        when.date().to_string()
+    } else {
+        when.datetime().strftime("%Y-%m-%dT%H:%M:%S").to_string()
+    };
+    Some(LineHint {
+        at: value_at,
+        len: value.len(),
+        message: text!(
+            zh: "日期 `{value}` 要写成 年-月-日（月、日都是两位数，时间用 T 连接），或者加上英文双引号",
+            en: "the date `{value}` must be year-month-day with two-digit month and day (a time joined by T), or be quoted"
+        ),
+        corrected: format!("{} = {fixed}", key.trim()),
+    })
+}
+
+/// The characters of `line` outside `"…"` and `'…'` strings and before a `#` comment,
+/// with their byte positions.
+fn outside_quotes(line: &str) -> Vec<(usize, char)> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '#' => break,
+                _ => out.push((i, c)),
+            },
+        }
+    }
+    out
+}
+
+/// Characters that show as nothing (or as a plain space) in an editor but are not a
+/// space to a parser.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00A0}'
+            | '\u{202F}'
+            | '\u{200B}'
+            | '\u{200C}'
+            | '\u{200D}'
+            | '\u{2060}'
+            | '\u{FEFF}'
+            | '\u{3000}'
+    )
+}
+
+fn invisible_name(c: char) -> (&'static str, &'static str) {
+    match c {
+        '\u{00A0}' | '\u{202F}' => ("不换行空格", "a no-break space"),
+        '\u{200B}' => ("零宽空格", "a zero-width space"),
+        '\u{200C}' => ("零宽不连字", "a zero-width non-joiner"),
+        '\u{200D}' => ("零宽连字", "a zero-width joiner"),
+        '\u{2060}' => ("零宽不换行", "a word joiner"),
+        '\u{FEFF}' => ("字节顺序标记（BOM）", "a byte order mark (BOM)"),
+        '\u{3000}' => ("全角空格", "a full-width space"),
+        _ => ("看不见的字符", "an invisible character"),
+    }
+}
+
+/// Invisible characters in TOML text outside its strings and comments, by byte
+/// position. A multi-line string is skipped as a whole.
+fn invisible_outside_strings(front: &str) -> Vec<(usize, char)> {
+    const MULTI: [&str; 2] = ["\"\"\"", "'''"];
+    let mut out = Vec::new();
+    let mut multi: Option<&str> = None;
+    let mut pos = 0;
+    for line in front.split_inclusive('\n') {
+        let mut from = 0;
+        if let Some(close) = multi {
+            match line.find(close) {
+                Some(i) => {
+                    multi = None;
+                    from = i + 3;
+                }
+                None => {
+                    pos += line.len();
+                    continue;
+                }
+            }
+        }
+        let rest = &line[from..];
+        let opens = MULTI
+            .into_iter()
+            .filter_map(|q| rest.find(q).map(|i| (i, q)))
+            .min();
+        let scan = match opens {
+            Some((i, q)) if !rest[i + 3..].contains(q) => {
+                multi = Some(q);
+                &rest[..i]
+            }
+            _ => rest,
+        };
+        for (i, c) in outside_quotes(scan) {
+            if is_invisible(c) {
+                out.push((pos + from + i, c));
+            }
+        }
+        pos += line.len();
+    }
+    out
+}
+
+/// Text values as readers and search should see them: a no-break space is a space,
+/// zero-width characters and stray BOMs are dropped, so 地质\u{200B}灾害 in a title
+/// is found by a search for 地质灾害.
+fn clean_text(s: &str) -> String {
+    if !s.chars().any(is_invisible) {
+        return s.to_string();
+    }
+    s.chars()
+        .filter_map(|c| match c {
+            '\u{00A0}' | '\u{202F}' => Some(' '),
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
 fn toml_table(table: &toml::de::DeTable<'_>, offset: usize) -> Table {
@@ -185,7 +485,7 @@ fn toml_table(table: &toml::de::DeTable<'_>, offset: usize) -> Table {
 fn toml_value(v: &toml::Spanned<toml::de::DeValue<'_>>, offset: usize) -> Spanned<Value> {
     use toml::de::DeValue;
     let value = match v.get_ref() {
-        DeValue::String(s) => Value::String(s.to_string()),
+        DeValue::String(s) => Value::String(clean_text(s)),
         DeValue::Integer(i) => i64::from_str_radix(
             i.as_str().replace('_', "").trim_start_matches("+"),
             i.radix(),
@@ -236,6 +536,19 @@ fn parse_yaml(front: &str, offset: usize, diags: &mut Vec<Diagnostic>) -> Table 
         },
         Err(err) => {
             let m = err.marker();
+            if let Some((line_at, hint)) = yaml_hint(front, m.line()) {
+                let at = offset + line_at + hint.at;
+                diags.push(
+                    Diagnostic::error(hint.message)
+                        .at(at..at + hint.len)
+                        .with_help(text!(
+                            zh: "这一行改成：{}",
+                            en: "write the line as: {}",
+                            hint.corrected
+                        )),
+                );
+                return Vec::new();
+            }
             let at = offset + index.offset_of(m.line(), m.col());
             diags.push(
                 Diagnostic::error(text!(
@@ -252,6 +565,104 @@ fn parse_yaml(front: &str, offset: usize, diags: &mut Vec<Diagnostic>) -> Table 
             Vec::new()
         }
     }
+}
+
+/// Where a YAML parse error really is, for the mistakes clerks make: the parser
+/// notices a `：` or a missing space after `:` only on the next line, and an unclosed
+/// `[` at the next key. Looks at the lines up to the one the parser named (1-based)
+/// and returns the first with such a mistake: its byte offset in `front` and the hint.
+fn yaml_hint(front: &str, error_line: usize) -> Option<(usize, LineHint)> {
+    let mut pos = 0;
+    for (n, line) in front.split_inclusive('\n').enumerate() {
+        if n + 1 > error_line {
+            break;
+        }
+        let text = line.trim_end_matches(['\n', '\r']);
+        if let Some(hint) = yaml_line_hint(text) {
+            return Some((pos, hint));
+        }
+        pos += line.len();
+    }
+    None
+}
+
+fn yaml_line_hint(line: &str) -> Option<LineHint> {
+    // An invisible character where YAML wants a blank: in the indentation, the key,
+    // or just after its colon.
+    let value_start = line.find(':').map_or(line.len(), |i| i + 1);
+    if let Some((at, c)) = line[..value_start]
+        .char_indices()
+        .chain(line[value_start..].chars().next().map(|c| (value_start, c)))
+        .find(|(_, c)| is_invisible(*c))
+    {
+        let (zh, en) = invisible_name(c);
+        return Some(LineHint {
+            at,
+            len: c.len_utf8(),
+            message: text!(
+                zh: "这里有一个看不见的字符：{zh}（U+{:04X}），多半是从网页或微信复制来的",
+                en: "an invisible character here: {en} (U+{:04X}), probably copied from a web page or WeChat",
+                c as u32
+            ),
+            corrected: line
+                .replace(c, if c.is_whitespace() { " " } else { "" })
+                .trim_end()
+                .to_string(),
+        });
+    }
+    let body = line.trim_start();
+    if body.is_empty() || body.starts_with('#') {
+        return None;
+    }
+    let indent = line.len() - body.len();
+    let key_len = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(body.len());
+    let key = &body[..key_len];
+    let after = &body[key_len..];
+    if key.is_empty() || key.starts_with('-') {
+        return None;
+    }
+    if let Some(value) = after.trim_start().strip_prefix('：') {
+        let at = indent + key_len + (after.len() - after.trim_start().len());
+        return Some(LineHint {
+            at,
+            len: '：'.len_utf8(),
+            message: text!(
+                zh: "这里用了中文（全角）的冒号 `：`，YAML 要用英文冒号再加一个空格 `: `",
+                en: "this is the full-width `：`; YAML needs an ASCII colon and a space, `: `"
+            ),
+            corrected: format!("{}{key}: {}", &line[..indent], value.trim_start()),
+        });
+    }
+    if let Some(value) = after.strip_prefix(':') {
+        if !value.is_empty() && !value.starts_with([' ', '\t']) {
+            let at = indent + key_len;
+            return Some(LineHint {
+                at,
+                len: 1,
+                message: text!(
+                    zh: "YAML 的冒号 `:` 后面要有一个空格",
+                    en: "YAML needs a space after the colon `:`"
+                ),
+                corrected: format!("{}{key}: {value}", &line[..indent]),
+            });
+        }
+        let open = value.matches('[').count();
+        if open > value.matches(']').count() {
+            let at = indent + key_len + 1 + value.find('[').unwrap_or(0);
+            return Some(LineHint {
+                at,
+                len: 1,
+                message: text!(
+                    zh: "列表的 `[` 没有对应的 `]`",
+                    en: "the list's `[` has no closing `]`"
+                ),
+                corrected: format!("{}]", line.trim_end()),
+            });
+        }
+    }
+    None
 }
 
 /// A whole TOML data file as a table; spans in `text`. `Err` carries the parser's
@@ -296,7 +707,7 @@ fn yaml_span(node: &saphyr::MarkedYaml<'_>, index: &LineIndex<'_>, offset: usize
 fn yaml_value(node: &saphyr::MarkedYaml<'_>, index: &LineIndex<'_>, offset: usize) -> Value {
     use saphyr::{Scalar, YamlData};
     match &node.data {
-        YamlData::Value(Scalar::String(s)) => Value::String(s.to_string()),
+        YamlData::Value(Scalar::String(s)) => Value::String(clean_text(s)),
         YamlData::Value(Scalar::Integer(i)) => Value::Integer(*i),
         YamlData::Value(Scalar::FloatingPoint(f)) => Value::Float(f.into_inner()),
         YamlData::Value(Scalar::Boolean(b)) => Value::Bool(*b),
@@ -408,6 +819,32 @@ mod tests {
     fn unclosed_fence_is_an_error() {
         let (_, d) = parse_file("+++\ntitle = \"a\"\n");
         assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn clerks_typical_toml_mistakes_get_the_corrected_line() {
+        for (line, fixed) in [
+            ("title：\"防汛\"", "title = \"防汛\""),
+            ("title = “防汛”", "title = \"防汛\""),
+            ("title = 防汛", "title = \"防汛\""),
+            ("date = 2023年6月1日", "date = 2023-06-01"),
+            ("date = 2023-6-1 8:00", "date = 2023-06-01T08:00:00"),
+        ] {
+            assert_eq!(
+                line_hint(line).map(|h| h.corrected),
+                Some(fixed.into()),
+                "{line}"
+            );
+        }
+        assert!(line_hint("weight = 3").is_none());
+    }
+
+    #[test]
+    fn invisible_characters_inside_strings_are_left_to_clean_text() {
+        let front = "title = \"a\u{200b}b\"\ntags\u{a0}= []\n";
+        let found = invisible_outside_strings(front);
+        assert_eq!(found, vec![(front.find('\u{a0}').unwrap(), '\u{a0}')]);
+        assert_eq!(clean_text("地质\u{200b}灾害\u{a0}防治"), "地质灾害 防治");
     }
 
     #[test]

@@ -48,14 +48,16 @@ enum Command {
     },
     /// 生成网站并在本机预览
     Serve {
+        /// 站点目录（含 config.toml 和 content/），默认当前目录
         #[arg(long, default_value = ".")]
         root: PathBuf,
         /// 监听地址，默认 127.0.0.1；用 0.0.0.0 可让同一 Wi-Fi 下的手机访问
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
-        /// 端口，0 表示自动选择
+        /// 端口，默认 1111；0 表示自动选择
         #[arg(long, default_value_t = 1111)]
         port: u16,
+        /// 把“现在”固定为这个时间（RFC 3339，例如 2023-06-04T08:00:00+08:00）
         #[arg(long, value_name = "RFC3339")]
         now: Option<String>,
         /// 不自动刷新浏览器（不注入刷新脚本）
@@ -64,8 +66,10 @@ enum Command {
     },
     /// 检查全部内容，不写出文件
     Check {
+        /// 站点目录（含 config.toml 和 content/），默认当前目录
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// 把“现在”固定为这个时间（RFC 3339，例如 2023-06-04T08:00:00+08:00）
         #[arg(long, value_name = "RFC3339")]
         now: Option<String>,
     },
@@ -78,17 +82,23 @@ enum Command {
     New {
         /// 类型：notice、warning、campaign、stats、leaflet
         kind: String,
-        /// 标题
+        /// 标题，例如 "暴雨红色预警"（预警的级别和灾害种类从标题里取）
         title: String,
+        /// 站点目录（含 config.toml），默认当前目录
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
     /// 把宣传单打印成 PDF（需要本机安装 Chromium、Chrome 或 Edge）
     Print {
+        /// 站点目录（含 config.toml 和 content/），默认当前目录
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// 输出目录，默认 <站点目录>/public；PDF 写在其中的 leaflets/ 里
         #[arg(long)]
         output: Option<PathBuf>,
+        /// 覆盖 config.toml 中的 base_url（二维码指向的网址）
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
         /// 只打印这一张宣传单
         #[arg(long, value_name = "SLUG")]
         only: Option<String>,
@@ -105,15 +115,17 @@ fn english(cmd: clap::Command) -> clap::Command {
             "lang" => "message language: zh (Chinese, default) or en; or set ANXUAN_LANG",
             "root" => "site folder (with config.toml and content/), default: current folder",
             "output" => "output folder, default: <site>/public",
-            "base_url" => "override base_url from config.toml",
+            "base_url" => "override base_url from config.toml (the address QR codes and links use)",
             "now" => "fix the clock at this time (RFC 3339, e.g. 2023-06-04T08:00:00+08:00)",
             "drafts" => "also build drafts (draft = true) and scheduled pages",
             "bind" => "address to listen on, default 127.0.0.1; 0.0.0.0 lets a phone on the same Wi-Fi connect",
-            "port" => "port; 0 picks a free one",
+            "port" => "port, default 1111; 0 picks a free one",
             "no_reload" => "do not reload browsers on changes (no script injected)",
             "dir" => "folder for the new site",
             "kind" => "kind: notice, warning, campaign, stats, leaflet",
-            "title" => "title",
+            "title" => "title, e.g. \"暴雨红色预警\" (a warning's level and hazard are taken from it)",
+            "help" => "show this help",
+            "version" => "show the version",
             "only" => "print only this leaflet",
             _ => return None,
         })
@@ -150,8 +162,185 @@ fn english(cmd: clap::Command) -> clap::Command {
     cmd
 }
 
+/// Help in one language throughout: clap's own words (`Usage:`, `Options:`, `Print
+/// help`, `[default: .]`) are replaced, in Chinese or English, on every command.
+fn localise(cmd: clap::Command, lang: Lang) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    let zh = lang == Lang::Zh;
+    let (usage, options, arguments, commands) = if zh {
+        ("用法：", "选项", "参数", "命令")
+    } else {
+        ("Usage: ", "Options", "Arguments", "Commands")
+    };
+    let value_name = |id: &str| -> Option<&'static str> {
+        Some(match (id, zh) {
+            ("root" | "output" | "dir", true) => "目录",
+            ("root" | "output" | "dir", false) => "DIR",
+            ("base_url", true) => "网址",
+            ("now", true) => "时间",
+            ("bind", true) => "地址",
+            ("bind", false) => "ADDR",
+            ("port", true) => "端口",
+            ("port", false) => "PORT",
+            ("lang", true) => "语言",
+            ("kind", true) => "类型",
+            ("kind", false) => "KIND",
+            ("title", true) => "标题",
+            ("title", false) => "TITLE",
+            _ => return None,
+        })
+    };
+    let fix = |c: clap::Command, path: &str| -> clap::Command {
+        let mut c = c
+            .disable_help_flag(true)
+            .help_template(format!(
+                "{{about-with-newline}}\n{usage}{{usage}}\n\n{{all-args}}{{after-help}}"
+            ))
+            .subcommand_help_heading(commands)
+            .subcommand_value_name(if zh { "命令" } else { "COMMAND" })
+            .arg(
+                Arg::new("help")
+                    .short('h')
+                    .long("help")
+                    .action(ArgAction::Help)
+                    .help(if zh {
+                        "显示这份帮助"
+                    } else {
+                        "show this help"
+                    }),
+            );
+        let ids: Vec<(String, bool, bool)> = c
+            .get_arguments()
+            .map(|a| {
+                let takes = a.get_action().takes_values();
+                (a.get_id().to_string(), a.is_positional(), takes)
+            })
+            .collect();
+        let mut positionals = Vec::new();
+        for (id, positional, takes_values) in &ids {
+            let name = value_name(id);
+            if *positional {
+                positionals.push(format!("<{}>", name.unwrap_or(id)));
+            }
+            let heading = if *positional { arguments } else { options };
+            c = c.mut_arg(id, |a| {
+                let a = a.help_heading(heading).hide_default_value(*takes_values);
+                match name {
+                    Some(n) => a.value_name(n),
+                    None => a,
+                }
+            });
+        }
+        let opts = if zh { "[选项]" } else { "[OPTIONS]" };
+        let tail = if c.has_subcommands() {
+            format!(" <{}>", if zh { "命令" } else { "COMMAND" })
+        } else {
+            positionals.iter().map(|p| format!(" {p}")).collect()
+        };
+        c.override_usage(format!("{path} {opts}{tail}"))
+    };
+    let mut cmd = fix(cmd, "anxuan")
+        .disable_help_subcommand(true)
+        .disable_version_flag(true)
+        .arg(
+            clap::Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(clap::ArgAction::Version)
+                .help(if zh {
+                    "显示版本"
+                } else {
+                    "show the version"
+                })
+                .help_heading(options),
+        );
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        let path = format!("anxuan {name}");
+        cmd = cmd.mut_subcommand(&name, |s| fix(s, &path));
+    }
+    cmd
+}
+
+/// A usage error in Chinese: clap's messages are English only. Covers what people
+/// mistype (an unknown command or option, a missing or bad value); `--lang en` keeps
+/// clap's own message.
+fn usage_error_zh(e: &clap::Error, cmd: &clap::Command, args: &[String]) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let value = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join("、")),
+        _ => None,
+    };
+    let first = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        _ => None,
+    };
+    // The command the mistake is in: the first argument naming a subcommand.
+    let sub = args
+        .iter()
+        .skip(1)
+        .find_map(|a| cmd.find_subcommand(a))
+        .unwrap_or(cmd);
+    let usage = sub.clone().render_usage().to_string();
+    let usage = usage.trim().trim_start_matches("Usage:").trim();
+    let message = match e.kind() {
+        ErrorKind::InvalidSubcommand => {
+            let typed = value(ContextKind::InvalidSubcommand)?;
+            let names: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
+            let near = first(ContextKind::SuggestedSubcommand)
+                .or_else(|| anxuan::meta::did_you_mean(&typed, &names).map(str::to_string));
+            match near {
+                Some(n) => format!("没有 `{typed}` 这个命令。是不是 `{n}`？"),
+                None => format!("没有 `{typed}` 这个命令；可用：{}", names.join("、")),
+            }
+        }
+        ErrorKind::UnknownArgument => {
+            let typed = value(ContextKind::InvalidArg)?;
+            let longs: Vec<String> = sub
+                .get_arguments()
+                .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+                .collect();
+            let longs: Vec<&str> = longs.iter().map(String::as_str).collect();
+            let near = first(ContextKind::SuggestedArg)
+                .or_else(|| anxuan::meta::did_you_mean(&typed, &longs).map(str::to_string));
+            match near {
+                Some(n) => format!("不认识的选项 `{typed}`。是不是 `{n}`？"),
+                None => format!("不认识的选项 `{typed}`"),
+            }
+        }
+        ErrorKind::MissingRequiredArgument => {
+            format!("缺少 {}", value(ContextKind::InvalidArg)?)
+        }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => format!(
+            "{} 的值 `{}` 不对",
+            value(ContextKind::InvalidArg)?,
+            value(ContextKind::InvalidValue).unwrap_or_default()
+        ),
+        ErrorKind::NoEquals | ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
+            format!("参数有误：{}", value(ContextKind::InvalidArg)?)
+        }
+        _ => return None,
+    };
+    Some(format!(
+        "用法错误：{message}\n\n用法：{usage}\n\n查看全部命令和选项：anxuan --help"
+    ))
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    // `anxuan help build` as `anxuan build --help`: clap's own help command would
+    // answer in English.
+    if let Some(i) = args.iter().skip(1).position(|a| !a.starts_with('-')) {
+        if args[i + 1] == "help" {
+            args.remove(i + 1);
+            args.push("--help".into());
+        }
+    }
     let lang_flag = args
         .iter()
         .position(|a| a == "--lang")
@@ -166,13 +355,25 @@ fn main() -> ExitCode {
     if lang == Lang::En {
         cmd = english(cmd);
     }
+    let cmd = localise(cmd, lang);
     let cli = match cmd
+        .clone()
         .try_get_matches_from(&args)
         .and_then(|m| Cli::from_arg_matches(&m))
     {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            match (lang, e.use_stderr()) {
+                (Lang::Zh, true) => match usage_error_zh(&e, &cmd, &args) {
+                    Some(m) => eprintln!("{m}"),
+                    None => {
+                        let _ = e.print();
+                    }
+                },
+                _ => {
+                    let _ = e.print();
+                }
+            }
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
@@ -331,15 +532,17 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
         Command::Print {
             root,
             output,
+            base_url,
             only,
             now,
-        } => print(root, output, only, now, lang),
+        } => print(root, output, base_url, only, now, lang),
     }
 }
 
 fn print(
     root: PathBuf,
     output: Option<PathBuf>,
+    base_url: Option<String>,
     only: Option<String>,
     now: Option<String>,
     lang: Lang,
@@ -348,11 +551,30 @@ fn print(
         Ok(n) => n,
         Err(code) => return Ok(code),
     };
+    // Paper cannot be corrected after it is handed out: a QR code to a placeholder
+    // address is refused here, where `build` only warns.
+    if base_url.is_none() {
+        if let (Some(config), _, _) = anxuan::config::load(&root, None) {
+            if config.preview_address {
+                match lang {
+                    Lang::Zh => eprintln!(
+                        "错误：config.toml 的 base_url `{}` 是示例或本机地址，印在宣传单上的二维码扫了打不开，所以没有打印。\n请把 base_url 改成网站正式发布的网址，或用 --base-url 指定，例如 anxuan print --base-url https://anquan.某某镇.gov.cn/",
+                        config.base_url
+                    ),
+                    Lang::En => eprintln!(
+                        "error: base_url `{}` in config.toml is an example or local address; the QR codes on the leaflets would lead nowhere, so nothing was printed.\nSet base_url to the address the site is published at, or pass --base-url",
+                        config.base_url
+                    ),
+                }
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
     let out_dir = pipeline::default_output(&root, output.as_deref());
     let opts = BuildOptions {
         root,
         output: Some(out_dir.clone()),
-        base_url: None,
+        base_url,
         now,
         drafts: false,
     };
@@ -461,19 +683,33 @@ fn init(dir: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
         }
         std::fs::write(&path, text)?;
     }
+    let cd = shell_quote(&dir.display().to_string());
     match lang {
         Lang::Zh => println!(
-            "已在 {} 新建站点。下一步：cd {} && anxuan serve",
+            "已在 {} 新建站点。下一步：cd {cd} && anxuan serve\n正式发布前，把 config.toml 里的 base_url 改成网站的网址。",
             dir.display(),
-            dir.display()
         ),
         Lang::En => println!(
-            "created a site in {}. Next: cd {} && anxuan serve",
+            "created a site in {}. Next: cd {cd} && anxuan serve\nBefore publishing, set base_url in config.toml to the site's address.",
             dir.display(),
-            dir.display()
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `path` as one word for the shell the clerk pastes the line into: single quotes on
+/// Unix, double quotes on Windows, and none when nothing needs them.
+fn shell_quote(path: &str) -> String {
+    let plain = path
+        .chars()
+        .all(|c| !c.is_whitespace() && !"'\"$`\\!&|;()<>*?[]{}#~^%".contains(c));
+    if plain && !path.is_empty() {
+        path.to_string()
+    } else if cfg!(windows) {
+        format!("\"{path}\"")
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    }
 }
 
 fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
@@ -507,8 +743,12 @@ fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<
         );
         return Ok(ExitCode::from(1));
     }
-    let tz = anxuan::config::load(root, None)
-        .0
+    let config = anxuan::config::load(root, None).0;
+    let levels = config
+        .as_ref()
+        .map(|c| c.levels.clone())
+        .unwrap_or_default();
+    let tz = config
         .map(|c| c.timezone)
         .unwrap_or(jiff::tz::TimeZone::get("Asia/Shanghai")?);
     let now = jiff::Zoned::now().with_time_zone(tz);
@@ -518,7 +758,10 @@ fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    std::fs::write(&path, scaffold::new_page_text(kind, title.trim(), &now))?;
+    std::fs::write(
+        &path,
+        scaffold::new_page_text(kind, title.trim(), &now, &levels),
+    )?;
     println!("{}", path.display());
     Ok(ExitCode::SUCCESS)
 }

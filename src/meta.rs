@@ -216,11 +216,73 @@ impl Levels {
         )
     }
 
+    /// The levels whose Chinese name (`红色`) the title of a warning contains.
+    pub fn named_in(&self, title: &str) -> Vec<&WarningLevel> {
+        self.all
+            .iter()
+            .filter(|l| title.contains(l.zh.as_str()))
+            .collect()
+    }
+
+    /// The level a new warning titled `title` gets: the one the title names, else the
+    /// least severe one the hazard may use (so the file builds as written).
+    pub fn for_new_warning(&self, title: &str, hazard: &str) -> &WarningLevel {
+        let allowed = self
+            .allowed_for(hazard)
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| self.all.iter().collect());
+        let named = self.named_in(title);
+        named
+            .iter()
+            .find(|l| allowed.contains(l))
+            .or(named.first())
+            .copied()
+            .or_else(|| allowed.iter().min_by_key(|l| l.rank).copied())
+            .unwrap_or(&self.all[0])
+    }
+
     /// The levels `hazard` may use, if the site narrowed them.
     fn allowed_for(&self, hazard: &str) -> Option<Vec<&WarningLevel>> {
         let (_, ids) = self.by_hazard.iter().find(|(h, _)| h == hazard)?;
         Some(self.all.iter().filter(|l| ids.contains(&l.id)).collect())
     }
+}
+
+/// Hazards of China's meteorological and emergency warnings, as titles name them.
+pub const HAZARDS: &[&str] = &[
+    "地质灾害气象风险",
+    "森林火险",
+    "草原火险",
+    "地质灾害",
+    "道路结冰",
+    "山洪灾害",
+    "强对流",
+    "暴雨",
+    "暴雪",
+    "寒潮",
+    "大风",
+    "沙尘暴",
+    "高温",
+    "干旱",
+    "雷电",
+    "雷雨大风",
+    "冰雹",
+    "霜冻",
+    "大雾",
+    "台风",
+    "低温",
+    "洪水",
+    "山洪",
+    "霾",
+];
+
+/// The hazard a title names, the longest and earliest match (`森林火险黄色预警` → 森林火险).
+pub fn hazard_named_in(title: &str) -> Option<&'static str> {
+    HAZARDS
+        .iter()
+        .filter_map(|h| title.find(h).map(|at| (at, std::cmp::Reverse(h.len()), *h)))
+        .min()
+        .map(|(_, _, h)| h)
 }
 
 #[derive(Clone, Debug)]
@@ -230,6 +292,11 @@ pub struct WarningMeta {
     pub issued: Zoned,
     pub expires: Zoned,
     pub lifted: Option<Zoned>,
+    /// Written as a date without a time: shown as a date. `expires` and `lifted` are
+    /// then the end of that day (the next day's 00:00), `issued` its start.
+    pub issued_date_only: bool,
+    pub expires_date_only: bool,
+    pub lifted_date_only: bool,
     pub areas: Vec<String>,
     pub issuer: String,
     pub guidance: Vec<String>,
@@ -466,6 +533,17 @@ impl<'t> Reader<'t> {
     }
 
     fn datetime(&mut self, key: &str, tz: &jiff::tz::TimeZone) -> Option<Spanned<Zoned>> {
+        self.moment(key, tz, DayEdge::Start).map(|(at, _)| at)
+    }
+
+    /// A date or datetime; a date without a time stands for the `edge` of that day.
+    /// The flag says it was written as a date only, so pages show it as one.
+    fn moment(
+        &mut self,
+        key: &str,
+        tz: &jiff::tz::TimeZone,
+        edge: DayEdge,
+    ) -> Option<(Spanned<Zoned>, bool)> {
         let v = self.take(key)?;
         let s = match &v.value {
             Value::Datetime(s) | Value::String(s) => s,
@@ -481,18 +559,34 @@ impl<'t> Reader<'t> {
                 return None;
             }
         };
-        match parse_datetime(s, tz) {
-            Some(z) => Some(Spanned {
-                value: z,
-                span: v.span.clone(),
-            }),
+        match parse_moment(s, tz) {
+            Some((z, date_only)) => {
+                let z = match (date_only, edge) {
+                    // The end of a day is the first instant of the next: a warning
+                    // `expires = 2026-12-04` is in force all of the 4th.
+                    (true, DayEdge::End) => z
+                        .date()
+                        .tomorrow()
+                        .ok()
+                        .and_then(|d| d.to_zoned(tz.clone()).ok())
+                        .unwrap_or(z),
+                    _ => z,
+                };
+                Some((
+                    Spanned {
+                        value: z,
+                        span: v.span.clone(),
+                    },
+                    date_only,
+                ))
+            }
             None => {
                 self.diags.push(
                     Diagnostic::error(text!(zh: "`{key}` 的日期 `{s}` 无法识别", en: "`{key}`: cannot read the date `{s}`"))
                         .at(v.span.clone())
                         .with_help(text!(
-                            zh: "可用的写法：2023-06-04、2023-06-04 08:00、2023-06-04T08:00:00+08:00、2023年6月4日",
-                            en: "accepted forms: 2023-06-04, 2023-06-04 08:00, 2023-06-04T08:00:00+08:00"
+                            zh: "可用的写法：2023-06-04、2023/6/4、2023-06-04 08:00、2023-06-04T08:00:00+08:00、2023年6月4日",
+                            en: "accepted forms: 2023-06-04, 2023/6/4, 2023-06-04 08:00, 2023-06-04T08:00:00+08:00"
                         )),
                 );
                 None
@@ -585,24 +679,74 @@ fn to_json(v: &Value) -> serde_json::Value {
     }
 }
 
+/// Which end of the day a date written without a time stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DayEdge {
+    /// `issued`, `start`, `date`: from 00:00.
+    Start,
+    /// `expires`, `lifted`: until the day is over.
+    End,
+}
+
 /// Reads the date forms staff actually write. A date or datetime without an offset
-/// is in the site's time zone.
+/// is in the site's time zone; a date without a time is the start of that day.
 pub fn parse_datetime(s: &str, tz: &jiff::tz::TimeZone) -> Option<Zoned> {
+    parse_moment(s, tz).map(|(z, _)| z)
+}
+
+/// [`parse_datetime`], and whether `s` was a date without a time.
+pub fn parse_moment(s: &str, tz: &jiff::tz::TimeZone) -> Option<(Zoned, bool)> {
     let s = s.trim();
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-        return Some(ts.to_zoned(tz.clone()));
+        return Some((ts.to_zoned(tz.clone()), false));
     }
+    // jiff reads `2023-06-04` as a DateTime at 00:00 too: a date alone is told apart
+    // by having no time in it.
+    let date_only = !s.contains([':', 'T', 't', ' ']);
     if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-        return dt.to_zoned(tz.clone()).ok();
+        return Some((dt.to_zoned(tz.clone()).ok()?, date_only));
     }
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        return d.to_zoned(tz.clone()).ok();
+    let (dt, date_only) = parse_chinese_date(s).or_else(|| parse_loose_date(s))?;
+    Some((dt.to_zoned(tz.clone()).ok()?, date_only))
+}
+
+/// `2023/6/1`, `2023-6-1 8:00`, `2023.6.1`: the forms Excel and WPS write, with
+/// one-digit months, days and hours.
+fn parse_loose_date(s: &str) -> Option<(jiff::civil::DateTime, bool)> {
+    let (date, time) = match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let sep = ['/', '-', '.'].into_iter().find(|c| date.contains(*c))?;
+    let mut parts = date.split(sep);
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 {
+        return None;
     }
-    parse_chinese_date(s)?.to_zoned(tz.clone()).ok()
+    let date = jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()?;
+    match time {
+        None => Some((date.to_datetime(jiff::civil::Time::midnight()), true)),
+        Some(t) => Some((date.to_datetime(clock_time(t)?), false)),
+    }
+}
+
+/// `8:00`, `08:00:30`, `8：00`.
+fn clock_time(t: &str) -> Option<jiff::civil::Time> {
+    let mut parts = t.split([':', '：']);
+    let h = parts.next()?.trim().parse().ok()?;
+    let m = parts.next()?.trim().parse().ok()?;
+    let sec = match parts.next() {
+        Some(x) => x.trim().parse().ok()?,
+        None => 0,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    jiff::civil::Time::new(h, m, sec, 0).ok()
 }
 
 /// `2023年6月4日` and `2023年6月4日 08:00`.
-fn parse_chinese_date(s: &str) -> Option<jiff::civil::DateTime> {
+fn parse_chinese_date(s: &str) -> Option<(jiff::civil::DateTime, bool)> {
     let (y, rest) = s.split_once('年')?;
     let (m, rest) = rest.split_once('月')?;
     let (d, rest) = rest.split_once(['日', '号'])?;
@@ -613,13 +757,54 @@ fn parse_chinese_date(s: &str) -> Option<jiff::civil::DateTime> {
     )
     .ok()?;
     let rest = rest.trim();
-    let time = if rest.is_empty() {
-        jiff::civil::Time::midnight()
-    } else {
-        let (h, mi) = rest.split_once([':', '：'])?;
-        jiff::civil::Time::new(h.trim().parse().ok()?, mi.trim().parse().ok()?, 0, 0).ok()?
-    };
-    Some(date.to_datetime(time))
+    if rest.is_empty() {
+        return Some((date.to_datetime(jiff::civil::Time::midnight()), true));
+    }
+    Some((date.to_datetime(clock_time(rest)?), false))
+}
+
+/// The sentence `anxuan new` leaves in a new page of `kind` for the clerk to replace.
+pub fn placeholder_for(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Warning => "在这里写预警的详细内容。",
+        Kind::Campaign => "在这里写活动安排。",
+        Kind::Stats => "在这里写统计说明。",
+        Kind::Leaflet => "在这里写宣传单的内容，字少一些、大一些。",
+        Kind::Notice | Kind::Page => "在这里写正文。",
+    }
+}
+
+/// Warnings for placeholder lines `anxuan new` wrote that are still in `body`, which
+/// starts at `offset` in its file. The page builds, but it is not finished.
+pub fn placeholders(body: &str, offset: usize) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        let trimmed = line.trim();
+        let kinds = [
+            Kind::Notice,
+            Kind::Warning,
+            Kind::Campaign,
+            Kind::Stats,
+            Kind::Leaflet,
+        ];
+        if !trimmed.is_empty() && kinds.iter().any(|k| placeholder_for(*k) == trimmed) {
+            let start = offset + at + (line.len() - line.trim_start().len());
+            out.push(
+                Diagnostic::warning(text!(
+                    zh: "“{trimmed}”是 anxuan new 留下的占位文字，还没有换成正文",
+                    en: "“{trimmed}” is the placeholder anxuan new wrote; it has not been replaced"
+                ))
+                .at(start..start + trimmed.len())
+                .with_help(text!(
+                    zh: "把这一行换成要发布的内容",
+                    en: "replace this line with the text to publish"
+                )),
+            );
+        }
+        at += line.len();
+    }
+    out
 }
 
 /// Validates a page's front matter for its `kind`. `anchor` is where to point for a
@@ -699,7 +884,7 @@ pub fn page_meta(
     meta.privacy_allow = r.string_list("privacy_allow");
     meta.extra = r.extra();
     match kind {
-        Kind::Warning => meta.warning = warning_meta(&mut r, tz, levels),
+        Kind::Warning => meta.warning = warning_meta(&mut r, &meta.title, tz, levels),
         Kind::Campaign => {
             let start = r.datetime("start", tz);
             let end = r.datetime("end", tz);
@@ -749,6 +934,7 @@ pub fn page_meta(
 
 fn warning_meta(
     r: &mut Reader<'_>,
+    title: &str,
     tz: &jiff::tz::TimeZone,
     levels: &Levels,
 ) -> Option<WarningMeta> {
@@ -809,8 +995,35 @@ fn warning_meta(
             }
         }
     }
-    let issued = r.datetime("issued", tz);
-    let expires = r.datetime("expires", tz);
+    // A red warning titled red but written `level = "blue"` would put a blue banner
+    // on every page: the title, which readers see, must agree with the banner.
+    if let (Some(l), Some(w)) = (&level, &written) {
+        let named = levels.named_in(title);
+        if let Some(first) = named.first() {
+            if !named.contains(&l) {
+                r.diags.push(
+                    Diagnostic::error(Text::new(
+                        format!(
+                            "标题“{title}”写的是{}预警，但 level 是 `{}`（{}），每个页面的横幅会显示成{}",
+                            first.zh, w.value, l.zh, l.zh
+                        ),
+                        format!(
+                            "the title “{title}” names a {} warning, but level is `{}` ({}): every page's banner would be {}",
+                            first.en(), w.value, l.en(), l.en()
+                        ),
+                    ))
+                    .at(w.span.clone())
+                    .with_help(text!(
+                        zh: "改成 level = \"{}\"，或改标题",
+                        en: "write level = \"{}\", or change the title",
+                        first.en()
+                    )),
+                );
+            }
+        }
+    }
+    let issued = r.moment("issued", tz, DayEdge::Start);
+    let expires = r.moment("expires", tz, DayEdge::End);
     if issued.is_none() && !r.table.iter().any(|(k, _)| k.value == "issued") {
         r.missing(
             "issued",
@@ -820,7 +1033,7 @@ fn warning_meta(
     if expires.is_none() && !r.table.iter().any(|(k, _)| k.value == "expires") {
         r.missing("expires", Text::new("失效时间", "when the warning expires"));
     }
-    if let (Some(i), Some(e)) = (&issued, &expires) {
+    if let (Some((i, _)), Some((e, _))) = (&issued, &expires) {
         if e.value <= i.value {
             r.diags.push(
                 Diagnostic::error(text!(zh: "失效时间 `expires` 不晚于发布时间 `issued`", en: "`expires` is not after `issued`"))
@@ -829,13 +1042,32 @@ fn warning_meta(
             );
         }
     }
-    let lifted = r.datetime("lifted", tz).map(|s| s.value);
+    let lifted = r.moment("lifted", tz, DayEdge::End);
     let areas = r
         .string_list("areas")
         .into_iter()
         .map(|s| s.value)
         .collect();
-    let issuer = r.string("issuer").map(|s| s.value).unwrap_or_default();
+    let issuer = match r.string("issuer") {
+        Some(s) if s.value.trim().is_empty() => {
+            // `anxuan new` writes `issuer = ""` for the clerk to fill in; a warning
+            // that names nobody as its source reads as a rumour.
+            r.diags.push(
+                Diagnostic::warning(text!(
+                    zh: "`issuer`（发布单位）是空的，页面上不会写明这条预警是谁发布的",
+                    en: "`issuer` is empty: the page will not say who issued this warning"
+                ))
+                .at(s.span)
+                .with_help(text!(
+                    zh: "填上发布单位，例如 issuer = \"XX县气象台\"",
+                    en: "fill it in, e.g. issuer = \"County Meteorological Office\""
+                )),
+            );
+            String::new()
+        }
+        Some(s) => s.value,
+        None => String::new(),
+    };
     let guidance = r
         .string_list("guidance")
         .into_iter()
@@ -845,9 +1077,12 @@ fn warning_meta(
     Some(WarningMeta {
         level: level?,
         hazard,
-        issued: issued?.value,
-        expires: expires?.value,
-        lifted,
+        issued_date_only: issued.as_ref().is_some_and(|(_, d)| *d),
+        expires_date_only: expires.as_ref().is_some_and(|(_, d)| *d),
+        lifted_date_only: lifted.as_ref().is_some_and(|(_, d)| *d),
+        issued: issued?.0.value,
+        expires: expires?.0.value,
+        lifted: lifted.map(|(l, _)| l.value),
         areas,
         issuer,
         guidance,
@@ -1037,6 +1272,31 @@ mod tests {
             assert_eq!(z.date(), jiff::civil::date(2023, 6, 4), "{s}");
         }
         assert!(parse_datetime("2023-13-01", &tz).is_none());
+        for (s, date_only) in [
+            ("2023-06-04", true),
+            ("2023/6/4", true),
+            ("2023.6.4", true),
+            ("2023年6月4日", true),
+            ("2023-6-4 8:00", false),
+            ("2023-06-04T08:00:00+08:00", false),
+            ("2023年6月4日 8:00", false),
+        ] {
+            assert_eq!(parse_moment(s, &tz).map(|(_, d)| d), Some(date_only), "{s}");
+        }
+    }
+
+    #[test]
+    fn titles_name_levels_and_hazards() {
+        let levels = Levels::default();
+        let names = |t: &str| -> Vec<&str> { levels.named_in(t).iter().map(|l| l.en()).collect() };
+        assert_eq!(names("暴雨红色预警"), ["red"]);
+        assert!(names("暴雨预警").is_empty());
+        assert_eq!(hazard_named_in("XX镇森林火险橙色预警"), Some("森林火险"));
+        assert_eq!(
+            hazard_named_in("地质灾害气象风险红色预警"),
+            Some("地质灾害气象风险")
+        );
+        assert_eq!(levels.for_new_warning("大雾预警", "大雾").en(), "blue");
     }
 
     #[test]

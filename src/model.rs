@@ -851,6 +851,7 @@ fn load_one(file: source::MarkdownFile, config: &Config) -> Loaded {
     } else {
         let (m, d) = meta::page_meta(&table, kind, &config.timezone, &config.levels, anchor);
         fm_diags.extend(d);
+        fm_diags.extend(meta::placeholders(&text[body_offset..], body_offset));
         (Some(m), None)
     };
     diags.extend(fm_diags.into_iter().map(|d| d.in_file(&file.rel)));

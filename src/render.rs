@@ -121,6 +121,34 @@ fn short_datetime_zh(z: &jiff::Zoned, now: &jiff::Zoned) -> String {
     )
 }
 
+/// A warning time as the clerk wrote it: a date-only `expires = 2026-12-04` is held
+/// as the next day's 00:00 (`end`), and shown as the day it was written, 2026年12月4日.
+fn moment_zh(z: &jiff::Zoned, date_only: bool, end: bool) -> String {
+    if !date_only {
+        return datetime_zh(&rfc3339(z));
+    }
+    let day = if end {
+        z.date().yesterday().unwrap_or(z.date())
+    } else {
+        z.date()
+    };
+    format!("{}年{}月{}日", day.year(), day.month(), day.day())
+}
+
+/// The banner's "有效至": [`short_datetime_zh`], or just the day for a date-only expiry.
+fn banner_expires_zh(w: &crate::meta::WarningMeta, now: &jiff::Zoned) -> String {
+    if !w.expires_date_only {
+        return short_datetime_zh(&w.expires, now);
+    }
+    let day = w.expires.date().yesterday().unwrap_or(w.expires.date());
+    let year = if day.year() == now.year() {
+        String::new()
+    } else {
+        format!("{}年", day.year())
+    };
+    format!("{year}{}月{}日", day.month(), day.day())
+}
+
 fn tel_digits(number: &str) -> String {
     number
         .chars()
@@ -148,6 +176,10 @@ struct WarningView {
     issued: String,
     expires: String,
     lifted: String,
+    /// The times in Chinese as written: a date alone when no time was given.
+    issued_zh: String,
+    expires_zh: String,
+    lifted_zh: String,
     status: model::WarningStatus,
     status_name: &'static str,
     areas: Vec<String>,
@@ -278,6 +310,13 @@ fn warning_view(p: &Page, now: &jiff::Zoned) -> Option<WarningView> {
         issued: rfc3339(&w.issued),
         expires: rfc3339(&w.expires),
         lifted: opt_rfc3339(w.lifted.as_ref()),
+        issued_zh: moment_zh(&w.issued, w.issued_date_only, false),
+        expires_zh: moment_zh(&w.expires, w.expires_date_only, true),
+        lifted_zh: w
+            .lifted
+            .as_ref()
+            .map(|l| moment_zh(l, w.lifted_date_only, true))
+            .unwrap_or_default(),
         status,
         status_name: status.zh(),
         areas: w.areas.clone(),
@@ -620,6 +659,7 @@ fn prepare(
         "description": config.description,
         "base_url": config.base_url,
         "base_path": config.base_path,
+        "preview_address": config.preview_address,
         "township": config.township,
         "language": "zh-CN",
         "image": share_image,
@@ -646,7 +686,7 @@ fn prepare(
                 issuer: &w.issuer,
                 issued: rfc3339(&w.issued),
                 expires: rfc3339(&w.expires),
-                expires_zh: short_datetime_zh(&w.expires, &site.now),
+                expires_zh: banner_expires_zh(w, &site.now),
             })
         })
         .collect();

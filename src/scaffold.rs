@@ -1,40 +1,52 @@
 //! `anxuan init` and `anxuan new`: files a clerk starts from.
 //!
-//! What these write must build as written, with no warnings: the tests build every
-//! file they produce. Dates are filled in from the clock so a new warning is active
-//! and a new notice is published at once.
+//! What these write must build as written: the tests build every file they produce.
+//! A new page builds with warnings only for what the clerk must still fill in (the
+//! placeholder sentence, a warning's `issuer`); the starter site only for its
+//! placeholder `base_url`. Dates are filled in from the clock so a new warning is
+//! active and a new notice is published at once. A new warning takes its level and
+//! hazard from the title when it names them (`暴雨红色预警`).
 
 use std::path::{Path, PathBuf};
 
 use jiff::Zoned;
 
-use crate::meta::Kind;
+use crate::meta::{placeholder_for, Kind, Levels};
 use crate::render::rfc3339;
 
 /// Front matter and body for a new page of `kind`.
-pub fn new_page_text(kind: Kind, title: &str, now: &Zoned) -> String {
+pub fn new_page_text(kind: Kind, title: &str, now: &Zoned, levels: &Levels) -> String {
     let esc = title.replace('\\', "\\\\").replace('"', "\\\"");
     let date = rfc3339(now);
+    let ph = placeholder_for(kind);
     match kind {
         Kind::Warning => {
+            let hazard = crate::meta::hazard_named_in(title).unwrap_or("暴雨");
+            let level = &levels.for_new_warning(title, hazard).id;
+            let names = levels
+                .all
+                .iter()
+                .map(|l| format!("{} {}", l.id, l.zh))
+                .collect::<Vec<_>>()
+                .join("、");
             let expires = now.checked_add(jiff::SignedDuration::from_hours(24)).map(|z| rfc3339(&z)).unwrap_or_else(|_| date.clone());
             format!(
-                "+++\ntitle = \"{esc}\"\n# 预警级别：blue 蓝色、yellow 黄色、orange 橙色、red 红色\nlevel = \"blue\"\nhazard = \"暴雨\"\nissued = {date}\n# 失效时间：过了这个时间，横幅自动消失，页面显示“已过期”\nexpires = {expires}\nareas = [\"全镇\"]\nissuer = \"\"\nguidance = [\n  \"减少外出，远离河道、沟渠和山体边坡。\",\n  \"注意收听广播和村（社区）通知，听从转移安排。\",\n]\n+++\n\n在这里写预警的详细内容。\n"
+                "+++\ntitle = \"{esc}\"\n# 预警级别：{names}；要和标题一致\nlevel = \"{level}\"\nhazard = \"{hazard}\"\nissued = {date}\n# 失效时间：过了这个时间，横幅自动消失，页面显示“已过期”\nexpires = {expires}\nareas = [\"全镇\"]\nissuer = \"\"\nguidance = [\n  \"减少外出，远离河道、沟渠和山体边坡。\",\n  \"注意收听广播和村（社区）通知，听从转移安排。\",\n]\n+++\n\n{ph}\n"
             )
         }
         Kind::Campaign => {
             let day = now.date();
             format!(
-                "+++\ntitle = \"{esc}\"\ndate = {date}\nstart = {day}\nend = {day}\nlocation = \"镇政府广场\"\ntheme = \"人人讲安全、个个会应急\"\n+++\n\n在这里写活动安排。\n"
+                "+++\ntitle = \"{esc}\"\ndate = {date}\nstart = {day}\nend = {day}\nlocation = \"镇政府广场\"\ntheme = \"人人讲安全、个个会应急\"\n+++\n\n{ph}\n"
             )
         }
         Kind::Stats => format!(
-            "+++\ntitle = \"{esc}\"\ndate = {date}\nfigures = [\n  {{ label = \"排查隐患\", value = 0, unit = \"项\" }},\n  {{ label = \"完成整改\", value = 0, unit = \"项\" }},\n]\n+++\n\n在这里写统计说明。\n"
+            "+++\ntitle = \"{esc}\"\ndate = {date}\nfigures = [\n  {{ label = \"排查隐患\", value = 0, unit = \"项\" }},\n  {{ label = \"完成整改\", value = 0, unit = \"项\" }},\n]\n+++\n\n{ph}\n"
         ),
         Kind::Leaflet => format!(
-            "+++\ntitle = \"{esc}\"\ndate = {date}\n# 纸张：A4、A5 或 A4-trifold（A4 三折页）\npaper = \"A4\"\nqr = true\n+++\n\n在这里写宣传单的内容，字少一些、大一些。\n"
+            "+++\ntitle = \"{esc}\"\ndate = {date}\n# 纸张：A4、A5 或 A4-trifold（A4 三折页）\npaper = \"A4\"\nqr = true\n+++\n\n{ph}\n"
         ),
-        Kind::Notice | Kind::Page => format!("+++\ntitle = \"{esc}\"\ndate = {date}\ndescription = \"\"\ntags = []\n+++\n\n在这里写正文。\n"),
+        Kind::Notice | Kind::Page => format!("+++\ntitle = \"{esc}\"\ndate = {date}\ndescription = \"\"\ntags = []\n+++\n\n{ph}\n"),
     }
 }
 

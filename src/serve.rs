@@ -131,6 +131,9 @@ struct Status {
     /// The generation of the site being served: a failed build counts a generation
     /// but leaves this one showing, whose search index is still wanted.
     shown: u64,
+    /// The warnings the last build printed: a save prints only the new ones, so a
+    /// GBK file's warning is not repeated on every edit of another page.
+    warned: std::collections::HashSet<String>,
 }
 
 type Shared = Arc<(Mutex<Status>, Condvar)>;
@@ -286,14 +289,32 @@ fn rebuild(
         return;
     };
     let mut errors = String::new();
-    for d in &build.report.diagnostics {
-        let text = diagnostic::render(d, &build.report.sources, lang);
-        eprintln!("{text}\n");
-        if d.is_error() {
+    let mut warned = std::collections::HashSet::new();
+    let rendered: Vec<(bool, String)> = build
+        .report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.is_error(),
+                diagnostic::render(d, &build.report.sources, lang),
+            )
+        })
+        .collect();
+    let before = std::mem::take(&mut lock.lock().unwrap_or_else(|e| e.into_inner()).warned);
+    for (is_error, text) in rendered {
+        if is_error {
+            eprintln!("{text}\n");
             errors.push_str(&text);
             errors.push_str("\n\n");
+        } else {
+            if !before.contains(&text) {
+                eprintln!("{text}\n");
+            }
+            warned.insert(text);
         }
     }
+    lock.lock().unwrap_or_else(|e| e.into_inner()).warned = warned;
     let first = lock
         .lock()
         .unwrap_or_else(|e| e.into_inner())

@@ -179,7 +179,47 @@ pub struct Decoded {
 /// else lossy UTF-8 with an error. CRLF and lone CR become LF.
 pub fn decode(bytes: &[u8], rel: &Path) -> Decoded {
     let mut diagnostics = Vec::new();
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Files glued together, or saved twice by editors that add a BOM, can start with
+    // more than one: a second would hide the front-matter fence.
+    let mut bytes = bytes;
+    while let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        bytes = rest;
+    }
+    if let Some(encoding) = utf16(bytes) {
+        // Notepad's "Unicode" is UTF-16: read as GBK it would be NUL bytes between
+        // every character, and the next stage's error would print them.
+        let (cow, _, had_errors) = encoding.decode(bytes);
+        if had_errors {
+            diagnostics.push(
+                Diagnostic::error(text!(
+                    zh: "文件看起来是 UTF-16 编码（记事本的“Unicode”），但其中有无法识别的字符",
+                    en: "the file looks like UTF-16 (Notepad's \"Unicode\") but holds characters that cannot be read"
+                ))
+                .in_file(rel)
+                .with_help(text!(
+                    zh: "请用记事本或 WPS 打开，选择“另存为”，编码选 UTF-8",
+                    en: "open it in an editor and save it as UTF-8"
+                )),
+            );
+            return Decoded {
+                text: String::new(),
+                diagnostics,
+            };
+        }
+        diagnostics.push(
+            Diagnostic::warning(text!(
+                zh: "文件是 UTF-16 编码（记事本的“Unicode”），已自动转换；建议另存为 UTF-8",
+                en: "the file is encoded as UTF-16 (Notepad's \"Unicode\") and was converted; consider saving it as UTF-8"
+            ))
+            .in_file(rel)
+            .with_help(text!(
+                zh: "用记事本打开，选择“另存为”，编码选 UTF-8，可消除此警告",
+                en: "save it as UTF-8 in your editor to silence this warning"
+            )),
+        );
+        let text = normalise_newlines(cow.trim_start_matches('\u{FEFF}'));
+        return Decoded { text, diagnostics };
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => normalise_newlines(s),
         Err(_) => {
@@ -214,6 +254,34 @@ pub fn decode(bytes: &[u8], rel: &Path) -> Decoded {
         }
     };
     Decoded { text, diagnostics }
+}
+
+/// UTF-16 by its byte order mark, or, without one, by the zero byte every ASCII
+/// character has beside it (front matter and Markdown are mostly ASCII punctuation).
+fn utf16(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    if bytes.starts_with(b"\xFF\xFE") {
+        return Some(encoding_rs::UTF_16LE);
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        return Some(encoding_rs::UTF_16BE);
+    }
+    let head = &bytes[..bytes.len().min(64) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let zeros = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let half = head.len() / 2;
+    match (zeros(0), zeros(1)) {
+        (0, odd) if odd * 2 >= half => Some(encoding_rs::UTF_16LE),
+        (even, 0) if even * 2 >= half => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    }
 }
 
 fn normalise_newlines(s: &str) -> String {

@@ -228,7 +228,7 @@ fn an_image_from_another_host_is_an_error() {
         "content/notices/a/index.md",
         "title = \"通知\"",
         concat!(
-            "![本地](local.png) ![本站](https://anquan.example.gov.cn/zhen/logo.png)\n", // 4
+            "![本地](local.png) ![本站](https://anquan.ceshi.gov.cn/zhen/logo.png)\n", // 4
             "\n",
             "![外站](https://cdn.example.com/flood.png)\n", // 6
             "\n",
@@ -268,7 +268,7 @@ fn an_image_from_another_host_is_an_error() {
     site.page(
         "content/notices/a/index.md",
         "title = \"通知\"",
-        "![本地](local.png) ![本站](https://anquan.example.gov.cn/zhen/logo.png)\n",
+        "![本地](local.png) ![本站](https://anquan.ceshi.gov.cn/zhen/logo.png)\n",
     );
     site.run(&[
         "build",
@@ -280,7 +280,7 @@ fn an_image_from_another_host_is_an_error() {
     .assert_clean();
     let body = site.read("notices/a/index.html");
     assert!(
-        content(&body).contains("src=\"https://anquan.example.gov.cn/zhen/logo.png\""),
+        content(&body).contains("src=\"https://anquan.ceshi.gov.cn/zhen/logo.png\""),
         "{body}"
     );
 }
@@ -368,7 +368,7 @@ fn share_images_and_footer_links_must_be_http_or_site_paths() {
     );
     site.page(
         "content/notices/b.md",
-        "title = \"通知二\"\nimage = \"https://anquan.example.gov.cn/zhen/share.png\"",
+        "title = \"通知二\"\nimage = \"https://anquan.ceshi.gov.cn/zhen/share.png\"",
         "正文。\n",
     );
     let run = site.build();

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use crate::support::{Site, CONFIG};
 
-const BASE: &str = "https://anquan.example.gov.cn/zhen/";
+const BASE: &str = "https://anquan.ceshi.gov.cn/zhen/";
 
 fn leaflet_site() -> Site {
     let site = Site::new();

@@ -122,7 +122,7 @@ fn linked_site(body: &str) -> Site {
 #[test]
 fn links_by_address_to_what_the_site_has_are_fine() {
     let site = linked_site(
-        "[统计](/stats/2025/)、[乙](../b/)、[完整地址](https://anquan.example.gov.cn/zhen/notices/b/#x)、\
+        "[统计](/stats/2025/)、[乙](../b/)、[完整地址](https://anquan.ceshi.gov.cn/zhen/notices/b/#x)、\
          [带路径](/zhen/stats/2025/)、[栏目](/notices/)、[订阅](/feed.xml)、[首页](/)、[搜索](/search/)、\
          [标签](/tags/fang-xun/)、[外站](https://www.gov.cn/x/)、[电话](tel:119)\n\n![地图](/images/map.jpg)\n",
     );
@@ -132,7 +132,7 @@ fn links_by_address_to_what_the_site_has_are_fine() {
 #[test]
 fn links_by_address_to_what_the_site_lacks_are_errors_at_their_line() {
     let site = linked_site(
-        "前言。\n\n[统计](/stats/2052/)\n\n[乙](../bb/)\n\n[完整地址](https://anquan.example.gov.cn/zhen/notices/c/)\n\n![地图](/images/mpa.jpg)\n",
+        "前言。\n\n[统计](/stats/2052/)\n\n[乙](../bb/)\n\n[完整地址](https://anquan.ceshi.gov.cn/zhen/notices/c/)\n\n![地图](/images/mpa.jpg)\n",
     );
     let run = site.build();
     run.assert_code(1);
@@ -140,7 +140,7 @@ fn links_by_address_to_what_the_site_lacks_are_errors_at_their_line() {
     for line in [
         "content/notices/a.md:6:1: 错误：链接 `/stats/2052/` 指向本站不存在的地址 /stats/2052/",
         "content/notices/a.md:8:1: 错误：链接 `../bb/` 指向本站不存在的地址 /notices/bb/",
-        "content/notices/a.md:10:1: 错误：链接 `https://anquan.example.gov.cn/zhen/notices/c/` 指向本站不存在的地址 /notices/c/",
+        "content/notices/a.md:10:1: 错误：链接 `https://anquan.ceshi.gov.cn/zhen/notices/c/` 指向本站不存在的地址 /notices/c/",
         "content/notices/a.md:12:1: 错误：图片 `/images/mpa.jpg` 在本站不存在：网站里没有 /images/mpa.jpg 这个文件",
     ] {
         assert!(err.contains(line), "{line}\n{err}");

@@ -10,6 +10,7 @@ mod content;
 mod data;
 mod errors;
 mod example_site;
+mod first_hour;
 mod fuzz;
 mod incremental;
 mod injection;

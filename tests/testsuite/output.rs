@@ -124,7 +124,7 @@ fn feed_is_well_formed_atom_newest_first_with_absolute_links() {
             .attribute("href")
             .unwrap();
         assert!(
-            href.starts_with("https://anquan.example.gov.cn/zhen/notices/"),
+            href.starts_with("https://anquan.ceshi.gov.cn/zhen/notices/"),
             "{href}"
         );
         let updated = child(*e, "updated").unwrap();
@@ -158,9 +158,9 @@ fn sitemap_lists_every_page_with_absolute_urls() {
         .filter_map(|n| n.text())
         .collect();
     for want in [
-        "https://anquan.example.gov.cn/zhen/",
-        "https://anquan.example.gov.cn/zhen/notices/a/",
-        "https://anquan.example.gov.cn/zhen/tags/fang-xun/",
+        "https://anquan.ceshi.gov.cn/zhen/",
+        "https://anquan.ceshi.gov.cn/zhen/notices/a/",
+        "https://anquan.ceshi.gov.cn/zhen/tags/fang-xun/",
     ] {
         assert!(locs.contains(&want), "{want} not in {locs:?}");
     }
@@ -216,13 +216,13 @@ fn share_meta_is_absolute_and_the_title_starts_with_the_headline() {
     }
     assert!(
         html.contains(
-            "<link rel=\"canonical\" href=\"https://anquan.example.gov.cn/zhen/notices/a/\">"
+            "<link rel=\"canonical\" href=\"https://anquan.ceshi.gov.cn/zhen/notices/a/\">"
         ),
         "{html}"
     );
     let og_image = crate::support::between(&html, "property=\"og:image\" content=\"", "\"");
     assert!(
-        og_image.starts_with("https://anquan.example.gov.cn/zhen/"),
+        og_image.starts_with("https://anquan.ceshi.gov.cn/zhen/"),
         "{og_image}"
     );
     assert!(
@@ -255,7 +255,7 @@ fn hotlines_get_a_contacts_page_unless_the_site_has_its_own() {
     );
     assert!(site
         .read("sitemap.xml")
-        .contains("<loc>https://anquan.example.gov.cn/zhen/contacts/</loc>"));
+        .contains("<loc>https://anquan.ceshi.gov.cn/zhen/contacts/</loc>"));
 
     // A site's own page at /contacts/ wins, and no hotlines means no page.
     site.page(

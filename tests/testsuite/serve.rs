@@ -137,7 +137,7 @@ fn a_bad_edit_keeps_the_last_good_page_and_reports_the_error() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(
-        error.contains("content/notices/a.md:2:9: 错误：front matter 不是有效的 TOML"),
+        error.contains("content/notices/a.md:2:9: 错误：文字 `甲` 没有加引号"),
         "{error}"
     );
     let (status, _, body) = get(&server, "/notices/a/");

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const CONFIG: &str = "title = \"测试镇安全宣传\"\ndescription = \"测试用站点\"\nbase_url = \"https://anquan.example.gov.cn/zhen/\"\ntownship = \"测试镇\"\n";
+pub const CONFIG: &str = "title = \"测试镇安全宣传\"\ndescription = \"测试用站点\"\nbase_url = \"https://anquan.ceshi.gov.cn/zhen/\"\ntownship = \"测试镇\"\n";
 
 /// A site on disk in a temporary folder.
 pub struct Site {

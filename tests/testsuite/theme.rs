@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::support::{Site, CONFIG};
 
-const BASE: &str = "https://anquan.example.gov.cn/zhen/";
+const BASE: &str = "https://anquan.ceshi.gov.cn/zhen/";
 
 /// Four warnings at the default `--now` (2024-01-01 12:00): red and yellow in force,
 /// orange lifted at 11:00, blue expired at 11:00. The yellow one was issued after the
