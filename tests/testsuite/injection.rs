@@ -224,6 +224,8 @@ fn javascript_and_data_urls_are_errors_and_links_to_other_sites_are_fine() {
 fn an_image_from_another_host_is_an_error() {
     let site = Site::new();
     site.file("content/notices/a/local.png", "png");
+    // The site's own full address must name a file it has: links are checked too.
+    site.file("static/logo.png", "png");
     site.page(
         "content/notices/a/index.md",
         "title = \"通知\"",
