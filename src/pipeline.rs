@@ -309,6 +309,11 @@ pub struct Incremental {
     pub patched: bool,
     /// The model and theme, kept to make the search index from once the pages show.
     site: Option<(Arc<model::Site>, Arc<crate::theme::Theme>)>,
+    /// Pages that moved to a new address since the last good build of the session,
+    /// each a warning showing the alias that keeps old links working. `serve` shows
+    /// them; they are not in `report` because a fresh build has no earlier build of
+    /// the session to compare with (`build` compares with the old `public/` instead).
+    pub moved: Vec<Diagnostic>,
 }
 
 impl Incremental {
@@ -356,9 +361,20 @@ impl Session {
         }
         let trusted = self.can_trust(&opts.root);
         self.model.trust(trusted);
+        let before = self.last.as_ref().map(|good| good.site.clone());
         let memory = output::Memory::default();
         let mut out = build_inner(opts, Some(self), Some(&memory));
         out.files = memory.into_files();
+        if let (Some(before), Some((site, _))) = (before, &out.site) {
+            let kept = published_paths(site);
+            let gone: Vec<(String, String)> = before
+                .pages
+                .iter()
+                .filter(|p| !kept.contains(p.path.as_str()))
+                .map(|p| (p.path.clone(), shown_title(&before, &p.meta.title)))
+                .collect();
+            out.moved = renamed_pages(&gone, site);
+        }
         out
     }
 
@@ -528,6 +544,7 @@ impl Session {
             paths: good.paths.clone(),
             patched: true,
             site: None,
+            moved: Vec::new(),
         };
         if out.report.has_errors() {
             // The last good build stays what the next build patches; the files
@@ -578,6 +595,7 @@ fn build_inner(
         paths: Arc::default(),
         patched: false,
         site: None,
+        moved: Vec::new(),
     };
     let (config, config_text, mut diags) =
         crate::config::load(&opts.root, opts.base_url.as_deref());
@@ -633,10 +651,9 @@ fn build_inner(
     diags.extend(model_diags);
     let pdfs = carry_leaflet_pdfs(opts, &mut site, &mut diags);
     if let Some(dir) = &opts.output {
-        diags.extend(renamed_pages(
-            &output::previous_pages(dir, &site.config.base_url),
-            &site,
-        ));
+        let kept = published_paths(&site);
+        let gone = output::previous_pages(dir, &site.config.base_url, |p| kept.contains(p));
+        diags.extend(renamed_pages(&gone, &site));
     }
     let t = Instant::now();
     let (privacy, changed) = match session.as_deref_mut() {
@@ -736,6 +753,7 @@ fn build_inner(
         paths: Arc::new(paths),
         patched: false,
         site: None,
+        moved: Vec::new(),
     };
     if out.has_errors() {
         // Dropping the staging folder deletes it; the old output was never touched.
@@ -811,37 +829,24 @@ fn build_inner(
         paths,
         patched: false,
         site: Some((site, theme)),
+        moved: Vec::new(),
     }
 }
 
-/// The site's leaflets, for `anxuan print`.
 /// Pages whose address changed since `old` (the previous output's pages and titles):
 /// a page that is gone while a new one has its title was renamed, and links to it
 /// shared in WeChat now fail. A warning on the new file shows the alias that keeps
 /// them working.
 fn renamed_pages(old: &[(String, String)], site: &model::Site) -> Vec<Diagnostic> {
+    let kept = published_paths(site);
     let old_paths: HashSet<&str> = old.iter().map(|(p, _)| p.as_str()).collect();
-    let kept: HashSet<&str> = site
-        .pages
-        .iter()
-        .map(|p| p.path.as_str())
-        .chain(site.sections.iter().map(|s| s.path.as_str()))
-        .chain(site.aliases.iter().map(|(a, _)| a.as_str()))
-        .collect();
-    let shown_title = |t: &str| {
-        if t == site.config.title {
-            t.to_string()
-        } else {
-            format!("{t}｜{}", site.config.title)
-        }
-    };
     let mut diags = Vec::new();
     for (path, title) in old {
         if kept.contains(path.as_str()) {
             continue;
         }
         let mut same = site.pages.iter().filter(|p| {
-            !old_paths.contains(p.path.as_str()) && shown_title(&p.meta.title) == *title
+            !old_paths.contains(p.path.as_str()) && shown_title(site, &p.meta.title) == *title
         });
         let (Some(page), None) = (same.next(), same.next()) else {
             continue;
@@ -861,6 +866,25 @@ fn renamed_pages(old: &[(String, String)], site: &model::Site) -> Vec<Diagnostic
         );
     }
     diags
+}
+
+/// The addresses a site answers at: its pages, sections and aliases.
+fn published_paths(site: &model::Site) -> HashSet<&str> {
+    site.pages
+        .iter()
+        .map(|p| p.path.as_str())
+        .chain(site.sections.iter().map(|s| s.path.as_str()))
+        .chain(site.aliases.iter().map(|(a, _)| a.as_str()))
+        .collect()
+}
+
+/// A page's `<title>` as the theme writes it (headline, then the site name).
+fn shown_title(site: &model::Site, title: &str) -> String {
+    if title == site.config.title {
+        title.to_string()
+    } else {
+        format!("{title}｜{}", site.config.title)
+    }
 }
 
 /// The PDFs `anxuan print` left in the output (public/, which serve reads too)
@@ -894,6 +918,7 @@ fn carry_leaflet_pdfs(
     carried
 }
 
+/// The site's leaflets, for `anxuan print`.
 fn leaflets(site: &model::Site) -> Vec<crate::print::Leaflet> {
     site.pages
         .iter()

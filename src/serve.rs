@@ -294,6 +294,7 @@ fn rebuild(
         .report
         .diagnostics
         .iter()
+        .chain(&build.moved)
         .map(|d| {
             (
                 d.is_error(),

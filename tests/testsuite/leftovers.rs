@@ -187,3 +187,60 @@ fn an_edit_that_starts_showing_a_drafts_photo_publishes_it_in_serve_too() {
         );
     }
 }
+
+/// `serve` compares with the site it showed last, not with public/: a rename while
+/// previewing is named once, and the build's own diagnostics stay those of a fresh
+/// build (which has nothing to compare with).
+#[test]
+fn a_page_renamed_while_serving_is_named_with_its_alias() {
+    use anxuan::diagnostic::Lang;
+    use anxuan::pipeline::{BuildOptions, Session};
+    let site = Site::new();
+    let fm = "title = \"关于做好汛期防范工作的通知\"\ndate = 2023-05-01";
+    site.page("content/notices/fang-xun.md", fm, "\n各村做好准备。\n");
+    let options = BuildOptions {
+        root: site.path().to_path_buf(),
+        output: None,
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        now: anxuan::pipeline::parse_now("2024-01-01T12:00:00+08:00"),
+        drafts: false,
+    };
+    let mut session = Session::default();
+    let first = session.build(&options);
+    assert!(first.moved.is_empty() && first.report.diagnostics.is_empty());
+
+    std::fs::rename(
+        site.path().join("content/notices/fang-xun.md"),
+        site.path().join("content/notices/fang-xun-2023.md"),
+    )
+    .unwrap();
+    session.forget(std::path::Path::new("content/notices/fang-xun.md"));
+    session.forget(std::path::Path::new("content/notices/fang-xun-2023.md"));
+    let renamed = session.build(&options);
+    let moved: Vec<String> = renamed
+        .moved
+        .iter()
+        .map(|d| anxuan::diagnostic::render(d, &renamed.report.sources, Lang::Zh))
+        .collect();
+    assert_eq!(moved.len(), 1, "{moved:?}");
+    assert!(
+        moved[0].contains("content/notices/fang-xun-2023.md: 警告：页面《关于做好汛期防范工作的通知》的网址变了：原来是 /notices/fang-xun/")
+            && moved[0].contains("aliases = [\"/notices/fang-xun/\"]"),
+        "{moved:?}"
+    );
+    let fresh = Session::default().build(&options);
+    assert_eq!(
+        renamed.report.diagnostics.len(),
+        fresh.report.diagnostics.len(),
+        "the rename is not one of the build's own diagnostics"
+    );
+
+    // The next edit compares with the renamed site: nothing moved.
+    site.page(
+        "content/notices/fang-xun-2023.md",
+        fm,
+        "\n各村做好准备。补充。\n",
+    );
+    session.forget(std::path::Path::new("content/notices/fang-xun-2023.md"));
+    assert!(session.build(&options).moved.is_empty());
+}
