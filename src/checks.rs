@@ -475,7 +475,7 @@ fn check_file(f: &FileToCheck<'_>, allowed: &[String]) -> Vec<Diagnostic> {
         {
             continue;
         }
-        let numeric = matches!(finding.kind, Kind::IdNumber | Kind::Mobile);
+        let numeric = is_number(finding.kind);
         if numeric && allowed.contains(&finding.value) {
             continue;
         }
@@ -589,29 +589,372 @@ fn finding_error(f: &Finding, rel: &Path) -> Diagnostic {
         .sensitive()
 }
 
-/// Whether the privacy checks read a file of this name, when it is in content/ or
-/// static/ (they read hidden files too: those are published by a plain copy).
-pub fn is_published_text(path: &Path) -> bool {
-    const EXT: &[&str] = &[
-        "csv", "tsv", "json", "toml", "txt", "html", "htm", "xml", "yaml", "yml",
-    ];
-    path.extension()
-        .and_then(|x| x.to_str())
-        .is_some_and(|x| EXT.contains(&x.to_ascii_lowercase().as_str()))
+/// Whether the privacy checks read this file (relative to the site) byte by byte:
+/// every file of static/, templates/ and themes/ (static/ is copied as it is,
+/// hidden files too), and every file under content/ that the walk finds
+/// (`source::is_ignored` names are skipped there, as by the walk) but Markdown,
+/// whose text is checked with the page's waivers.
+pub fn is_scanned(rel: &Path) -> bool {
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    match parts.next().as_deref() {
+        Some("static" | "templates" | "themes") => true,
+        Some("content") => {
+            !crate::source::is_markdown(rel) && parts.all(|p| !crate::source::is_ignored(&p))
+        }
+        _ => false,
+    }
 }
 
-/// Text files under `dir` that are published as they are (data files, static pages).
-pub fn published_text_files(dir: &Path, root: &Path) -> Vec<(PathBuf, PathBuf)> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
+/// Every file of the site that [`is_scanned`], as (absolute, relative) paths.
+pub fn scanned_files(root: &Path) -> Vec<(PathBuf, PathBuf)> {
+    ["content", "static", "templates", "themes"]
+        .iter()
+        .flat_map(|d| {
+            walkdir::WalkDir::new(root.join(d))
+                .into_iter()
+                .filter_entry(|e| {
+                    *d != "content"
+                        || e.depth() == 0
+                        || !crate::source::is_ignored(&e.file_name().to_string_lossy())
+                })
+        })
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter(|e| is_published_text(e.path()))
         .filter_map(|e| {
             let rel = e.path().strip_prefix(root).ok()?.to_path_buf();
-            Some((e.path().to_path_buf(), rel))
+            is_scanned(&rel).then(|| (e.path().to_path_buf(), rel))
         })
         .collect()
+}
+
+/// Errors for personal data in a file's name (relative to the site): the name is
+/// part of a public URL. The file is shown with the number masked.
+pub fn check_name(rel: &Path, site_allow: &[String]) -> Vec<Diagnostic> {
+    let name = rel.to_string_lossy().replace('\\', "/");
+    let allowed: Vec<String> = site_allow.iter().map(|a| normalise(a)).collect();
+    let found: Vec<Finding> = scan(&name)
+        .into_iter()
+        .filter(|f| !(is_number(f.kind) && allowed.contains(&f.value)))
+        .collect();
+    let mut shown = name.clone();
+    for f in found.iter().rev() {
+        shown.replace_range(f.span.clone(), &f.masked);
+    }
+    found
+        .iter()
+        .map(|f| {
+            Diagnostic::error(text!(
+                zh: "文件名里有{}：{}",
+                en: "the file name contains {}: {}",
+                what(f.kind).zh,
+                f.masked
+            ))
+            .in_file(&shown)
+            .with_help(text!(
+                zh: "给文件改个名字：文件名会出现在公开的网址里",
+                en: "rename the file: its name is part of a public address"
+            ))
+        })
+        .collect()
+}
+
+fn is_number(kind: Kind) -> bool {
+    matches!(kind, Kind::IdNumber | Kind::Mobile)
+}
+
+/// Diagnostics for a file published as it is (in a page bundle, static/, a theme)
+/// or read into pages (a template), from its bytes: its name, then what it holds.
+/// Text (UTF-8, UTF-16 with a BOM, GB18030) is checked with line and column; a
+/// gzip file's content, a PDF's text and compressed streams, a JPEG's EXIF text and
+/// the readable strings of any other binary file are checked without a position;
+/// a JPEG that records where it was taken is an error of its own.
+pub fn check_published(rel: &Path, bytes: &[u8], site_allow: &[String]) -> Vec<Diagnostic> {
+    let mut out = check_name(rel, site_allow);
+    match contents(bytes, 0) {
+        Contents::Text(text) => {
+            let file = FileToCheck {
+                rel,
+                text: &text,
+                waivers: &[],
+            };
+            out.extend(check_files(std::slice::from_ref(&file), site_allow));
+        }
+        Contents::Opaque { texts, located } => {
+            if located {
+                out.push(
+                    Diagnostic::error(text!(
+                        zh: "照片里记着拍摄地点（GPS 位置）",
+                        en: "the photo records where it was taken (a GPS location)"
+                    ))
+                    .in_file(rel)
+                    .with_help(text!(
+                        zh: "拍摄地点可能就是群众的家：用相册或修图软件去掉位置信息后重新导出，或在相机设置里关掉位置标记",
+                        en: "the place may be a resident's home: export the photo again without its location, or turn off location tags in the camera"
+                    )),
+                );
+            }
+            let allowed: Vec<String> = site_allow.iter().map(|a| normalise(a)).collect();
+            let mut seen = Vec::new();
+            for t in &texts {
+                for f in scan(t) {
+                    if (is_number(f.kind) && allowed.contains(&f.value))
+                        || seen.contains(&(f.kind, f.value.clone()))
+                    {
+                        continue;
+                    }
+                    seen.push((f.kind, f.value.clone()));
+                    let mut d = finding_error(&f, rel);
+                    d.span = None;
+                    out.push(d);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What the checks read of a file.
+enum Contents {
+    /// Text whose offsets are those of `source::decode`, which shows the lines.
+    Text(String),
+    /// Texts found inside a binary file, and whether it records a GPS location.
+    Opaque { texts: Vec<String>, located: bool },
+}
+
+/// How much of a binary file (or a decompressed stream) is read: metadata sits at
+/// the start or in small streams; this bounds the time a large video takes.
+const READ_LIMIT: usize = 32 << 20;
+
+fn contents(bytes: &[u8], depth: u8) -> Contents {
+    let opaque = |texts| Contents::Opaque {
+        texts,
+        located: false,
+    };
+    let head = &bytes[..bytes.len().min(READ_LIMIT)];
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        let exif = exif(bytes);
+        let mut texts = exif.texts;
+        texts.push(String::from_utf8_lossy(head).into_owned());
+        return Contents::Opaque {
+            texts,
+            located: exif.located,
+        };
+    }
+    if bytes.starts_with(&[0x1F, 0x8B]) && depth == 0 {
+        let inner = inflate(flate2::read::MultiGzDecoder::new(bytes));
+        return match contents(&inner, 1) {
+            Contents::Text(t) => opaque(vec![t]),
+            other => other,
+        };
+    }
+    if bytes.starts_with(b"%PDF") {
+        return opaque(pdf_texts(head));
+    }
+    // Fonts and zip files (.docx and .xlsx are zip files) hold compressed data whose
+    // bytes say nothing; PNG, GIF and WebP are read as bytes below, which finds
+    // their text chunks.
+    const SKIPPED: &[&[u8]] = &[b"wOFF", b"wOF2", b"OTTO", &[0, 1, 0, 0], b"PK\x03\x04"];
+    if SKIPPED.iter().any(|m| bytes.starts_with(m)) {
+        return opaque(Vec::new());
+    }
+    if is_text(bytes) {
+        return Contents::Text(crate::source::decode(bytes, Path::new("")).text);
+    }
+    let utf16: Vec<u16> = head
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    opaque(vec![
+        String::from_utf8_lossy(head).into_owned(),
+        String::from_utf16_lossy(&utf16),
+    ])
+}
+
+/// Whether a file is text: a UTF-16 BOM, or no control characters a text file does
+/// not have and UTF-8 or GB18030 that decodes.
+fn is_text(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    if bytes
+        .iter()
+        .any(|&c| matches!(c, 0..=8 | 0x0E..=0x1A | 0x1C..=0x1F))
+    {
+        return false;
+    }
+    std::str::from_utf8(bytes).is_ok() || !encoding_rs::GB18030.decode_without_bom_handling(bytes).1
+}
+
+fn inflate(mut r: impl std::io::Read) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    // A damaged stream gives what came before the damage.
+    let _ = (&mut r).take(READ_LIMIT as u64).read_to_end(&mut out);
+    out
+}
+
+/// A PDF's bytes as text (its literal strings are there when it is not
+/// compressed), and the text of each of its compressed streams.
+fn pdf_texts(bytes: &[u8]) -> Vec<String> {
+    let mut texts = vec![String::from_utf8_lossy(bytes).into_owned()];
+    let mut from = 0;
+    while let Some(at) = find(&bytes[from..], b"stream") {
+        let mut start = from + at + b"stream".len();
+        if bytes.get(start) == Some(&b'\r') {
+            start += 1;
+        }
+        if bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        let end = find(&bytes[start..], b"endstream").map_or(bytes.len(), |k| start + k);
+        let data = inflate(flate2::read::ZlibDecoder::new(&bytes[start..end]));
+        if !data.is_empty() {
+            texts.push(String::from_utf8_lossy(&data).into_owned());
+        }
+        from = end;
+    }
+    texts
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// What a JPEG's EXIF block says that matters here.
+#[derive(Default)]
+struct Exif {
+    texts: Vec<String>,
+    /// It has GPS latitude or longitude.
+    located: bool,
+}
+
+/// Reads the EXIF block (APP1 `Exif\0\0`, a TIFF structure) of a JPEG: the text
+/// tags (ImageDescription, Artist, Copyright, UserComment, the Windows XP tags) and
+/// whether the GPS IFD holds a position. Every offset is checked; a damaged block
+/// gives what could be read.
+fn exif(jpeg: &[u8]) -> Exif {
+    let mut out = Exif::default();
+    let mut i = 2;
+    while i + 4 <= jpeg.len() && jpeg[i] == 0xFF {
+        let marker = jpeg[i + 1];
+        let len = u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]) as usize;
+        // Start of scan: the image data follows, no more metadata.
+        if marker == 0xDA || len < 2 {
+            break;
+        }
+        let data = jpeg.get(i + 4..i + 2 + len).unwrap_or(&[]);
+        if marker == 0xE1 {
+            if let Some(tiff) = data.strip_prefix(b"Exif\0\0") {
+                read_tiff(tiff, &mut out);
+            }
+        }
+        i += 2 + len;
+    }
+    out
+}
+
+fn read_tiff(t: &[u8], out: &mut Exif) {
+    let little = match t.get(..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return,
+    };
+    let u16_at = |k: usize| {
+        t.get(k..k + 2).map(|b| {
+            let b = [b[0], b[1]];
+            if little {
+                u16::from_le_bytes(b)
+            } else {
+                u16::from_be_bytes(b)
+            }
+        })
+    };
+    let u32_at = |k: usize| {
+        t.get(k..k + 4).map(|b| {
+            let b = [b[0], b[1], b[2], b[3]];
+            if little {
+                u32::from_le_bytes(b)
+            } else {
+                u32::from_be_bytes(b)
+            }
+        })
+    };
+    // (tag, value bytes) of the IFD at `at`.
+    let ifd = |at: usize| -> Vec<(u16, &[u8])> {
+        let n = u16_at(at).unwrap_or(0) as usize;
+        (0..n.min(512))
+            .filter_map(|k| {
+                let e = at + 2 + 12 * k;
+                let (tag, kind, count) = (u16_at(e)?, u16_at(e + 2)?, u32_at(e + 4)? as usize);
+                let size = match kind {
+                    1 | 2 | 6 | 7 => 1,
+                    3 | 8 => 2,
+                    4 | 9 | 11 => 4,
+                    _ => 8,
+                };
+                let len = count.checked_mul(size)?;
+                let start = if len <= 4 {
+                    e + 8
+                } else {
+                    u32_at(e + 8)? as usize
+                };
+                Some((tag, t.get(start..start.checked_add(len)?)?))
+            })
+            .collect()
+    };
+    let pointer = |v: &[u8]| {
+        let b: [u8; 4] = v.get(..4)?.try_into().ok()?;
+        let n = if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        };
+        Some(n as usize)
+    };
+    let utf16 = |v: &[u8], little: bool| {
+        let units: Vec<u16> = v
+            .chunks_exact(2)
+            .map(|c| {
+                if little {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    let Some(first) = u32_at(4) else { return };
+    let mut todo = vec![first as usize];
+    let mut done = Vec::new();
+    while let Some(at) = todo.pop() {
+        if done.contains(&at) || done.len() > 8 {
+            continue;
+        }
+        done.push(at);
+        for (tag, v) in ifd(at) {
+            match tag {
+                // Exif and GPS IFD pointers.
+                0x8769 => todo.extend(pointer(v)),
+                0x8825 => {
+                    if let Some(gps) = pointer(v) {
+                        out.located |= ifd(gps).iter().any(|(t, _)| matches!(t, 2 | 4));
+                    }
+                }
+                0x010E | 0x013B | 0x8298 => out.texts.push(String::from_utf8_lossy(v).into_owned()),
+                0x9C9B..=0x9C9F => out.texts.push(utf16(v, true)),
+                0x9286 => {
+                    let (code, text) = v.split_at(v.len().min(8));
+                    out.texts.push(if code.starts_with(b"UNICODE") {
+                        utf16(text, little)
+                    } else {
+                        String::from_utf8_lossy(text).into_owned()
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -180,6 +180,19 @@ pub struct Decoded {
 pub fn decode(bytes: &[u8], rel: &Path) -> Decoded {
     let mut diagnostics = Vec::new();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Excel's "Unicode text" and Notepad's "Unicode" are UTF-16 with a BOM.
+    for (bom, encoding) in [
+        (b"\xFF\xFE", encoding_rs::UTF_16LE),
+        (b"\xFE\xFF", encoding_rs::UTF_16BE),
+    ] {
+        if let Some(rest) = bytes.strip_prefix(bom) {
+            let (text, _) = encoding.decode_without_bom_handling(rest);
+            return Decoded {
+                text: normalise_newlines(&text),
+                diagnostics,
+            };
+        }
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(s) => normalise_newlines(s),
         Err(_) => {
@@ -221,6 +234,12 @@ fn normalise_newlines(s: &str) -> String {
         return s.to_string();
     }
     s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// A file's bytes, for the checks that read files of any kind; `None` when it
+/// cannot be read.
+pub fn read_bytes(abs: &Path) -> Option<Vec<u8>> {
+    std::fs::read(abs).ok()
 }
 
 /// Reads and decodes one file; an unreadable file is an error diagnostic, never a panic.
