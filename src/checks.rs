@@ -643,11 +643,10 @@ pub fn check_name(rel: &Path, site_allow: &[String]) -> Vec<Diagnostic> {
     found
         .iter()
         .map(|f| {
-            Diagnostic::error(text!(
-                zh: "文件名里有{}：{}",
-                en: "the file name contains {}: {}",
-                what(f.kind).zh,
-                f.masked
+            let w = what(f.kind);
+            Diagnostic::error(Text::new(
+                format!("文件名里有{}：{}", w.zh, f.masked),
+                format!("the file name contains {}: {}", w.en, f.masked),
             ))
             .in_file(&shown)
             .with_help(text!(

@@ -223,6 +223,12 @@ pub fn render(d: &Diagnostic, sources: &dyn SourceLookup, lang: Lang) -> String 
                 if !private.is_empty() {
                     shown = shown.replace(private, &"*".repeat(private.chars().count()));
                 }
+                // Other findings on the same line have messages of their own, but
+                // must not show here.
+                for f in crate::checks::scan(&shown).into_iter().rev() {
+                    let stars = "*".repeat(shown[f.span.clone()].chars().count());
+                    shown.replace_range(f.span, &stars);
+                }
             }
             snippet = Some((line, col, shown));
         }

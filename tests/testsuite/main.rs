@@ -17,6 +17,7 @@ mod levels;
 mod markdown;
 mod output;
 mod privacy;
+mod privacy_attacks;
 mod reader;
 mod search;
 mod serve;
