@@ -40,7 +40,17 @@ pub struct Finding {
 
 /// Every finding in `text`, in order, with spans into `text`.
 pub fn scan(text: &str) -> Vec<Finding> {
-    let view = View::of(text);
+    scan_view(text, true)
+}
+
+/// Findings in text whose positions no message shows (from inside a binary file):
+/// spared the map back to the original, which a large file would make large.
+fn scan_unplaced(text: &str) -> Vec<Finding> {
+    scan_view(text, false)
+}
+
+fn scan_view(text: &str, spans: bool) -> Vec<Finding> {
+    let view = View::of(text, spans);
     let b = view.text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -58,7 +68,7 @@ pub fn scan(text: &str) -> Vec<Finding> {
     out.extend(secrets(&view.text));
     out.extend(paid_markers(&view.text));
     for f in &mut out {
-        f.span = view.original(f.span.clone());
+        f.span = view.original(f.span.start)..view.original(f.span.end);
     }
     out.sort_by_key(|f| f.span.start);
     out
@@ -67,19 +77,20 @@ pub fn scan(text: &str) -> Vec<Finding> {
 /// The text as the scan reads it, the way a reader sees it rather than the way an
 /// IME, Word or an HTML editor wrote it: full-width forms (`１３８`, `：`) as ASCII,
 /// character references (`&#49;`, `&nbsp;`) decoded, every kind of space as a plain
-/// space and zero-width characters gone. `from` maps each byte of `text` back to the
-/// bytes of the original it came from, so that findings keep pointing at the
-/// original file:line:column.
+/// space and zero-width characters gone. Findings keep pointing at the original
+/// file:line:column through `marks`: (offset in `text`, offset in the original) at
+/// each end of every character that changed length, between which the two run
+/// alike.
 struct View {
     text: String,
-    from: Vec<Range<usize>>,
+    marks: Vec<(usize, usize)>,
 }
 
 impl View {
-    fn of(original: &str) -> View {
+    fn of(original: &str, spans: bool) -> View {
         let mut view = View {
             text: String::with_capacity(original.len()),
-            from: Vec::with_capacity(original.len()),
+            marks: vec![(0, 0)],
         };
         let mut i = 0;
         while let Some(c) = original[i..].chars().next() {
@@ -87,27 +98,23 @@ impl View {
                 '&' => reference(&original[i..]).unwrap_or((Some('&'), 1)),
                 c => (Some(c), c.len_utf8()),
             };
-            if let Some(c) = c.and_then(plain) {
-                let at = view.text.len();
-                view.text.push(c);
-                view.from.resize(view.text.len(), i..i + len);
-                debug_assert!(view.from.len() == at + c.len_utf8());
+            let c = c.and_then(plain);
+            let out = c.map_or(0, char::len_utf8);
+            if spans && out != len {
+                view.marks.push((view.text.len(), i));
+                view.marks.push((view.text.len() + out, i + len));
             }
+            view.text.extend(c);
             i += len;
         }
         view
     }
 
-    /// The bytes of the original that a range of the view came from.
-    fn original(&self, r: Range<usize>) -> Range<usize> {
-        match (
-            self.from.get(r.start),
-            self.from.get(r.end.saturating_sub(1)),
-        ) {
-            (Some(a), Some(b)) if r.end > r.start => a.start..b.end,
-            (Some(a), _) => a.start..a.start,
-            _ => r,
-        }
+    /// The offset in the original of an offset of the view (a character boundary).
+    fn original(&self, at: usize) -> usize {
+        let k = self.marks.partition_point(|m| m.0 <= at).saturating_sub(1);
+        let (v, o) = self.marks[k];
+        o + (at - v)
     }
 }
 
@@ -124,7 +131,7 @@ fn plain(c: char) -> Option<char> {
 /// A character reference at the start of `s` (`&#49;`, `&#x31;`, `&nbsp;`) and its
 /// length; `None` for a `&` that starts none.
 fn reference(s: &str) -> Option<(Option<char>, usize)> {
-    let end = s.get(..12).unwrap_or(s).find(';')?;
+    let end = s.bytes().take(12).position(|c| c == b';')?;
     let name = &s[1..end];
     let c = if let Some(num) = name.strip_prefix('#') {
         let n = match num.strip_prefix(['x', 'X']) {
@@ -392,10 +399,17 @@ fn secret_value(text: &str, from: usize, ascii_word: bool) -> Option<usize> {
     let value = value.trim_end_matches(['.', '-']);
     let next = r[value.len()..].chars().next();
     let letters_only = value.bytes().all(|c| c.is_ascii_alphabetic());
-    let prose = letters_only
-        && r[value.len()..]
-            .strip_prefix(' ')
-            .is_some_and(|s| s.starts_with(|c: char| c.is_ascii_alphabetic()));
+    // Letters, then two more words: an English sentence, not a password.
+    let prose = letters_only && {
+        let after = &r[value.len()..];
+        let words = after
+            .split(' ')
+            .skip(1)
+            .take(2)
+            .filter(|w| !w.is_empty() && w.bytes().all(|c| c.is_ascii_alphabetic()))
+            .count();
+        after.starts_with(' ') && words == 2
+    };
     let ends_phrase = next.is_none_or(|c| !c.is_alphanumeric());
     ((3..=16).contains(&value.len())
         && value.bytes().any(|c| c.is_ascii_alphanumeric())
@@ -695,7 +709,7 @@ pub fn check_published(rel: &Path, bytes: &[u8], site_allow: &[String]) -> Vec<D
             let allowed: Vec<String> = site_allow.iter().map(|a| normalise(a)).collect();
             let mut seen = Vec::new();
             for t in &texts {
-                for f in scan(t) {
+                for f in scan_unplaced(t) {
                     if (is_number(f.kind) && allowed.contains(&f.value))
                         || seen.contains(&(f.kind, f.value.clone()))
                     {
@@ -797,6 +811,7 @@ fn inflate(mut r: impl std::io::Read) -> Vec<u8> {
 fn pdf_texts(bytes: &[u8]) -> Vec<String> {
     let mut texts = vec![String::from_utf8_lossy(bytes).into_owned()];
     let mut from = 0;
+    let mut budget = READ_LIMIT;
     while let Some(at) = find(&bytes[from..], b"stream") {
         let mut start = from + at + b"stream".len();
         if bytes.get(start) == Some(&b'\r') {
@@ -807,10 +822,15 @@ fn pdf_texts(bytes: &[u8]) -> Vec<String> {
         }
         let end = find(&bytes[start..], b"endstream").map_or(bytes.len(), |k| start + k);
         let data = inflate(flate2::read::ZlibDecoder::new(&bytes[start..end]));
+        // Many small streams that inflate to a lot stop at the same bound as one.
+        budget = budget.saturating_sub(data.len().max(1));
         if !data.is_empty() {
             texts.push(String::from_utf8_lossy(&data).into_owned());
         }
-        from = end;
+        if budget == 0 {
+            break;
+        }
+        from = (end + b"endstream".len()).min(bytes.len());
     }
     texts
 }
@@ -1083,6 +1103,8 @@ mod tests {
             assert_eq!(kinds(s)[0].0, Kind::Password, "{s}");
         }
         assert_eq!(kinds("账号 a1，密码：abc123，备用密码：def456").len(), 2);
+        let line = "密码是123456 密码：abc 备用密码：x9y8z7 密碼：abcd pwd:abc123 密码 = xxx";
+        assert_eq!(kinds(line).len(), 6, "{:?}", scan(line));
         for s in [
             "验证码、密码：一律不要告诉他人",
             "银行卡密码：任何人索要都是诈骗",

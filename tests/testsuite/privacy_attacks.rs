@@ -178,7 +178,7 @@ fn anti_fraud_advice_alone_builds() {
 
 /// A JPEG holding only an EXIF block: ImageDescription `description`, and a GPS
 /// IFD with a latitude when `gps`.
-fn jpeg(description: &str, gps: bool) -> Vec<u8> {
+pub(crate) fn jpeg(description: &str, gps: bool) -> Vec<u8> {
     let mut desc = description.as_bytes().to_vec();
     desc.push(0);
     let entries: u16 = if gps { 2 } else { 1 };
