@@ -1,14 +1,21 @@
 //! Publish safety (SPEC §6): personal data and document leftovers that must never
 //! reach a public site.
 //!
-//! [`scan`] finds, in any text, 18-digit resident ID numbers that are real (a valid
-//! birth date and GB 11643 check character), unmasked mainland mobile numbers (also
-//! written `138 1234 5678`, `138-1234-5678`, `+86…`), `密码：…`-style lines and the
-//! `##paidbegin##` markers document-sharing sites leave behind. Digits inside a
-//! longer run of digits or letters (a credit code, an order number) do not count.
+//! [`scan`] finds, in any text, resident ID numbers that are real (18 digits with a
+//! valid birth date and GB 11643 check character; 15 digits of before 1999 with a
+//! province that exists and a valid date), unmasked mainland mobile numbers, secrets
+//! written down (`密码：abc123`, `密码是123456`, `pwd=…`: a keyword and a value that
+//! looks like one) and the `##paidbegin##` markers document-sharing sites leave
+//! behind. It reads the text as a reader sees it (full-width digits, character
+//! references, zero-width characters and odd spaces undone, separators between digit
+//! groups allowed) and maps findings back to the original bytes. Digits inside a
+//! longer run of digits or letters (a credit code, an order number) and amounts
+//! (`15600000000元`) do not count; a short label glued on (`TEL138…`) does.
 //! [`check_files`] turns findings into diagnostics with the text masked, honouring the
 //! site's `[privacy] allow` list and a page's `privacy_allow` waiver, which is
-//! reported as a warning so it is never silent.
+//! reported as a warning so it is never silent. [`check_published`] does the same
+//! for a file published as it is, whatever its kind, from its bytes, and
+//! [`check_name`] for a file's name.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -738,16 +745,26 @@ enum Contents {
 /// the start or in small streams; this bounds the time a large video takes.
 const READ_LIMIT: usize = 32 << 20;
 
+/// How much of a file the checks are given: more than any text file a township
+/// site publishes, while a video is not read whole every build.
+pub const FILE_LIMIT: u64 = 64 << 20;
+
 fn contents(bytes: &[u8], depth: u8) -> Contents {
     let opaque = |texts| Contents::Opaque {
         texts,
         located: false,
     };
     let head = &bytes[..bytes.len().min(READ_LIMIT)];
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let exif = exif(bytes);
+    // Photos: only their metadata is read, not the image data, which holds no
+    // text and is most of every file.
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) || bytes.starts_with(PNG) {
+        let exif = if bytes.starts_with(PNG) {
+            png(head)
+        } else {
+            jpeg(head)
+        };
         let mut texts = exif.texts;
-        texts.push(String::from_utf8_lossy(head).into_owned());
+        texts.push(String::from_utf8_lossy(&exif.metadata).into_owned());
         return Contents::Opaque {
             texts,
             located: exif.located,
@@ -764,8 +781,9 @@ fn contents(bytes: &[u8], depth: u8) -> Contents {
         return opaque(pdf_texts(head));
     }
     // Fonts and zip files (.docx and .xlsx are zip files) hold compressed data whose
-    // bytes say nothing; PNG, GIF and WebP are read as bytes below, which finds
-    // their text chunks.
+    // bytes say nothing; GIF and WebP are read as bytes below, which finds the text
+    // of their comment and XMP chunks (not a WebP's EXIF GPS tags: issue 14
+    // re-encodes photos).
     const SKIPPED: &[&[u8]] = &[b"wOFF", b"wOF2", b"OTTO", &[0, 1, 0, 0], b"PK\x03\x04"];
     if SKIPPED.iter().any(|m| bytes.starts_with(m)) {
         return opaque(Vec::new());
@@ -839,36 +857,72 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// What a JPEG's EXIF block says that matters here.
+/// What a photo's metadata says that matters here.
 #[derive(Default)]
 struct Exif {
+    /// The EXIF text tags, decoded.
     texts: Vec<String>,
     /// It has GPS latitude or longitude.
     located: bool,
+    /// The bytes of every metadata segment or chunk (XMP, comments, text chunks).
+    metadata: Vec<u8>,
 }
 
-/// Reads the EXIF block (APP1 `Exif\0\0`, a TIFF structure) of a JPEG: the text
-/// tags (ImageDescription, Artist, Copyright, UserComment, the Windows XP tags) and
-/// whether the GPS IFD holds a position. Every offset is checked; a damaged block
-/// gives what could be read.
-fn exif(jpeg: &[u8]) -> Exif {
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// Reads a JPEG's segments up to the image data: each one's bytes, and the EXIF
+/// block (APP1 `Exif\0\0`, a TIFF structure). A file that ends or breaks before
+/// the image data has the rest read as bytes.
+fn jpeg(jpeg: &[u8]) -> Exif {
     let mut out = Exif::default();
     let mut i = 2;
     while i + 4 <= jpeg.len() && jpeg[i] == 0xFF {
         let marker = jpeg[i + 1];
         let len = u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]) as usize;
         // Start of scan: the image data follows, no more metadata.
-        if marker == 0xDA || len < 2 {
+        if marker == 0xDA {
+            return out;
+        }
+        if len < 2 {
             break;
         }
         let data = jpeg.get(i + 4..i + 2 + len).unwrap_or(&[]);
-        if marker == 0xE1 {
-            if let Some(tiff) = data.strip_prefix(b"Exif\0\0") {
-                read_tiff(tiff, &mut out);
-            }
+        if let Some(tiff) = data.strip_prefix(b"Exif\0\0") {
+            read_tiff(tiff, &mut out);
         }
+        out.metadata.extend_from_slice(data);
         i += 2 + len;
     }
+    out.metadata.extend_from_slice(jpeg.get(i..).unwrap_or(&[]));
+    out
+}
+
+/// Reads a PNG's chunks but the image data: text chunks (zTXt inflated) and an
+/// eXIf chunk, which is a TIFF structure as in a JPEG.
+fn png(png: &[u8]) -> Exif {
+    let mut out = Exif::default();
+    let mut i = PNG.len();
+    while let Some(len) = png.get(i..i + 4) {
+        let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
+        let kind = png.get(i + 4..i + 8).unwrap_or(&[]);
+        let Some(data) = png.get(i + 8..(i + 8).saturating_add(len)) else {
+            break;
+        };
+        match kind {
+            b"IDAT" => {}
+            b"eXIf" => read_tiff(data, &mut out),
+            b"zTXt" => {
+                let k = data.iter().position(|&c| c == 0).unwrap_or(data.len());
+                let text = inflate(flate2::read::ZlibDecoder::new(
+                    data.get(k + 2..).unwrap_or(&[]),
+                ));
+                out.texts.push(String::from_utf8_lossy(&text).into_owned());
+            }
+            _ => out.metadata.extend_from_slice(data),
+        }
+        i += 12 + len;
+    }
+    out.metadata.extend_from_slice(png.get(i..).unwrap_or(&[]));
     out
 }
 
@@ -1117,6 +1171,84 @@ mod tests {
         ] {
             assert!(kinds(s).is_empty(), "{s}: {:?}", kinds(s));
         }
+    }
+
+    /// A little-endian TIFF structure: IFD0 with `entries` (tag, type, bytes), each
+    /// value stored after the IFD.
+    fn tiff(entries: &[(u16, u16, Vec<u8>)]) -> Vec<u8> {
+        let mut t = b"II*\0\x08\0\0\0".to_vec();
+        t.extend((entries.len() as u16).to_le_bytes());
+        let mut data_at = 8 + 2 + 12 * entries.len() + 4;
+        let mut data: Vec<u8> = Vec::new();
+        for (tag, kind, v) in entries {
+            t.extend(tag.to_le_bytes());
+            t.extend(kind.to_le_bytes());
+            let unit = if *kind == 4 { 4 } else { 1 };
+            t.extend(((v.len() / unit) as u32).to_le_bytes());
+            if v.len() <= 4 {
+                let mut inline = v.clone();
+                inline.resize(4, 0);
+                t.extend(inline);
+            } else {
+                t.extend((data_at as u32).to_le_bytes());
+                data.extend(v);
+                data_at += v.len();
+            }
+        }
+        t.extend(0u32.to_le_bytes());
+        t.extend(data);
+        t
+    }
+
+    #[test]
+    fn photo_metadata_text_and_location_are_read() {
+        let utf16: Vec<u8> = "联系13812345678"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let mut comment = b"ASCII\0\0\0".to_vec();
+        comment.extend(b"ID 11010519491231002X");
+        // XPComment in IFD0; UserComment in an Exif IFD that only a pointer reaches.
+        let exif_ifd = tiff(&[(0x9286, 7, comment)]);
+        let mut t = tiff(&[(0x9C9C, 1, utf16), (0x8769, 4, 0u32.to_le_bytes().to_vec())]);
+        let at = t.len() as u32;
+        // Point the Exif IFD pointer at a copy of `exif_ifd` appended, its own
+        // offsets moved by `at - 8`.
+        let ptr = 8 + 2 + 12 + 8;
+        t[ptr..ptr + 4].copy_from_slice(&at.to_le_bytes());
+        let ifd = &exif_ifd[8..];
+        let mut moved = ifd.to_vec();
+        let off = u32::from_le_bytes(moved[10..14].try_into().unwrap()) + at - 8;
+        moved[10..14].copy_from_slice(&off.to_le_bytes());
+        t.extend(moved);
+        let mut out = Exif::default();
+        read_tiff(&t, &mut out);
+        let found: Vec<Kind> = out
+            .texts
+            .iter()
+            .flat_map(|t| scan(t))
+            .map(|f| f.kind)
+            .collect();
+        assert_eq!(found, [Kind::Mobile, Kind::IdNumber], "{:?}", out.texts);
+        assert!(!out.located);
+
+        // A PNG with an eXIf chunk whose GPS IFD has a longitude.
+        let gps = tiff(&[(0x8825, 4, 26u32.to_le_bytes().to_vec())]);
+        let mut gps = gps;
+        gps.extend(1u16.to_le_bytes());
+        gps.extend([4, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        gps.extend(0u32.to_le_bytes());
+        let mut png_bytes = PNG.to_vec();
+        png_bytes.extend((gps.len() as u32).to_be_bytes());
+        png_bytes.extend(b"eXIf");
+        png_bytes.extend(&gps);
+        png_bytes.extend([0; 4]);
+        assert!(png(&png_bytes).located);
+        // Damaged offsets and loops never panic.
+        for cut in 0..t.len() {
+            read_tiff(&t[..cut], &mut Exif::default());
+        }
+        let _ = jpeg(&[0xFF, 0xD8, 0xFF, 0xE1, 0, 0]);
     }
 
     #[test]

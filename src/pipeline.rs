@@ -158,7 +158,8 @@ fn privacy_checks(
                 Some((s, d)) if *s == stamp => Some((rel, (stamp, d.clone()))),
                 _ => {
                     // A file that cannot be read is not published either.
-                    let bytes = crate::source::read_bytes(&abs).unwrap_or_default();
+                    let bytes =
+                        crate::source::read_bytes(&abs, checks::FILE_LIMIT).unwrap_or_default();
                     let d = checks::check_published(&rel, &bytes, allow);
                     Some((rel, (stamp, d)))
                 }

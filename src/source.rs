@@ -236,10 +236,17 @@ fn normalise_newlines(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\r', "\n")
 }
 
-/// A file's bytes, for the checks that read files of any kind; `None` when it
-/// cannot be read.
-pub fn read_bytes(abs: &Path) -> Option<Vec<u8>> {
-    std::fs::read(abs).ok()
+/// The first `limit` bytes of a file, for the checks that read files of any kind
+/// (a video in static/ need not be read whole); `None` when it cannot be read.
+pub fn read_bytes(abs: &Path, limit: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    std::fs::File::open(abs)
+        .ok()?
+        .take(limit)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
 }
 
 /// Reads and decodes one file; an unreadable file is an error diagnostic, never a panic.
