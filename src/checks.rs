@@ -611,16 +611,25 @@ fn finding_error(f: &Finding, rel: &Path) -> Diagnostic {
 }
 
 /// Whether the privacy checks read this file (relative to the site) byte by byte:
-/// every file of static/, templates/ and themes/ (static/ is copied as it is,
-/// hidden files too), and every file under content/ that the walk finds
-/// (`source::is_ignored` names are skipped there, as by the walk) but Markdown,
-/// whose text is checked with the page's waivers.
+/// every file of static/ and of a theme's static/ (copied as they are, hidden files
+/// too), the templates of templates/ and of a theme's templates/ (but hidden ones,
+/// which are not loaded either: an editor's swap file), and every file under
+/// content/ that the walk finds (`source::is_ignored` names are skipped there, as
+/// by the walk) but Markdown, whose text is checked with the page's waivers.
 pub fn is_scanned(rel: &Path) -> bool {
-    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
-    match parts.next().as_deref() {
-        Some("static" | "templates" | "themes") => true,
-        Some("content") => {
-            !crate::source::is_markdown(rel) && parts.all(|p| !crate::source::is_ignored(&p))
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    let hidden = parts.last().is_some_and(|n| n.starts_with('.'));
+    match parts.iter().map(|p| p.as_ref()).collect::<Vec<&str>>()[..] {
+        ["static", _, ..] => true,
+        ["themes", _, "static", _, ..] => true,
+        ["templates", _, ..] | ["themes", _, "templates", _, ..] => !hidden,
+        ["content", ref rest @ ..] => {
+            !crate::source::is_markdown(rel)
+                && !rest.is_empty()
+                && rest.iter().all(|p| !crate::source::is_ignored(p))
         }
         _ => false,
     }
@@ -1249,6 +1258,31 @@ mod tests {
             read_tiff(&t[..cut], &mut Exif::default());
         }
         let _ = jpeg(&[0xFF, 0xD8, 0xFF, 0xE1, 0, 0]);
+    }
+
+    #[test]
+    fn which_files_are_read_byte_by_byte() {
+        for rel in [
+            "static/.env",
+            "static/a/b.swp",
+            "themes/t/static/x.txt",
+            "templates/page.html",
+            "themes/t/templates/partials/x.html",
+            "content/notices/b/x.dat",
+        ] {
+            assert!(is_scanned(Path::new(rel)), "{rel}");
+        }
+        for rel in [
+            "content/notices/a.md",
+            "content/notices/.a.md.swp",
+            "content/.git/config",
+            "templates/.page.html.swp",
+            "themes/t/README.md",
+            "config.toml",
+            "public/index.html",
+        ] {
+            assert!(!is_scanned(Path::new(rel)), "{rel}");
+        }
     }
 
     #[test]
