@@ -658,7 +658,7 @@ pub fn scanned_files(root: &Path) -> Vec<(PathBuf, PathBuf)> {
 }
 
 /// Errors for personal data in a file's name (relative to the site): the name is
-/// part of a public URL. The file is shown with the number masked.
+/// part of a public URL. Messages show the name masked (`diagnostic::display_path`).
 pub fn check_name(rel: &Path, site_allow: &[String]) -> Vec<Diagnostic> {
     let name = rel.to_string_lossy().replace('\\', "/");
     let allowed: Vec<String> = site_allow.iter().map(|a| normalise(a)).collect();
@@ -666,10 +666,6 @@ pub fn check_name(rel: &Path, site_allow: &[String]) -> Vec<Diagnostic> {
         .into_iter()
         .filter(|f| !(is_number(f.kind) && allowed.contains(&f.value)))
         .collect();
-    let mut shown = name.clone();
-    for f in found.iter().rev() {
-        shown.replace_range(f.span.clone(), &f.masked);
-    }
     found
         .iter()
         .map(|f| {
@@ -678,7 +674,7 @@ pub fn check_name(rel: &Path, site_allow: &[String]) -> Vec<Diagnostic> {
                 format!("文件名里有{}：{}", w.zh, f.masked),
                 format!("the file name contains {}: {}", w.en, f.masked),
             ))
-            .in_file(&shown)
+            .in_file(rel)
             .with_help(text!(
                 zh: "给文件改个名字：文件名会出现在公开的网址里",
                 en: "rename the file: its name is part of a public address"

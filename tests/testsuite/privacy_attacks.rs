@@ -339,7 +339,8 @@ fn file_names_and_every_field_of_config_toml_are_read() {
     );
     site.file("static/13812345678.txt", "名单\n");
     site.file("static/11010519491231002X.pdf", "x\n");
-    notice(&site, "13612345678", "正文。\n");
+    // A page named by a number, with a number inside: every message masks both.
+    notice(&site, "13612345678", "正文 13712345678。\n");
     notice(&site, "20230604", "正文。\n");
     let run = site.build();
     run.assert_code(1);
@@ -353,6 +354,7 @@ fn file_names_and_every_field_of_config_toml_are_read() {
         "static/138****5678.txt: 错误：文件名里有手机号：138****5678",
         "static/110105********002X.pdf: 错误：文件名里有身份证号",
         "content/notices/136****5678.md: 错误：文件名里有手机号：136****5678",
+        "content/notices/136****5678.md:5:4: 错误：个人手机号不能公开：137****5678",
     ] {
         assert!(err.contains(want), "{want}\n{err}");
     }
@@ -364,7 +366,13 @@ fn file_names_and_every_field_of_config_toml_are_read() {
     assert!(!err.contains("139****1111"), "allowed: {err}");
     assert!(!err.contains("20230604"), "{err}");
     assert_masked(err);
-    for raw in ["13612345678", "13700002222", "13600003333", "13500004444"] {
+    for raw in [
+        "13612345678",
+        "13712345678",
+        "13700002222",
+        "13600003333",
+        "13500004444",
+    ] {
         assert!(!err.contains(raw), "{raw}: {err}");
     }
     let en = site.run(&["--lang", "en", "check"]);
