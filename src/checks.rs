@@ -616,7 +616,7 @@ fn finding_error(f: &Finding, rel: &Path) -> Diagnostic {
 /// which are not loaded either: an editor's swap file), and every file under
 /// content/ that the walk finds (`source::is_ignored` names are skipped there, as
 /// by the walk) but Markdown, whose text is checked with the page's waivers.
-pub fn is_scanned(rel: &Path) -> bool {
+pub(crate) fn is_scanned(rel: &Path) -> bool {
     let parts: Vec<_> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -636,7 +636,7 @@ pub fn is_scanned(rel: &Path) -> bool {
 }
 
 /// Every file of the site that [`is_scanned`], as (absolute, relative) paths.
-pub fn scanned_files(root: &Path) -> Vec<(PathBuf, PathBuf)> {
+pub(crate) fn scanned_files(root: &Path) -> Vec<(PathBuf, PathBuf)> {
     ["content", "static", "templates", "themes"]
         .iter()
         .flat_map(|d| {
@@ -659,7 +659,7 @@ pub fn scanned_files(root: &Path) -> Vec<(PathBuf, PathBuf)> {
 
 /// Errors for personal data in a file's name (relative to the site): the name is
 /// part of a public URL. Messages show the name masked (`diagnostic::display_path`).
-pub fn check_name(rel: &Path, site_allow: &[String]) -> Vec<Diagnostic> {
+pub(crate) fn check_name(rel: &Path, site_allow: &[String]) -> Vec<Diagnostic> {
     let name = rel.to_string_lossy().replace('\\', "/");
     let allowed: Vec<String> = site_allow.iter().map(|a| normalise(a)).collect();
     let found: Vec<Finding> = scan(&name)
@@ -693,7 +693,7 @@ fn is_number(kind: Kind) -> bool {
 /// gzip file's content, a PDF's text and compressed streams, a JPEG's EXIF text and
 /// the readable strings of any other binary file are checked without a position;
 /// a JPEG that records where it was taken is an error of its own.
-pub fn check_published(rel: &Path, bytes: &[u8], site_allow: &[String]) -> Vec<Diagnostic> {
+pub(crate) fn check_published(rel: &Path, bytes: &[u8], site_allow: &[String]) -> Vec<Diagnostic> {
     let mut out = check_name(rel, site_allow);
     match contents(bytes, 0) {
         Contents::Text(text) => {
@@ -752,7 +752,7 @@ const READ_LIMIT: usize = 32 << 20;
 
 /// How much of a file the checks are given: more than any text file a township
 /// site publishes, while a video is not read whole every build.
-pub const FILE_LIMIT: u64 = 64 << 20;
+pub(crate) const FILE_LIMIT: u64 = 64 << 20;
 
 fn contents(bytes: &[u8], depth: u8) -> Contents {
     let opaque = |texts| Contents::Opaque {

@@ -95,8 +95,9 @@ fn check_markdown(
 }
 
 /// Personal data and leftovers in everything that gets published: the Markdown (all
-/// of it, drafts too: they are published one day), text files in page bundles and
-/// static/, and the hotlines in config.toml.
+/// of it, drafts too: they are published one day), every file of page bundles,
+/// static/, templates/ and the theme folders (`checks::is_scanned`), every file's
+/// name, and all of config.toml with its hotlines.
 ///
 /// With `changed` (the watcher named every change since the last check), the files
 /// other than Markdown are those checked last time and the changed ones, instead of

@@ -238,7 +238,7 @@ fn normalise_newlines(s: &str) -> String {
 
 /// The first `limit` bytes of a file, for the checks that read files of any kind
 /// (a video in static/ need not be read whole); `None` when it cannot be read.
-pub fn read_bytes(abs: &Path, limit: u64) -> Option<Vec<u8>> {
+pub(crate) fn read_bytes(abs: &Path, limit: u64) -> Option<Vec<u8>> {
     use std::io::Read;
     let mut out = Vec::new();
     std::fs::File::open(abs)
