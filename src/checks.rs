@@ -785,11 +785,14 @@ fn contents(bytes: &[u8], depth: u8) -> Contents {
     if bytes.starts_with(b"%PDF") {
         return opaque(pdf_texts(head));
     }
-    // Fonts and zip files (.docx and .xlsx are zip files) hold compressed data whose
-    // bytes say nothing; GIF and WebP are read as bytes below, which finds the text
-    // of their comment and XMP chunks (not a WebP's EXIF GPS tags: issue 14
-    // re-encodes photos).
-    const SKIPPED: &[&[u8]] = &[b"wOFF", b"wOF2", b"OTTO", &[0, 1, 0, 0], b"PK\x03\x04"];
+    // Office files (.docx, .xlsx, .pptx, .odt) are zip files of XML.
+    if bytes.starts_with(b"PK\x03\x04") {
+        return opaque(zip_texts(head));
+    }
+    // Fonts hold compressed data whose bytes say nothing; GIF and WebP are read as
+    // bytes below, which finds the text of their comment and XMP chunks (not a
+    // WebP's EXIF GPS tags: issue 14 re-encodes photos).
+    const SKIPPED: &[&[u8]] = &[b"wOFF", b"wOF2", b"OTTO", &[0, 1, 0, 0]];
     if SKIPPED.iter().any(|m| bytes.starts_with(m)) {
         return opaque(Vec::new());
     }
@@ -856,6 +859,78 @@ fn pdf_texts(bytes: &[u8]) -> Vec<String> {
         from = (end + b"endstream".len()).min(bytes.len());
     }
     texts
+}
+
+/// The text of each member of a zip file (stored or deflated), found by its local
+/// header; XML (an office document's body, a sheet's cells) as its text, with a
+/// paragraph or cell ending in a blank line so that neighbours do not join into one
+/// number. A damaged member gives what could be read.
+fn zip_texts(zip: &[u8]) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut budget = READ_LIMIT;
+    let mut from = 0;
+    while let Some(at) = find(&zip[from..], b"PK\x03\x04") {
+        let h = from + at;
+        from = h + 4;
+        let u16_at = |k: usize| {
+            zip.get(h + k..h + k + 2)
+                .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+        };
+        let u32_at = |k: usize| {
+            zip.get(h + k..h + k + 4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        };
+        let (Some(method), Some(size), Some(name), Some(extra)) =
+            (u16_at(8), u32_at(18), u16_at(26), u16_at(28))
+        else {
+            break;
+        };
+        let start = h + 30 + name + extra;
+        let Some(rest) = zip.get(start..) else { break };
+        let data = match method {
+            0 => rest[..size.min(rest.len())].to_vec(),
+            8 => inflate(flate2::read::DeflateDecoder::new(rest)),
+            _ => continue,
+        };
+        budget = budget.saturating_sub(data.len().max(1));
+        let text = String::from_utf8_lossy(&data);
+        texts.push(if text.trim_start().starts_with('<') {
+            xml_text(&text)
+        } else {
+            text.into_owned()
+        });
+        if budget == 0 {
+            break;
+        }
+    }
+    texts
+}
+
+/// The text of an XML document: tags dropped, a blank line for the end of a
+/// paragraph, table cell, row or shared string (Word, Excel, WPS, OpenDocument).
+fn xml_text(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len() / 2);
+    let mut rest = xml;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        let name = tag
+            .trim_start_matches('/')
+            .split([' ', '/'])
+            .next()
+            .unwrap_or("");
+        let local = name.rsplit(':').next().unwrap_or(name);
+        if tag.starts_with('/')
+            && matches!(local, "p" | "tc" | "tr" | "c" | "si" | "row" | "table-cell")
+        {
+            out.push_str("\n\n");
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {

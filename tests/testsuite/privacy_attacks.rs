@@ -228,6 +228,21 @@ fn gzip(text: &str) -> Vec<u8> {
     z.finish().unwrap()
 }
 
+/// A zip file with one deflated member, as an office document is.
+fn zip(name: &str, text: &str) -> Vec<u8> {
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(text.as_bytes()).unwrap();
+    let data = z.finish().unwrap();
+    let mut out = b"PK\x03\x04\x14\0\0\0\x08\0\0\0\0\0\0\0\0\0".to_vec();
+    out.extend((data.len() as u32).to_le_bytes());
+    out.extend((text.len() as u32).to_le_bytes());
+    out.extend((name.len() as u16).to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out.extend(name.as_bytes());
+    out.extend(data);
+    out
+}
+
 fn utf16(text: &str) -> Vec<u8> {
     let mut out = vec![0xFF, 0xFE];
     out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
@@ -274,6 +289,21 @@ fn every_file_that_is_published_as_it_is_gets_read() {
         format!("%PDF-1.4\n1 0 obj\n<< /Length 20 >>\nstream\nBT ({n}) Tj ET\nendstream\nendobj\n%%EOF\n").as_bytes(),
     );
     site.bytes("static/photo.jpg", &jpeg(&format!("张三家 {n}"), true));
+    // Word splits a number into runs; two table cells side by side are two numbers.
+    site.bytes(
+        "content/notices/b/名单.docx",
+        &zip(
+            "word/document.xml",
+            "<w:document><w:p><w:r><w:t>电话 138</w:t></w:r><w:r><w:t>12345678</w:t></w:r></w:p></w:document>",
+        ),
+    );
+    site.bytes(
+        "static/cells.xlsx",
+        &zip(
+            "xl/worksheets/sheet1.xml",
+            "<row><c><v>138</v></c><c><v>12345678</v></c></row>",
+        ),
+    );
     site.page(
         "content/notices/b/index.md",
         "title = \"附件\"\ndate = 2023-06-04",
@@ -311,10 +341,11 @@ fn every_file_that_is_published_as_it_is_gets_read() {
         "static/photo.jpg: 错误：照片里记着拍摄地点（GPS 位置）",
         "content/notices/b/street.jpg: 错误：照片里记着拍摄地点",
         "content/notices/b/unlinked.dat: 错误：个人手机号不能公开",
+        "content/notices/b/名单.docx: 错误：个人手机号不能公开：138****5678",
     ] {
         assert!(err.contains(want), "{want}\n{err}");
     }
-    for passes in ["clean.jpg", "ok.js", "README.md", ".swp"] {
+    for passes in ["clean.jpg", "ok.js", "README.md", ".swp", "cells.xlsx"] {
         assert!(!err.contains(passes), "{passes}: {err}");
     }
     assert!(err.contains("去掉位置信息"), "says how to fix: {err}");
