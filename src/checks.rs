@@ -1,14 +1,21 @@
 //! Publish safety (SPEC §6): personal data and document leftovers that must never
 //! reach a public site.
 //!
-//! [`scan`] finds, in any text, 18-digit resident ID numbers that are real (a valid
-//! birth date and GB 11643 check character), unmasked mainland mobile numbers (also
-//! written `138 1234 5678`, `138-1234-5678`, `+86…`), `密码：…`-style lines and the
-//! `##paidbegin##` markers document-sharing sites leave behind. Digits inside a
-//! longer run of digits or letters (a credit code, an order number) do not count.
+//! [`scan`] finds, in any text, resident ID numbers that are real (18 digits with a
+//! valid birth date and GB 11643 check character; 15 digits of before 1999 with a
+//! province that exists and a valid date), unmasked mainland mobile numbers, secrets
+//! written down (`密码：abc123`, `密码是123456`, `pwd=…`: a keyword and a value that
+//! looks like one) and the `##paidbegin##` markers document-sharing sites leave
+//! behind. It reads the text as a reader sees it (full-width digits, character
+//! references, zero-width characters and odd spaces undone, separators between digit
+//! groups allowed) and maps findings back to the original bytes. Digits inside a
+//! longer run of digits or letters (a credit code, an order number) and amounts
+//! (`15600000000元`) do not count; a short label glued on (`TEL138…`) does.
 //! [`check_files`] turns findings into diagnostics with the text masked, honouring the
 //! site's `[privacy] allow` list and a page's `privacy_allow` waiver, which is
-//! reported as a warning so it is never silent.
+//! reported as a warning so it is never silent. [`check_published`] does the same
+//! for a file published as it is, whatever its kind, from its bytes, and
+//! [`check_name`] for a file's name.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -38,55 +45,239 @@ pub struct Finding {
     pub masked: String,
 }
 
-/// Every finding in `text`, in order.
+/// Every finding in `text`, in order, with spans into `text`.
 pub fn scan(text: &str) -> Vec<Finding> {
+    scan_view(text, true)
+}
+
+/// Findings in text whose positions no message shows (from inside a binary file):
+/// spared the map back to the original, which a large file would make large.
+fn scan_unplaced(text: &str) -> Vec<Finding> {
+    scan_view(text, false)
+}
+
+fn scan_view(text: &str, spans: bool) -> Vec<Finding> {
+    let view = View::of(text, spans);
+    let b = view.text.as_bytes();
     let mut out = Vec::new();
-    let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if let Some(f) = id_at(b, i).or_else(|| mobile_at(b, i)) {
+        if let Some(f) = id_at(b, i)
+            .or_else(|| old_id_at(b, i))
+            .or_else(|| mobile_at(&view.text, i))
+        {
             i = f.span.end;
             out.push(f);
             continue;
         }
         i += 1;
     }
-    out.extend(secret_lines(text));
-    out.extend(paid_markers(text));
+    out.extend(secrets(&view.text));
+    out.extend(paid_markers(&view.text));
+    for f in &mut out {
+        f.span = view.original(f.span.start)..view.original(f.span.end);
+    }
     out.sort_by_key(|f| f.span.start);
     out
+}
+
+/// The text as the scan reads it, the way a reader sees it rather than the way an
+/// IME, Word or an HTML editor wrote it: full-width forms (`１３８`, `：`) as ASCII,
+/// character references (`&#49;`, `&nbsp;`) decoded, every kind of space as a plain
+/// space and zero-width characters gone. Findings keep pointing at the original
+/// file:line:column through `marks`: (offset in `text`, offset in the original) at
+/// each end of every character that changed length, between which the two run
+/// alike.
+struct View {
+    text: String,
+    marks: Vec<(usize, usize)>,
+}
+
+impl View {
+    fn of(original: &str, spans: bool) -> View {
+        let mut view = View {
+            text: String::with_capacity(original.len()),
+            marks: vec![(0, 0)],
+        };
+        let mut i = 0;
+        while let Some(c) = original[i..].chars().next() {
+            let (c, len) = match c {
+                '&' => reference(&original[i..]).unwrap_or((Some('&'), 1)),
+                c => (Some(c), c.len_utf8()),
+            };
+            let c = c.and_then(plain);
+            let out = c.map_or(0, char::len_utf8);
+            if spans && out != len {
+                view.marks.push((view.text.len(), i));
+                view.marks.push((view.text.len() + out, i + len));
+            }
+            view.text.extend(c);
+            i += len;
+        }
+        view
+    }
+
+    /// The offset in the original of an offset of the view (a character boundary).
+    fn original(&self, at: usize) -> usize {
+        let k = self.marks.partition_point(|m| m.0 <= at).saturating_sub(1);
+        let (v, o) = self.marks[k];
+        o + (at - v)
+    }
+}
+
+/// A character as the scan reads it, or `None` for one that shows as nothing.
+fn plain(c: char) -> Option<char> {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        '\u{3000}' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' => Some(' '),
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => None,
+        c => Some(c),
+    }
+}
+
+/// A character reference at the start of `s` (`&#49;`, `&#x31;`, `&nbsp;`) and its
+/// length; `None` for a `&` that starts none.
+fn reference(s: &str) -> Option<(Option<char>, usize)> {
+    let end = s.bytes().take(12).position(|c| c == b';')?;
+    let name = &s[1..end];
+    let c = if let Some(num) = name.strip_prefix('#') {
+        let n = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        Some(char::from_u32(n)?)
+    } else {
+        match name {
+            "nbsp" | "ensp" | "emsp" | "thinsp" => Some(' '),
+            "zwj" | "zwnj" | "shy" => None,
+            "amp" => Some('&'),
+            _ => return None,
+        }
+    };
+    Some((c, end + 1))
 }
 
 fn is_word(b: Option<&u8>) -> bool {
     b.is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
-/// An 18-character resident ID number starting at `i`.
+/// Whether what comes before `i` lets a number start there: not a digit or a `+`,
+/// and letters only as a short label glued on (`TEL13812345678`, `wx…`, `QQ…`), not
+/// as part of a longer code (`91110105MA…`, `No.…`).
+fn starts_number(b: &[u8], i: usize) -> bool {
+    let letters = b[..i]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let before = i.checked_sub(letters + 1).map(|k| b[k]);
+    if letters > 4 || before.is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return false;
+    }
+    // A decimal point: `0.13812345678` is a fraction.
+    let decimal = letters == 0 && before == Some(b'.') && i >= 2 && b[i - 2].is_ascii_digit();
+    !(decimal || (letters == 0 && before == Some(b'+')))
+}
+
+/// `n` characters of a number from `j` (digits, and an `X` last if `x_last`), with
+/// a run of separators (spaces, `-`, `.`, a tab, one line break) allowed before the
+/// characters at `groups`; the characters and where they end.
+fn number_at(
+    b: &[u8],
+    mut j: usize,
+    n: usize,
+    groups: &[usize],
+    x_last: bool,
+) -> Option<(String, usize)> {
+    let mut s = String::with_capacity(n);
+    while s.len() < n {
+        if groups.contains(&s.len()) {
+            j = after_separators(b, j);
+        }
+        let c = *b.get(j)?;
+        if c.is_ascii_digit() || (x_last && s.len() == n - 1 && (c == b'X' || c == b'x')) {
+            s.push(c.to_ascii_uppercase() as char);
+            j += 1;
+        } else {
+            return None;
+        }
+    }
+    Some((s, j))
+}
+
+/// Where a run of at most three separators from `j` ends (`j` itself when none).
+fn after_separators(b: &[u8], j: usize) -> usize {
+    let mut k = j;
+    let mut breaks = 0;
+    while k < b.len() && k - j < 3 {
+        match b[k] {
+            b' ' | b'-' | b'.' | b'\t' => {}
+            b'\n' if breaks == 0 => breaks += 1,
+            _ => break,
+        }
+        k += 1;
+    }
+    if b.get(k).is_some_and(u8::is_ascii_digit) {
+        k
+    } else {
+        j
+    }
+}
+
+/// Whether a number ending at `j` ends there: no digit or letter follows, nor a
+/// decimal point and digit.
+fn ends_number(b: &[u8], j: usize) -> bool {
+    let decimal = b.get(j) == Some(&b'.') && b.get(j + 1).is_some_and(u8::is_ascii_digit);
+    !(is_word(b.get(j)) || decimal)
+}
+
+/// An 18-character resident ID number starting at `i`, also written in groups
+/// (`110105 19491231 002X`).
 fn id_at(b: &[u8], i: usize) -> Option<Finding> {
-    if i > 0 && is_word(b.get(i - 1)) {
+    if !b[i].is_ascii_digit() || !starts_number(b, i) {
         return None;
     }
-    let s = b.get(i..i + 18)?;
-    if !s[..17].iter().all(u8::is_ascii_digit)
-        || !(s[17].is_ascii_digit() || s[17] == b'X' || s[17] == b'x')
-        || is_word(b.get(i + 18))
+    let (digits, end) = number_at(b, i, 18, &[6, 10, 14], true)?;
+    if !ends_number(b, end)
+        || !valid_birth_date(&digits[6..14])
+        || check_char(&digits) != Some(digits.as_bytes()[17])
     {
-        return None;
-    }
-    let digits = std::str::from_utf8(s).ok()?.to_ascii_uppercase();
-    if !valid_birth_date(&digits[6..14]) || check_char(&digits) != Some(digits.as_bytes()[17]) {
         return None;
     }
     Some(Finding {
         kind: Kind::IdNumber,
-        span: i..i + 18,
+        span: i..end,
         masked: format!("{}********{}", &digits[..6], &digits[14..]),
         value: digits,
     })
 }
 
+/// A 15-digit ID number of before 1999 (GB 11643-1989: area, `YYMMDD`, sequence; no
+/// check character), so only with a province that exists and a real date of birth.
+fn old_id_at(b: &[u8], i: usize) -> Option<Finding> {
+    if !b[i].is_ascii_digit() || !starts_number(b, i) {
+        return None;
+    }
+    let (digits, end) = number_at(b, i, 15, &[6, 12], false)?;
+    let province: u8 = digits[..2].parse().ok()?;
+    let known = matches!(province, 11..=15 | 21..=23 | 31..=37 | 41..=46 | 50..=54 | 61..=65 | 71 | 81 | 82);
+    if !ends_number(b, end)
+        || !known
+        || &digits[2..6] == "0000"
+        || !valid_birth_date(&format!("19{}", &digits[6..12]))
+    {
+        return None;
+    }
+    Some(Finding {
+        kind: Kind::IdNumber,
+        span: i..end,
+        masked: format!("{}******{}", &digits[..6], &digits[12..]),
+        value: digits,
+    })
+}
+
 fn valid_birth_date(ymd: &str) -> bool {
-    let n = |r: Range<usize>| ymd[r].parse::<i16>().ok();
+    let n = |r: Range<usize>| ymd.get(r)?.parse::<i16>().ok();
     match (n(0..4), n(4..6), n(6..8)) {
         (Some(y), Some(m), Some(d)) if (1900..=2100).contains(&y) => {
             jiff::civil::Date::new(y, m as i8, d as i8).is_ok()
@@ -110,26 +301,38 @@ pub fn check_char(id: &str) -> Option<u8> {
     Some(b"10X98765432"[(sum % 11) as usize])
 }
 
-/// A mainland mobile number starting at `i`: `13812345678`, `138 1234 5678`,
-/// `138-1234-5678`, with an optional `+86`/`86` prefix.
-fn mobile_at(b: &[u8], i: usize) -> Option<Finding> {
-    if i > 0 && (is_word(b.get(i - 1)) || b[i - 1] == b'+') {
+/// A mainland mobile number starting at `i`: `13812345678`, in 3-4-4 groups with any
+/// separators (`138 1234-5678`, `138.1234.5678`, across a line break), with an
+/// optional `+86`/`0086`/`86` prefix, or a short label glued on (`TEL138…`). Not an
+/// amount: `15600000000元`, `￥15600000000`.
+fn mobile_at(text: &str, i: usize) -> Option<Finding> {
+    let b = text.as_bytes();
+    if !(b[i].is_ascii_digit() || b[i] == b'+') || !starts_number(b, i) {
         return None;
     }
-    let after_prefix = |j: usize| {
-        if matches!(b.get(j), Some(b' ' | b'-')) {
-            j + 1
-        } else {
-            j
-        }
+    let start = if b[i..].starts_with(b"+86") {
+        after_separators(b, i + 3)
+    } else if b[i] == b'+' {
+        return None;
+    } else if b[i..].starts_with(b"0086") {
+        after_separators(b, i + 4)
+    } else if b[i..].starts_with(b"86") && b.get(i + 2) == Some(&b'1') {
+        i + 2
+    } else {
+        i
     };
-    let start = match (b.get(i), b.get(i + 1..i + 3)) {
-        (Some(b'+'), Some(b"86")) => after_prefix(i + 3),
-        (Some(b'+'), _) => return None,
-        (Some(b'8'), Some([b'6', _])) if b.get(i..i + 2) == Some(b"86") => after_prefix(i + 2),
-        _ => i,
-    };
-    let (digits, end) = mobile_digits(b, start)?;
+    let (digits, end) = number_at(b, start, 11, &[3, 7], false)?;
+    let d = digits.as_bytes();
+    if !ends_number(b, end) || d[0] != b'1' || !(b'3'..=b'9').contains(&d[1]) {
+        return None;
+    }
+    const UNITS: &[char] = &[
+        '元', '万', '亿', '人', '户', '次', '块', '千', '百', '余', '多', '美',
+    ];
+    let before = text[..i].trim_end_matches(' ');
+    if text[end..].trim_start_matches(' ').starts_with(UNITS) || before.ends_with(['¥', '￥']) {
+        return None;
+    }
     Some(Finding {
         kind: Kind::Mobile,
         span: i..end,
@@ -138,66 +341,88 @@ fn mobile_at(b: &[u8], i: usize) -> Option<Finding> {
     })
 }
 
-/// Eleven digits `1[3-9]…` from `j`, one separator style allowed between the 3-4-4
-/// groups, not followed by another digit or letter.
-fn mobile_digits(b: &[u8], mut j: usize) -> Option<(String, usize)> {
-    let mut digits = String::with_capacity(11);
-    let mut sep: Option<u8> = None;
-    while digits.len() < 11 {
-        let c = *b.get(j)?;
-        if c.is_ascii_digit() {
-            digits.push(c as char);
-            j += 1;
-        } else if (c == b' ' || c == b'-') && (digits.len() == 3 || digits.len() == 7) {
-            if sep.is_some_and(|s| s != c) || !b.get(j + 1).is_some_and(u8::is_ascii_digit) {
-                return None;
+/// `密码：abc123`, `密码是123456`, `口令: 8848`, `提取码：x1y2`, `pwd=…` — a secret
+/// written down, anywhere in a line: a keyword, then perhaps `是`/`为`/`:`/`=`, then a
+/// value that looks like a secret (3-16 ASCII letters, digits or symbols, ending the
+/// phrase). Advice about secrets (`银行卡密码：任何人索要都是诈骗`, `设置密码：至少8位`,
+/// `防汛口令`) has words there, not a value, and passes.
+fn secrets(text: &str) -> Vec<Finding> {
+    const WORDS: &[&str] = &[
+        "密码",
+        "密碼",
+        "口令",
+        "提取码",
+        "提取碼",
+        "password",
+        "passwd",
+        "pwd",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let b = text.as_bytes();
+    let mut found: Vec<Finding> = Vec::new();
+    for w in WORDS {
+        for (at, _) in lower.match_indices(w) {
+            let ascii = w.is_ascii();
+            if ascii && at > 0 && b[at - 1].is_ascii_alphabetic() {
+                continue;
             }
-            sep = Some(c);
-            j += 1;
-        } else {
-            return None;
-        }
-    }
-    let d = digits.as_bytes();
-    if is_word(b.get(j)) || d[0] != b'1' || !(b'3'..=b'9').contains(&d[1]) {
-        return None;
-    }
-    Some((digits, j))
-}
-
-/// `密码：abc123`, `口令: 8848`, `提取码：x1y2`, `password: …` — a secret written down.
-fn secret_lines(text: &str) -> Vec<Finding> {
-    const WORDS: &[&str] = &["密码", "口令", "提取码", "password", "Password", "PASSWORD"];
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        for w in WORDS {
-            let Some(at) = line.find(w) else { continue };
-            let rest = &line[at + w.len()..];
-            let trimmed = rest.trim_start_matches([' ', '\t', '　']);
-            let Some(after_colon) = trimmed
-                .strip_prefix('：')
-                .or_else(|| trimmed.strip_prefix(':'))
-            else {
+            let Some(end) = secret_value(text, at + w.len(), ascii) else {
                 continue;
             };
-            let secret = after_colon.trim();
-            if secret.is_empty() {
+            if found.iter().any(|f| f.span.start < end && at < f.span.end) {
                 continue;
             }
-            let start = offset + at;
-            let end = offset + line.trim_end().len();
-            out.push(Finding {
+            found.push(Finding {
                 kind: Kind::Password,
-                span: start..end.max(start + w.len()),
-                masked: format!("{w}：******"),
-                value: line[at..].trim_end().to_string(),
+                span: at..end,
+                masked: format!("{}：******", &text[at..at + w.len()]),
+                value: text[at..end].to_string(),
             });
-            break;
         }
-        offset += line.len();
     }
-    out
+    found
+}
+
+/// Where a secret's value after a keyword (ending at `from`) ends, if one follows.
+fn secret_value(text: &str, from: usize, ascii_word: bool) -> Option<usize> {
+    let rest = &text[from..];
+    if ascii_word && rest.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let r = rest.trim_start_matches([' ', '\t']);
+    let r = ["是", "为", "為", ":", "="]
+        .iter()
+        .find_map(|c| r.strip_prefix(c))
+        .unwrap_or(r);
+    let r = r.trim_start_matches([' ', '\t']);
+    let r = r.strip_prefix(['"', '\'', '“', '‘', '「']).unwrap_or(r);
+    let start = text.len() - r.len();
+    let len = r
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || b"!@#$%^&*_+-.~".contains(c))
+        .count();
+    let value = &r[..len];
+    // A full stop or a dash ends a sentence more often than it ends a password.
+    let value = value.trim_end_matches(['.', '-']);
+    let next = r[value.len()..].chars().next();
+    let letters_only = value.bytes().all(|c| c.is_ascii_alphabetic());
+    // Letters, then two more words: an English sentence, not a password.
+    let prose = letters_only && {
+        let after = &r[value.len()..];
+        let words = after
+            .split(' ')
+            .skip(1)
+            .take(2)
+            .filter(|w| !w.is_empty() && w.bytes().all(|c| c.is_ascii_alphabetic()))
+            .count();
+        after.starts_with(' ') && words == 2
+    };
+    let ends_phrase = next.is_none_or(|c| !c.is_alphanumeric());
+    ((3..=16).contains(&value.len())
+        && value.bytes().any(|c| c.is_ascii_alphanumeric())
+        && ends_phrase
+        && !prose)
+        .then_some(start + value.len())
 }
 
 /// `##paidbegin##`, `##paidend##` and kin, in any case.
@@ -229,6 +454,7 @@ fn paid_markers(text: &str) -> Vec<Finding> {
 pub fn normalise(number: &str) -> String {
     let s: String = number
         .chars()
+        .filter_map(plain)
         .filter(|c| c.is_ascii_digit() || *c == 'X' || *c == 'x')
         .map(|c| c.to_ascii_uppercase())
         .collect();
@@ -270,7 +496,7 @@ fn check_file(f: &FileToCheck<'_>, allowed: &[String]) -> Vec<Diagnostic> {
         {
             continue;
         }
-        let numeric = matches!(finding.kind, Kind::IdNumber | Kind::Mobile);
+        let numeric = is_number(finding.kind);
         if numeric && allowed.contains(&finding.value) {
             continue;
         }
@@ -384,29 +610,504 @@ fn finding_error(f: &Finding, rel: &Path) -> Diagnostic {
         .sensitive()
 }
 
-/// Whether the privacy checks read a file of this name, when it is in content/ or
-/// static/ (they read hidden files too: those are published by a plain copy).
-pub fn is_published_text(path: &Path) -> bool {
-    const EXT: &[&str] = &[
-        "csv", "tsv", "json", "toml", "txt", "html", "htm", "xml", "yaml", "yml",
-    ];
-    path.extension()
-        .and_then(|x| x.to_str())
-        .is_some_and(|x| EXT.contains(&x.to_ascii_lowercase().as_str()))
+/// Whether the privacy checks read this file (relative to the site) byte by byte:
+/// every file of static/ and of a theme's static/ (copied as they are, hidden files
+/// too), the templates of templates/ and of a theme's templates/ (but hidden ones,
+/// which are not loaded either: an editor's swap file), and every file under
+/// content/ that the walk finds (`source::is_ignored` names are skipped there, as
+/// by the walk) but Markdown, whose text is checked with the page's waivers.
+pub(crate) fn is_scanned(rel: &Path) -> bool {
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    let hidden = parts.last().is_some_and(|n| n.starts_with('.'));
+    match parts.iter().map(|p| p.as_ref()).collect::<Vec<&str>>()[..] {
+        ["static", _, ..] => true,
+        ["themes", _, "static", _, ..] => true,
+        ["templates", _, ..] | ["themes", _, "templates", _, ..] => !hidden,
+        ["content", ref rest @ ..] => {
+            !crate::source::is_markdown(rel)
+                && !rest.is_empty()
+                && rest.iter().all(|p| !crate::source::is_ignored(p))
+        }
+        _ => false,
+    }
 }
 
-/// Text files under `dir` that are published as they are (data files, static pages).
-pub fn published_text_files(dir: &Path, root: &Path) -> Vec<(PathBuf, PathBuf)> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
+/// Every file of the site that [`is_scanned`], as (absolute, relative) paths.
+pub(crate) fn scanned_files(root: &Path) -> Vec<(PathBuf, PathBuf)> {
+    ["content", "static", "templates", "themes"]
+        .iter()
+        .flat_map(|d| {
+            walkdir::WalkDir::new(root.join(d))
+                .into_iter()
+                .filter_entry(|e| {
+                    *d != "content"
+                        || e.depth() == 0
+                        || !crate::source::is_ignored(&e.file_name().to_string_lossy())
+                })
+        })
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter(|e| is_published_text(e.path()))
         .filter_map(|e| {
             let rel = e.path().strip_prefix(root).ok()?.to_path_buf();
-            Some((e.path().to_path_buf(), rel))
+            is_scanned(&rel).then(|| (e.path().to_path_buf(), rel))
         })
         .collect()
+}
+
+/// Errors for personal data in a file's name (relative to the site): the name is
+/// part of a public URL. Messages show the name masked (`diagnostic::display_path`).
+pub(crate) fn check_name(rel: &Path, site_allow: &[String]) -> Vec<Diagnostic> {
+    let name = rel.to_string_lossy().replace('\\', "/");
+    let allowed: Vec<String> = site_allow.iter().map(|a| normalise(a)).collect();
+    let found: Vec<Finding> = scan(&name)
+        .into_iter()
+        .filter(|f| !(is_number(f.kind) && allowed.contains(&f.value)))
+        .collect();
+    found
+        .iter()
+        .map(|f| {
+            let w = what(f.kind);
+            Diagnostic::error(Text::new(
+                format!("文件名里有{}：{}", w.zh, f.masked),
+                format!("the file name contains {}: {}", w.en, f.masked),
+            ))
+            .in_file(rel)
+            .with_help(text!(
+                zh: "给文件改个名字：文件名会出现在公开的网址里",
+                en: "rename the file: its name is part of a public address"
+            ))
+        })
+        .collect()
+}
+
+fn is_number(kind: Kind) -> bool {
+    matches!(kind, Kind::IdNumber | Kind::Mobile)
+}
+
+/// Diagnostics for a file published as it is (in a page bundle, static/, a theme)
+/// or read into pages (a template), from its bytes: its name, then what it holds.
+/// Text (UTF-8, UTF-16 with a BOM, GB18030) is checked with line and column; a
+/// gzip file's content, a PDF's text and compressed streams, a JPEG's EXIF text and
+/// the readable strings of any other binary file are checked without a position;
+/// a JPEG that records where it was taken is an error of its own.
+pub(crate) fn check_published(rel: &Path, bytes: &[u8], site_allow: &[String]) -> Vec<Diagnostic> {
+    let mut out = check_name(rel, site_allow);
+    match contents(bytes, 0) {
+        Contents::Text(text) => {
+            let file = FileToCheck {
+                rel,
+                text: &text,
+                waivers: &[],
+            };
+            out.extend(check_files(std::slice::from_ref(&file), site_allow));
+        }
+        Contents::Opaque { texts, located } => {
+            if located {
+                out.push(
+                    Diagnostic::error(text!(
+                        zh: "照片里记着拍摄地点（GPS 位置）",
+                        en: "the photo records where it was taken (a GPS location)"
+                    ))
+                    .in_file(rel)
+                    .with_help(text!(
+                        zh: "拍摄地点可能就是群众的家：用相册或修图软件去掉位置信息后重新导出，或在相机设置里关掉位置标记",
+                        en: "the place may be a resident's home: export the photo again without its location, or turn off location tags in the camera"
+                    )),
+                );
+            }
+            let allowed: Vec<String> = site_allow.iter().map(|a| normalise(a)).collect();
+            let mut seen = Vec::new();
+            for t in &texts {
+                for f in scan_unplaced(t) {
+                    if (is_number(f.kind) && allowed.contains(&f.value))
+                        || seen.contains(&(f.kind, f.value.clone()))
+                    {
+                        continue;
+                    }
+                    seen.push((f.kind, f.value.clone()));
+                    let mut d = finding_error(&f, rel);
+                    d.span = None;
+                    out.push(d);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What the checks read of a file.
+enum Contents {
+    /// Text whose offsets are those of `source::decode`, which shows the lines.
+    Text(String),
+    /// Texts found inside a binary file, and whether it records a GPS location.
+    Opaque { texts: Vec<String>, located: bool },
+}
+
+/// How much of a binary file (or a decompressed stream) is read: metadata sits at
+/// the start or in small streams; this bounds the time a large video takes.
+const READ_LIMIT: usize = 32 << 20;
+
+/// How much of a file the checks are given: more than any text file a township
+/// site publishes, while a video is not read whole every build.
+pub(crate) const FILE_LIMIT: u64 = 64 << 20;
+
+fn contents(bytes: &[u8], depth: u8) -> Contents {
+    let opaque = |texts| Contents::Opaque {
+        texts,
+        located: false,
+    };
+    let head = &bytes[..bytes.len().min(READ_LIMIT)];
+    // Photos: only their metadata is read, not the image data, which holds no
+    // text and is most of every file.
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) || bytes.starts_with(PNG) {
+        let exif = if bytes.starts_with(PNG) {
+            png(head)
+        } else {
+            jpeg(head)
+        };
+        let mut texts = exif.texts;
+        texts.push(String::from_utf8_lossy(&exif.metadata).into_owned());
+        return Contents::Opaque {
+            texts,
+            located: exif.located,
+        };
+    }
+    if bytes.starts_with(&[0x1F, 0x8B]) && depth == 0 {
+        let inner = inflate(flate2::read::MultiGzDecoder::new(bytes));
+        return match contents(&inner, 1) {
+            Contents::Text(t) => opaque(vec![t]),
+            other => other,
+        };
+    }
+    if bytes.starts_with(b"%PDF") {
+        return opaque(pdf_texts(head));
+    }
+    // Office files (.docx, .xlsx, .pptx, .odt) are zip files of XML.
+    if bytes.starts_with(b"PK\x03\x04") {
+        return opaque(zip_texts(head));
+    }
+    // Fonts hold compressed data whose bytes say nothing; GIF and WebP are read as
+    // bytes below, which finds the text of their comment and XMP chunks (not a
+    // WebP's EXIF GPS tags: issue 14 re-encodes photos).
+    const SKIPPED: &[&[u8]] = &[b"wOFF", b"wOF2", b"OTTO", &[0, 1, 0, 0]];
+    if SKIPPED.iter().any(|m| bytes.starts_with(m)) {
+        return opaque(Vec::new());
+    }
+    if is_text(bytes) {
+        return Contents::Text(crate::source::decode(bytes, Path::new("")).text);
+    }
+    let utf16: Vec<u16> = head
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    opaque(vec![
+        String::from_utf8_lossy(head).into_owned(),
+        String::from_utf16_lossy(&utf16),
+    ])
+}
+
+/// Whether a file is text: a UTF-16 BOM, or no control characters a text file does
+/// not have and UTF-8 or GB18030 that decodes.
+fn is_text(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return true;
+    }
+    if bytes
+        .iter()
+        .any(|&c| matches!(c, 0..=8 | 0x0E..=0x1A | 0x1C..=0x1F))
+    {
+        return false;
+    }
+    std::str::from_utf8(bytes).is_ok() || !encoding_rs::GB18030.decode_without_bom_handling(bytes).1
+}
+
+fn inflate(mut r: impl std::io::Read) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    // A damaged stream gives what came before the damage.
+    let _ = (&mut r).take(READ_LIMIT as u64).read_to_end(&mut out);
+    out
+}
+
+/// A PDF's bytes as text (its literal strings are there when it is not
+/// compressed), and the text of each of its compressed streams.
+fn pdf_texts(bytes: &[u8]) -> Vec<String> {
+    let mut texts = vec![String::from_utf8_lossy(bytes).into_owned()];
+    let mut from = 0;
+    let mut budget = READ_LIMIT;
+    while let Some(at) = find(&bytes[from..], b"stream") {
+        let mut start = from + at + b"stream".len();
+        if bytes.get(start) == Some(&b'\r') {
+            start += 1;
+        }
+        if bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        let end = find(&bytes[start..], b"endstream").map_or(bytes.len(), |k| start + k);
+        let data = inflate(flate2::read::ZlibDecoder::new(&bytes[start..end]));
+        // Many small streams that inflate to a lot stop at the same bound as one.
+        budget = budget.saturating_sub(data.len().max(1));
+        if !data.is_empty() {
+            texts.push(String::from_utf8_lossy(&data).into_owned());
+        }
+        if budget == 0 {
+            break;
+        }
+        from = (end + b"endstream".len()).min(bytes.len());
+    }
+    texts
+}
+
+/// The text of each member of a zip file (stored or deflated), found by its local
+/// header; XML (an office document's body, a sheet's cells) as its text, with a
+/// paragraph or cell ending in a blank line so that neighbours do not join into one
+/// number. A damaged member gives what could be read.
+fn zip_texts(zip: &[u8]) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut budget = READ_LIMIT;
+    let mut from = 0;
+    while let Some(at) = find(&zip[from..], b"PK\x03\x04") {
+        let h = from + at;
+        from = h + 4;
+        let u16_at = |k: usize| {
+            zip.get(h + k..h + k + 2)
+                .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+        };
+        let u32_at = |k: usize| {
+            zip.get(h + k..h + k + 4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        };
+        let (Some(method), Some(size), Some(name), Some(extra)) =
+            (u16_at(8), u32_at(18), u16_at(26), u16_at(28))
+        else {
+            break;
+        };
+        let start = h + 30 + name + extra;
+        let Some(rest) = zip.get(start..) else { break };
+        let data = match method {
+            0 => rest[..size.min(rest.len())].to_vec(),
+            8 => inflate(flate2::read::DeflateDecoder::new(rest)),
+            _ => continue,
+        };
+        budget = budget.saturating_sub(data.len().max(1));
+        let text = String::from_utf8_lossy(&data);
+        texts.push(if text.trim_start().starts_with('<') {
+            xml_text(&text)
+        } else {
+            text.into_owned()
+        });
+        if budget == 0 {
+            break;
+        }
+    }
+    texts
+}
+
+/// The text of an XML document: tags dropped, a blank line for the end of a
+/// paragraph, table cell, row or shared string (Word, Excel, WPS, OpenDocument).
+fn xml_text(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len() / 2);
+    let mut rest = xml;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        let name = tag
+            .trim_start_matches('/')
+            .split([' ', '/'])
+            .next()
+            .unwrap_or("");
+        let local = name.rsplit(':').next().unwrap_or(name);
+        if tag.starts_with('/')
+            && matches!(local, "p" | "tc" | "tr" | "c" | "si" | "row" | "table-cell")
+        {
+            out.push_str("\n\n");
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// What a photo's metadata says that matters here.
+#[derive(Default)]
+struct Exif {
+    /// The EXIF text tags, decoded.
+    texts: Vec<String>,
+    /// It has GPS latitude or longitude.
+    located: bool,
+    /// The bytes of every metadata segment or chunk (XMP, comments, text chunks).
+    metadata: Vec<u8>,
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// Reads a JPEG's segments up to the image data: each one's bytes, and the EXIF
+/// block (APP1 `Exif\0\0`, a TIFF structure). A file that ends or breaks before
+/// the image data has the rest read as bytes.
+fn jpeg(jpeg: &[u8]) -> Exif {
+    let mut out = Exif::default();
+    let mut i = 2;
+    while i + 4 <= jpeg.len() && jpeg[i] == 0xFF {
+        let marker = jpeg[i + 1];
+        let len = u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]) as usize;
+        // Start of scan: the image data follows, no more metadata.
+        if marker == 0xDA {
+            return out;
+        }
+        if len < 2 {
+            break;
+        }
+        let data = jpeg.get(i + 4..i + 2 + len).unwrap_or(&[]);
+        if let Some(tiff) = data.strip_prefix(b"Exif\0\0") {
+            read_tiff(tiff, &mut out);
+        }
+        out.metadata.extend_from_slice(data);
+        i += 2 + len;
+    }
+    out.metadata.extend_from_slice(jpeg.get(i..).unwrap_or(&[]));
+    out
+}
+
+/// Reads a PNG's chunks but the image data: text chunks (zTXt inflated) and an
+/// eXIf chunk, which is a TIFF structure as in a JPEG.
+fn png(png: &[u8]) -> Exif {
+    let mut out = Exif::default();
+    let mut i = PNG.len();
+    while let Some(len) = png.get(i..i + 4) {
+        let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
+        let kind = png.get(i + 4..i + 8).unwrap_or(&[]);
+        let Some(data) = png.get(i + 8..(i + 8).saturating_add(len)) else {
+            break;
+        };
+        match kind {
+            b"IDAT" => {}
+            b"eXIf" => read_tiff(data, &mut out),
+            b"zTXt" => {
+                let k = data.iter().position(|&c| c == 0).unwrap_or(data.len());
+                let text = inflate(flate2::read::ZlibDecoder::new(
+                    data.get(k + 2..).unwrap_or(&[]),
+                ));
+                out.texts.push(String::from_utf8_lossy(&text).into_owned());
+            }
+            _ => out.metadata.extend_from_slice(data),
+        }
+        i += 12 + len;
+    }
+    out.metadata.extend_from_slice(png.get(i..).unwrap_or(&[]));
+    out
+}
+
+fn read_tiff(t: &[u8], out: &mut Exif) {
+    let little = match t.get(..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return,
+    };
+    let u16_at = |k: usize| {
+        t.get(k..k + 2).map(|b| {
+            let b = [b[0], b[1]];
+            if little {
+                u16::from_le_bytes(b)
+            } else {
+                u16::from_be_bytes(b)
+            }
+        })
+    };
+    let u32_at = |k: usize| {
+        t.get(k..k + 4).map(|b| {
+            let b = [b[0], b[1], b[2], b[3]];
+            if little {
+                u32::from_le_bytes(b)
+            } else {
+                u32::from_be_bytes(b)
+            }
+        })
+    };
+    // (tag, value bytes) of the IFD at `at`.
+    let ifd = |at: usize| -> Vec<(u16, &[u8])> {
+        let n = u16_at(at).unwrap_or(0) as usize;
+        (0..n.min(512))
+            .filter_map(|k| {
+                let e = at + 2 + 12 * k;
+                let (tag, kind, count) = (u16_at(e)?, u16_at(e + 2)?, u32_at(e + 4)? as usize);
+                let size = match kind {
+                    1 | 2 | 6 | 7 => 1,
+                    3 | 8 => 2,
+                    4 | 9 | 11 => 4,
+                    _ => 8,
+                };
+                let len = count.checked_mul(size)?;
+                let start = if len <= 4 {
+                    e + 8
+                } else {
+                    u32_at(e + 8)? as usize
+                };
+                Some((tag, t.get(start..start.checked_add(len)?)?))
+            })
+            .collect()
+    };
+    let pointer = |v: &[u8]| {
+        let b: [u8; 4] = v.get(..4)?.try_into().ok()?;
+        let n = if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        };
+        Some(n as usize)
+    };
+    let utf16 = |v: &[u8], little: bool| {
+        let units: Vec<u16> = v
+            .chunks_exact(2)
+            .map(|c| {
+                if little {
+                    u16::from_le_bytes([c[0], c[1]])
+                } else {
+                    u16::from_be_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    let Some(first) = u32_at(4) else { return };
+    let mut todo = vec![first as usize];
+    let mut done = Vec::new();
+    while let Some(at) = todo.pop() {
+        if done.contains(&at) || done.len() > 8 {
+            continue;
+        }
+        done.push(at);
+        for (tag, v) in ifd(at) {
+            match tag {
+                // Exif and GPS IFD pointers.
+                0x8769 => todo.extend(pointer(v)),
+                0x8825 => {
+                    if let Some(gps) = pointer(v) {
+                        out.located |= ifd(gps).iter().any(|(t, _)| matches!(t, 2 | 4));
+                    }
+                }
+                0x010E | 0x013B | 0x8298 => out.texts.push(String::from_utf8_lossy(v).into_owned()),
+                0x9C9B..=0x9C9F => out.texts.push(utf16(v, true)),
+                0x9286 => {
+                    let (code, text) = v.split_at(v.len().min(8));
+                    out.texts.push(if code.starts_with(b"UNICODE") {
+                        utf16(text, little)
+                    } else {
+                        String::from_utf8_lossy(text).into_owned()
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -446,6 +1147,20 @@ mod tests {
             "+86 13812345678",
             "+86-138-1234-5678",
             "8613812345678",
+            "0086 138 1234 5678",
+            "１３８１２３４５６７８",
+            "138.1234.5678",
+            "138\u{a0}1234\u{a0}5678",
+            "138\u{3000}1234\u{3000}5678",
+            "138  1234  5678",
+            "138 1234-5678",
+            "138\n1234 5678",
+            "138\u{200b}1234\u{feff}5678",
+            "&#49;&#51;&#56;&#49;&#50;&#51;&#52;&#53;&#54;&#55;&#56;",
+            "13812345&#x36;78",
+            "TEL13812345678",
+            "wx13812345678",
+            "QQ:13812345678",
         ] {
             let k = kinds(&format!("电话：{s}。"));
             assert_eq!(k, [(Kind::Mobile, "138****5678".to_string())], "{s}");
@@ -458,9 +1173,186 @@ mod tests {
             "0875-2123456",
             "12350",
             "No.13812345678A",
-            "138 1234-5678",
+            "15600000000元",
+            "15600000000 万元",
+            "￥15600000000",
+            "0.13812345678",
+            "13812345678.5",
+            "ORDER13812345678",
+            "9wx13812345678",
         ] {
             assert!(kinds(&format!("电话：{s}。")).is_empty(), "{s}");
+        }
+    }
+
+    #[test]
+    fn id_numbers_in_groups_full_width_and_of_before_1999() {
+        for s in [
+            "110105 19491231 002X",
+            "110105-1949-1231-002X",
+            "１１０１０５１９４９１２３１００２Ｘ",
+        ] {
+            assert_eq!(
+                kinds(&format!("身份证：{s}。")),
+                [(Kind::IdNumber, "110105********002X".to_string())],
+                "{s}"
+            );
+        }
+        assert_eq!(
+            kinds("老身份证 110105491231002。"),
+            [(Kind::IdNumber, "110105******002".to_string())]
+        );
+        for s in [
+            "990105491231002",
+            "110000491231002",
+            "110105491331002",
+            "1101054912310021",
+        ] {
+            assert!(kinds(&format!("编号 {s}。")).is_empty(), "{s}");
+        }
+    }
+
+    #[test]
+    fn spans_of_rewritten_digits_point_at_the_original() {
+        let text = "电话 &#49;38１２３４5678 完";
+        let f = &scan(text)[0];
+        assert_eq!(&text[f.span.clone()], "&#49;38１２３４5678");
+        assert_eq!(f.value, "13812345678");
+        assert_eq!(normalise("１３８-1234-5678"), "13812345678");
+    }
+
+    #[test]
+    fn secrets_are_values_after_a_keyword_and_advice_is_not() {
+        for s in [
+            "密码：abc123",
+            "密码是123456",
+            "口令: 8848",
+            "说明。密碼：x9y8z7",
+            "pwd:abc123",
+            "Password = s3cret!",
+            "密码 = xxx",
+            "wifi 密码为 \"88889999\"。",
+        ] {
+            assert_eq!(kinds(s).len(), 1, "{s}");
+            assert_eq!(kinds(s)[0].0, Kind::Password, "{s}");
+        }
+        assert_eq!(kinds("账号 a1，密码：abc123，备用密码：def456").len(), 2);
+        let line = "密码是123456 密码：abc 备用密码：x9y8z7 密碼：abcd pwd:abc123 密码 = xxx";
+        assert_eq!(kinds(line).len(), 6, "{:?}", scan(line));
+        for s in [
+            "验证码、密码：一律不要告诉他人",
+            "银行卡密码：任何人索要都是诈骗",
+            "设置密码：至少8位",
+            "设置密码：6-20位字母和数字",
+            "防汛口令：人人知晓，户户参与",
+            "密码：******",
+            "never tell your password: banks never ask",
+            "passwords are secret",
+        ] {
+            assert!(kinds(s).is_empty(), "{s}: {:?}", kinds(s));
+        }
+    }
+
+    /// A little-endian TIFF structure: IFD0 with `entries` (tag, type, bytes), each
+    /// value stored after the IFD.
+    fn tiff(entries: &[(u16, u16, Vec<u8>)]) -> Vec<u8> {
+        let mut t = b"II*\0\x08\0\0\0".to_vec();
+        t.extend((entries.len() as u16).to_le_bytes());
+        let mut data_at = 8 + 2 + 12 * entries.len() + 4;
+        let mut data: Vec<u8> = Vec::new();
+        for (tag, kind, v) in entries {
+            t.extend(tag.to_le_bytes());
+            t.extend(kind.to_le_bytes());
+            let unit = if *kind == 4 { 4 } else { 1 };
+            t.extend(((v.len() / unit) as u32).to_le_bytes());
+            if v.len() <= 4 {
+                let mut inline = v.clone();
+                inline.resize(4, 0);
+                t.extend(inline);
+            } else {
+                t.extend((data_at as u32).to_le_bytes());
+                data.extend(v);
+                data_at += v.len();
+            }
+        }
+        t.extend(0u32.to_le_bytes());
+        t.extend(data);
+        t
+    }
+
+    #[test]
+    fn photo_metadata_text_and_location_are_read() {
+        let utf16: Vec<u8> = "联系13812345678"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let mut comment = b"ASCII\0\0\0".to_vec();
+        comment.extend(b"ID 11010519491231002X");
+        // XPComment in IFD0; UserComment in an Exif IFD that only a pointer reaches.
+        let exif_ifd = tiff(&[(0x9286, 7, comment)]);
+        let mut t = tiff(&[(0x9C9C, 1, utf16), (0x8769, 4, 0u32.to_le_bytes().to_vec())]);
+        let at = t.len() as u32;
+        // Point the Exif IFD pointer at a copy of `exif_ifd` appended, its own
+        // offsets moved by `at - 8`.
+        let ptr = 8 + 2 + 12 + 8;
+        t[ptr..ptr + 4].copy_from_slice(&at.to_le_bytes());
+        let ifd = &exif_ifd[8..];
+        let mut moved = ifd.to_vec();
+        let off = u32::from_le_bytes(moved[10..14].try_into().unwrap()) + at - 8;
+        moved[10..14].copy_from_slice(&off.to_le_bytes());
+        t.extend(moved);
+        let mut out = Exif::default();
+        read_tiff(&t, &mut out);
+        let found: Vec<Kind> = out
+            .texts
+            .iter()
+            .flat_map(|t| scan(t))
+            .map(|f| f.kind)
+            .collect();
+        assert_eq!(found, [Kind::Mobile, Kind::IdNumber], "{:?}", out.texts);
+        assert!(!out.located);
+
+        // A PNG with an eXIf chunk whose GPS IFD has a longitude.
+        let gps = tiff(&[(0x8825, 4, 26u32.to_le_bytes().to_vec())]);
+        let mut gps = gps;
+        gps.extend(1u16.to_le_bytes());
+        gps.extend([4, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        gps.extend(0u32.to_le_bytes());
+        let mut png_bytes = PNG.to_vec();
+        png_bytes.extend((gps.len() as u32).to_be_bytes());
+        png_bytes.extend(b"eXIf");
+        png_bytes.extend(&gps);
+        png_bytes.extend([0; 4]);
+        assert!(png(&png_bytes).located);
+        // Damaged offsets and loops never panic.
+        for cut in 0..t.len() {
+            read_tiff(&t[..cut], &mut Exif::default());
+        }
+        let _ = jpeg(&[0xFF, 0xD8, 0xFF, 0xE1, 0, 0]);
+    }
+
+    #[test]
+    fn which_files_are_read_byte_by_byte() {
+        for rel in [
+            "static/.env",
+            "static/a/b.swp",
+            "themes/t/static/x.txt",
+            "templates/page.html",
+            "themes/t/templates/partials/x.html",
+            "content/notices/b/x.dat",
+        ] {
+            assert!(is_scanned(Path::new(rel)), "{rel}");
+        }
+        for rel in [
+            "content/notices/a.md",
+            "content/notices/.a.md.swp",
+            "content/.git/config",
+            "templates/.page.html.swp",
+            "themes/t/README.md",
+            "config.toml",
+            "public/index.html",
+        ] {
+            assert!(!is_scanned(Path::new(rel)), "{rel}");
         }
     }
 

@@ -223,6 +223,12 @@ pub fn render(d: &Diagnostic, sources: &dyn SourceLookup, lang: Lang) -> String 
                 if !private.is_empty() {
                     shown = shown.replace(private, &"*".repeat(private.chars().count()));
                 }
+                // Other findings on the same line have messages of their own, but
+                // must not show here.
+                for f in crate::checks::scan(&shown).into_iter().rev() {
+                    let stars = "*".repeat(shown[f.span.clone()].chars().count());
+                    shown.replace_range(f.span, &stars);
+                }
             }
             snippet = Some((line, col, shown));
         }
@@ -260,9 +266,15 @@ fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
 }
 
-/// Paths print with `/` on every platform so messages read the same on Windows.
+/// Paths print with `/` on every platform so messages read the same on Windows, and
+/// with a number in a name masked (`content/138****5678.md`): every message about
+/// such a file would show it otherwise.
 pub fn display_path(p: &Path) -> String {
-    p.to_string_lossy().replace('\\', "/")
+    let mut shown = p.to_string_lossy().replace('\\', "/");
+    for f in crate::checks::scan(&shown).into_iter().rev() {
+        shown.replace_range(f.span, &f.masked);
+    }
+    shown
 }
 
 #[cfg(test)]

@@ -86,15 +86,20 @@ fn check_markdown(
         Some((t, n, d)) if Arc::ptr_eq(t, text) && *n == names => (t.clone(), names, d.clone()),
         _ => {
             let file = crate::checks::FileToCheck { rel, text, waivers };
-            let d = crate::checks::check_files(std::slice::from_ref(&file), allow);
+            let mut d = crate::checks::check_name(rel, allow);
+            d.extend(crate::checks::check_files(
+                std::slice::from_ref(&file),
+                allow,
+            ));
             (text.clone(), names, d)
         }
     }
 }
 
 /// Personal data and leftovers in everything that gets published: the Markdown (all
-/// of it, drafts too: they are published one day), text files in page bundles and
-/// static/, and the hotlines in config.toml.
+/// of it, drafts too: they are published one day), every file of page bundles,
+/// static/, templates/ and the theme folders (`checks::is_scanned`), every file's
+/// name, and all of config.toml with its hotlines.
 ///
 /// With `changed` (the watcher named every change since the last check), the files
 /// other than Markdown are those checked last time and the changed ones, instead of
@@ -107,6 +112,7 @@ fn privacy_checks(
     changed: Option<&BTreeSet<PathBuf>>,
 ) -> Vec<Diagnostic> {
     use crate::checks::{self, FileToCheck};
+    use crate::config::CONFIG_FILE;
     let mut fresh = PrivacyCache::default();
     let cache = cache.unwrap_or(&mut fresh);
     let no_waivers = Vec::new();
@@ -116,7 +122,6 @@ fn privacy_checks(
         .map(|p| (p.rel.as_path(), &p.meta.privacy_allow))
         .collect();
     let allow = &site.config.privacy_allow;
-    let check_one = |f: FileToCheck| checks::check_files(std::slice::from_ref(&f), allow);
 
     let markdown: Vec<(&PathBuf, &Arc<str>)> = sources
         .texts
@@ -138,21 +143,14 @@ fn privacy_checks(
 
     let others: Vec<(PathBuf, PathBuf)> = match changed {
         Some(changed) => {
-            let published = |rel: &&PathBuf| {
-                (rel.starts_with("content") || rel.starts_with("static"))
-                    && checks::is_published_text(rel)
-                    && root.join(rel).is_file()
-            };
+            let published = |rel: &&PathBuf| checks::is_scanned(rel) && root.join(rel).is_file();
             let mut rels: BTreeSet<&PathBuf> = cache.other.keys().collect();
             rels.extend(changed.iter().filter(published));
             rels.into_iter()
                 .map(|rel| (root.join(rel), rel.clone()))
                 .collect()
         }
-        None => ["content", "static"]
-            .iter()
-            .flat_map(|d| checks::published_text_files(&root.join(d), root))
-            .collect(),
+        None => checks::scanned_files(root),
     };
     let old = &cache.other;
     let checked: Vec<_> = others
@@ -162,12 +160,10 @@ fn privacy_checks(
             match old.get(&rel) {
                 Some((s, d)) if *s == stamp => Some((rel, (stamp, d.clone()))),
                 _ => {
-                    let text = crate::source::read_text(&abs, &rel).text;
-                    let d = check_one(FileToCheck {
-                        rel: &rel,
-                        text: &text,
-                        waivers: &no_waivers,
-                    });
+                    // A file that cannot be read is not published either.
+                    let bytes =
+                        crate::source::read_bytes(&abs, checks::FILE_LIMIT).unwrap_or_default();
+                    let d = checks::check_published(&rel, &bytes, allow);
                     Some((rel, (stamp, d)))
                 }
             }
@@ -182,6 +178,26 @@ fn privacy_checks(
         .chain(cache.other.values().flat_map(|(_, d)| d.iter().cloned()))
         .collect();
     let allowed: Vec<String> = allow.iter().map(|a| checks::normalise(a)).collect();
+    // All of config.toml is published somewhere (title, description, footer,
+    // [extra] reach the pages); a hotline's number has its own message below.
+    let config = crate::source::read_text(&root.join(CONFIG_FILE), Path::new(CONFIG_FILE)).text;
+    let mut config_allow = allow.clone();
+    config_allow.extend(
+        site.config
+            .hotlines
+            .iter()
+            .flat_map(|h| checks::scan(&h.number))
+            .map(|f| f.value),
+    );
+    let file = FileToCheck {
+        rel: Path::new(CONFIG_FILE),
+        text: &config,
+        waivers: &no_waivers,
+    };
+    diags.extend(checks::check_files(
+        std::slice::from_ref(&file),
+        &config_allow,
+    ));
     for h in &site.config.hotlines {
         for f in checks::scan(&h.number) {
             if f.kind == checks::Kind::Mobile && !allowed.contains(&f.value) {
@@ -192,7 +208,7 @@ fn privacy_checks(
                         h.name,
                         f.masked
                     ))
-                    .in_file(crate::config::CONFIG_FILE)
+                    .in_file(CONFIG_FILE)
                     .with_help(text!(
                         zh: "确认这是公开的值班手机后，把号码加到 config.toml 的 [privacy] allow",
                         en: "if it is a public duty phone, add it to [privacy] allow in config.toml"
@@ -226,7 +242,7 @@ fn never_read(root: &Path, rel: &Path) -> bool {
 
 fn never_read_name(rel: &Path) -> bool {
     let name = rel.file_name().map(|n| n.to_string_lossy());
-    name.is_some_and(|n| crate::source::is_ignored(&n)) && !crate::checks::is_published_text(rel)
+    name.is_some_and(|n| crate::source::is_ignored(&n)) && !crate::checks::is_scanned(rel)
 }
 
 /// Whether a path under content/ is gone and nothing of the last good build came
@@ -236,7 +252,6 @@ fn gone_unread(good: &Good, privacy: &PrivacyCache, root: &Path, rel: &Path) -> 
     let abs = root.join(rel);
     rel.starts_with("content")
         && !crate::source::is_markdown(rel)
-        && !crate::checks::is_published_text(rel)
         && std::fs::symlink_metadata(&abs).is_err()
         && !good.site.assets.iter().any(|a| a.abs.starts_with(&abs))
         && !good.sources.texts.keys().any(|f| f.starts_with(rel))

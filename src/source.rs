@@ -291,6 +291,19 @@ fn normalise_newlines(s: &str) -> String {
     s.replace("\r\n", "\n").replace('\r', "\n")
 }
 
+/// The first `limit` bytes of a file, for the checks that read files of any kind
+/// (a video in static/ need not be read whole); `None` when it cannot be read.
+pub(crate) fn read_bytes(abs: &Path, limit: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    std::fs::File::open(abs)
+        .ok()?
+        .take(limit)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
+}
+
 /// Reads and decodes one file; an unreadable file is an error diagnostic, never a panic.
 pub fn read_text(abs: &Path, rel: &Path) -> Decoded {
     match std::fs::read(abs) {

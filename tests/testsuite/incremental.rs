@@ -1050,3 +1050,43 @@ fn a_page_saved_as_markdown_or_md_in_capitals_is_seen_when_edited() {
         "a fresh build finds it too"
     );
 }
+
+#[test]
+fn every_kind_of_published_file_is_checked_by_serve_as_by_a_fresh_build() {
+    let site = Site::example();
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    step(&mut session, &site, &mut kept, &[]);
+    // Named by the watcher: a script, a photo with a location, a template, a binary
+    // file in a bundle that no page links to, and a file named by a number.
+    let photo = crate::privacy_attacks::jpeg("现场", true);
+    site.file("static/app.js", "var tel = '13812345678';\n");
+    site.bytes("static/photo.jpg", &photo);
+    site.file("templates/partials/x.html", "<p>13812345678</p>\n");
+    site.bytes("content/leaflets/汛期安全/x.dat", b"\0\x0113812345678\0");
+    site.file("static/13912345678.txt", "名单\n");
+    let changed = [
+        "static/app.js",
+        "static/photo.jpg",
+        "templates/partials/x.html",
+        "content/leaflets/汛期安全/x.dat",
+        "static/13912345678.txt",
+    ];
+    let s = step_at(&mut session, &site, &mut kept, &changed, NOW);
+    let fresh = Session::default().build(&options(&site));
+    assert_eq!(s.diagnostics, messages(&fresh));
+    assert_eq!(s.errors().len(), 5, "{:?}", s.diagnostics);
+
+    // Made safe one by one, each is checked again from the watcher's name alone.
+    site.file("static/app.js", "var tel = '138****5678';\n");
+    site.bytes(
+        "static/photo.jpg",
+        &crate::privacy_attacks::jpeg("现场", false),
+    );
+    site.file("templates/partials/x.html", "<p>值班电话</p>\n");
+    site.bytes("content/leaflets/汛期安全/x.dat", b"\0\x01\0");
+    std::fs::remove_file(site.path().join("static/13912345678.txt")).unwrap();
+    let s = step_at(&mut session, &site, &mut kept, &changed, NOW);
+    assert!(s.errors().is_empty(), "{:?}", s.diagnostics);
+    assert_same(&kept, &site, "published files made safe");
+}

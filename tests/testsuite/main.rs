@@ -21,6 +21,7 @@ mod links;
 mod markdown;
 mod output;
 mod privacy;
+mod privacy_attacks;
 mod reader;
 mod search;
 mod serve;
