@@ -45,6 +45,15 @@ impl Text {
         }
     }
 
+    /// The same words in both languages: what the system said (an OS error, a
+    /// browser's last line), which anxuan cannot translate.
+    pub fn same(s: String) -> Text {
+        Text {
+            zh: s.clone(),
+            en: s,
+        }
+    }
+
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,

@@ -202,16 +202,7 @@ fn toml_error(front: &str, err: &toml::de::Error, offset: usize, diags: &mut Vec
         .map_or(front.len(), |i| line_start + i);
     let line = &front[line_start..line_end];
     if let Some(hint) = line_hint(line) {
-        let at = offset + line_start + hint.at;
-        diags.push(
-            Diagnostic::error(hint.message)
-                .at(at..at + hint.len)
-                .with_help(text!(
-                    zh: "这一行改成：{}",
-                    en: "write the line as: {}",
-                    hint.corrected
-                )),
-        );
+        diags.push(hint.error(offset + line_start));
         return;
     }
     diags.push(
@@ -235,6 +226,21 @@ struct LineHint {
     len: usize,
     message: crate::diagnostic::Text,
     corrected: String,
+}
+
+impl LineHint {
+    /// The error at the hint's place in a line that starts at `line_start` (a byte
+    /// offset in the whole file), with the corrected line as its help.
+    fn error(self, line_start: usize) -> Diagnostic {
+        let at = line_start + self.at;
+        Diagnostic::error(self.message)
+            .at(at..at + self.len)
+            .with_help(text!(
+                zh: "这一行改成：{}",
+                en: "write the line as: {}",
+                self.corrected
+            ))
+    }
 }
 
 fn line_hint(line: &str) -> Option<LineHint> {
@@ -537,16 +543,7 @@ fn parse_yaml(front: &str, offset: usize, diags: &mut Vec<Diagnostic>) -> Table 
         Err(err) => {
             let m = err.marker();
             if let Some((line_at, hint)) = yaml_hint(front, m.line()) {
-                let at = offset + line_at + hint.at;
-                diags.push(
-                    Diagnostic::error(hint.message)
-                        .at(at..at + hint.len)
-                        .with_help(text!(
-                            zh: "这一行改成：{}",
-                            en: "write the line as: {}",
-                            hint.corrected
-                        )),
-                );
+                diags.push(hint.error(offset + line_at));
                 return Vec::new();
             }
             let at = offset + index.offset_of(m.line(), m.col());

@@ -224,20 +224,14 @@ fn print_with(
 ) -> Result<Printed, Diagnostic> {
     let url = format!("{base_url}{}print/", leaflet.path);
     let in_file = |d: Diagnostic| d.in_file(&leaflet.source);
-    let failed = |what: &str, detail: String| {
-        in_file(Diagnostic::error(text!(
-            zh: "宣传单 `{}`：浏览器{what}失败：{detail}",
-            en: "leaflet `{}`: the browser failed to {what}: {detail}",
-            leaflet.slug
-        )))
-    };
+    let failed = |step: Step, detail: Text| browser_failed(leaflet, step, detail);
 
     // 1. Does it fit? The print page measures itself.
     measure(profile, &url, leaflet, browser)?;
 
     // 2. Print, into a temporary file first: a failed print never leaves half a PDF.
     let dir = out_dir.join("leaflets");
-    std::fs::create_dir_all(&dir).map_err(|e| failed("写文件", e.to_string()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| failed(Step::Write, Text::same(e.to_string())))?;
     let pdf = dir.join(format!("{}.pdf", leaflet.slug));
     let partial = dir.join(format!(".{}.pdf.partial", leaflet.slug));
     let status = chromium(browser, profile)
@@ -245,15 +239,15 @@ fn print_with(
         .arg(format!("--print-to-pdf={}", partial.display()))
         .arg(&url)
         .output()
-        .map_err(|e| failed("打印", e.to_string()))?;
+        .map_err(|e| failed(Step::Print, Text::same(e.to_string())))?;
     let bytes = std::fs::read(&partial).map_err(|_| {
+        let said = String::from_utf8_lossy(&status.stderr);
         failed(
-            "打印",
-            String::from_utf8_lossy(&status.stderr)
-                .lines()
-                .last()
-                .unwrap_or("没有生成 PDF")
-                .to_string(),
+            Step::Print,
+            match said.lines().last() {
+                Some(line) => Text::same(line.to_string()),
+                None => text!(zh: "没有生成 PDF", en: "no PDF was made"),
+            },
         )
     })?;
     let pages = count_pages(&bytes);
@@ -267,26 +261,46 @@ fn print_with(
             leaflet.sheets()
         ))));
     }
-    std::fs::rename(&partial, &pdf).map_err(|e| failed("写文件", e.to_string()))?;
+    std::fs::rename(&partial, &pdf).map_err(|e| failed(Step::Write, Text::same(e.to_string())))?;
     Ok(Printed { pdf, pages })
+}
+
+/// What the browser was doing when it failed, named in the message.
+#[derive(Clone, Copy)]
+enum Step {
+    Start,
+    Open,
+    Print,
+    Write,
+}
+
+fn browser_failed(leaflet: &Leaflet, step: Step, detail: Text) -> Diagnostic {
+    let (zh, en) = match step {
+        Step::Start => ("启动", "start"),
+        Step::Open => ("打开打印页", "open the print page"),
+        Step::Print => ("打印", "print"),
+        Step::Write => ("写文件", "write the file"),
+    };
+    Diagnostic::error(Text::new(
+        format!("宣传单 `{}`：浏览器{zh}失败：{}", leaflet.slug, detail.zh),
+        format!(
+            "leaflet `{}`: the browser failed to {en}: {}",
+            leaflet.slug, detail.en
+        ),
+    ))
+    .in_file(&leaflet.source)
 }
 
 /// Opens a leaflet's print page (`url`) and reads how far it runs past its sheet:
 /// an error naming the leaflet when it does not fit.
 fn measure(profile: &Path, url: &str, leaflet: &Leaflet, browser: &Path) -> Result<(), Diagnostic> {
     let in_file = |d: Diagnostic| d.in_file(&leaflet.source);
-    let failed = |what: &str, detail: String| {
-        in_file(Diagnostic::error(text!(
-            zh: "宣传单 `{}`：浏览器{what}失败：{detail}",
-            en: "leaflet `{}`: the browser failed to {what}: {detail}",
-            leaflet.slug
-        )))
-    };
+    let failed = |step: Step, detail: Text| browser_failed(leaflet, step, detail);
     let dom = chromium(browser, profile)
         .args(["--window-size=1200,1600", "--dump-dom"])
         .arg(url)
         .output()
-        .map_err(|e| failed("启动", e.to_string()))?;
+        .map_err(|e| failed(Step::Start, Text::same(e.to_string())))?;
     let dom = String::from_utf8_lossy(&dom.stdout);
     let overflow: Option<u32> = dom
         .split("data-overflow-mm=\"")
@@ -294,7 +308,10 @@ fn measure(profile: &Path, url: &str, leaflet: &Leaflet, browser: &Path) -> Resu
         .and_then(|s| s.split('"').next())
         .and_then(|s| s.parse().ok());
     let Some(overflow) = overflow else {
-        return Err(failed("打开打印页", format!("{url} 没有给出排版结果")));
+        return Err(failed(
+            Step::Open,
+            text!(zh: "{} 没有给出排版结果", en: "{} did not report its layout", url),
+        ));
     };
     if overflow == 0 {
         return Ok(());
