@@ -521,7 +521,19 @@ pub fn dead_links(site: &Site, pages: Option<&[usize]>, paths: &[String]) -> Vec
                     .collect()
             });
             let keys: Vec<&str> = addresses.iter().map(String::as_str).collect();
-            let help = match meta::did_you_mean(&link.path, &keys) {
+            // A clerk guesses the start of a pinyin address (`/stats/2024/` for
+            // `/stats/2024-nian-yin-huan-pai-cha/`): one address that begins so is meant.
+            let stem = link.path.trim_end_matches('/');
+            let mut begun = keys.iter().filter(|k| {
+                !stem.is_empty()
+                    && k.strip_prefix(stem)
+                        .is_some_and(|rest| rest.starts_with('-'))
+            });
+            let begun = match (begun.next(), begun.next()) {
+                (Some(only), None) => Some(*only),
+                _ => None,
+            };
+            let help = match meta::did_you_mean(&link.path, &keys).or(begun) {
                 Some(near) => text!(
                     zh: "是不是 `{}{near}`？",
                     en: "did you mean `{}{near}`?",

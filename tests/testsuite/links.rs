@@ -204,3 +204,28 @@ fn a_dead_link_typed_while_serving_is_reported_as_a_fresh_build_reports_it() {
         );
     }
 }
+
+/// A clerk who links a pinyin address by its start (`/stats/2024/` for the page at
+/// `/stats/2024-nian-yin-huan-pai-cha/`) is shown the address that starts so.
+#[test]
+fn a_link_to_the_start_of_a_pinyin_address_names_the_whole_address() {
+    let site = crate::support::Site::new();
+    site.page(
+        "content/stats/2024年隐患排查.md",
+        "title = \"2024年隐患排查\"\ndate = 2024-01-01",
+        "\n正文。\n",
+    );
+    site.page(
+        "content/notices/a.md",
+        "title = \"甲\"\ndate = 2024-01-01",
+        "\n详见[统计](/stats/2024/)。\n",
+    );
+    let run = site.build();
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains("是不是 `/zhen/stats/2024-nian-yin-huan-pai-cha/`？"),
+        "{}",
+        run.stderr
+    );
+}
