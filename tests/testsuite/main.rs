@@ -27,4 +27,5 @@ mod search;
 mod serve;
 mod theme;
 mod urls;
+mod valid_html;
 mod word_paste;

@@ -3,8 +3,7 @@
 //! banners that retire on time, the 大字 switch, and an axe-core audit of the example
 //! site's pages and of a banner of every level.
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::PathBuf;
 
 use serde_json::Value;
 
@@ -12,48 +11,9 @@ use crate::browser::{probe_at, serve};
 use crate::support::Site;
 
 /// The version of `package` that tests/browser/package-lock.json pins.
-fn locked_version(dir: &Path, package: &str) -> String {
-    let lock = std::fs::read_to_string(dir.join("package-lock.json")).unwrap();
-    let lock: Value = serde_json::from_str(&lock).unwrap();
-    lock["packages"][format!("node_modules/{package}")]["version"]
-        .as_str()
-        .unwrap_or_else(|| panic!("package-lock.json pins no {package}"))
-        .to_string()
-}
-
-/// axe-core from tests/browser (npm), at the version the lock file pins. Installed
-/// (`npm ci`) on first use or when the installed one differs, so a plain `cargo test`
-/// works on a fresh machine with npm; never skipped. The lock keeps the tests of this
-/// binary, which run in parallel, from installing twice.
+/// axe-core from tests/browser (npm), at the version the lock file pins.
 fn axe_js() -> PathBuf {
-    static INSTALL: Mutex<()> = Mutex::new(());
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    let module = dir.join("node_modules/axe-core");
-    let want = locked_version(&dir, "axe-core");
-    let installed = || {
-        std::fs::read_to_string(module.join("package.json"))
-            .ok()
-            .and_then(|p| serde_json::from_str::<Value>(&p).ok())
-            .and_then(|p| p["version"].as_str().map(str::to_string))
-    };
-    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    if installed().as_deref() != Some(&want) || !module.join("axe.min.js").exists() {
-        let status = std::process::Command::new("npm")
-            .arg("ci")
-            .arg("--prefix")
-            .arg(&dir)
-            .args(["--no-audit", "--no-fund"])
-            .status()
-            .expect("run npm (apt-get install npm; .ci/run does) to install axe-core");
-        assert!(status.success(), "npm ci --prefix tests/browser failed");
-    }
-    assert_eq!(
-        installed().as_deref(),
-        Some(want.as_str()),
-        "axe-core in {}",
-        module.display()
-    );
-    module.join("axe.min.js")
+    crate::support::npm_package("axe-core", "axe.min.js").join("axe.min.js")
 }
 
 /// Copies axe-core into the site's static/, where the probe page loads it from.

@@ -242,3 +242,49 @@ impl Rng {
         self.below(100) < percent
     }
 }
+
+fn locked_version(dir: &Path, package: &str) -> String {
+    let lock = std::fs::read_to_string(dir.join("package-lock.json")).unwrap();
+    let lock: serde_json::Value = serde_json::from_str(&lock).unwrap();
+    lock["packages"][format!("node_modules/{package}")]["version"]
+        .as_str()
+        .unwrap_or_else(|| panic!("package-lock.json pins no {package}"))
+        .to_string()
+}
+
+/// The folder of an npm package from tests/browser, at the version the lock file
+/// pins, holding `file`. Installed (`npm ci`) on first use or when the installed one
+/// differs, so a plain `cargo test` works on a fresh machine with npm; never skipped.
+/// The lock keeps the tests of this binary, which run in parallel, from installing
+/// twice. `--ignore-scripts`: vnu-jar's postinstall would download a Java runtime
+/// (the tests use the system's).
+pub fn npm_package(package: &str, file: &str) -> PathBuf {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let module = dir.join("node_modules").join(package);
+    let want = locked_version(&dir, package);
+    let installed = || {
+        std::fs::read_to_string(module.join("package.json"))
+            .ok()
+            .and_then(|p| serde_json::from_str::<serde_json::Value>(&p).ok())
+            .and_then(|p| p["version"].as_str().map(str::to_string))
+    };
+    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    if installed().as_deref() != Some(&want) || !module.join(file).exists() {
+        let status = Command::new("npm")
+            .arg("ci")
+            .arg("--prefix")
+            .arg(&dir)
+            .args(["--no-audit", "--no-fund", "--ignore-scripts"])
+            .status()
+            .expect("run npm (apt-get install npm; .ci/run does) to install the test packages");
+        assert!(status.success(), "npm ci --prefix tests/browser failed");
+    }
+    assert_eq!(
+        installed().as_deref(),
+        Some(want.as_str()),
+        "{package} in {}",
+        module.display()
+    );
+    module
+}
