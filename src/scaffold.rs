@@ -41,7 +41,7 @@ pub fn new_page_text(kind: Kind, title: &str, now: &Zoned, levels: &Levels) -> S
             )
         }
         Kind::Stats => format!(
-            "+++\ntitle = \"{esc}\"\ndate = {date}\nfigures = [\n  {{ label = \"排查隐患\", value = 0, unit = \"项\" }},\n  {{ label = \"完成整改\", value = 0, unit = \"项\" }},\n]\n+++\n\n{ph}\n"
+            "+++\ntitle = \"{esc}\"\ndate = {date}\n# 从 Excel 或 WPS 另存的 CSV 放在这个文件夹里。画图：正文里写一行\n# ```chart src=文件名.csv type=bar ，下一行写 ``` ；出表格把 chart 换成 table\nfigures = [\n  {{ label = \"排查隐患\", value = 0, unit = \"项\" }},\n  {{ label = \"完成整改\", value = 0, unit = \"项\" }},\n]\n+++\n\n{ph}\n"
         ),
         Kind::Leaflet => format!(
             "+++\ntitle = \"{esc}\"\ndate = {date}\n# 纸张：A4、A5 或 A4-trifold（A4 三折页）\npaper = \"A4\"\nqr = true\n+++\n\n{ph}\n"
@@ -50,7 +50,8 @@ pub fn new_page_text(kind: Kind, title: &str, now: &Zoned, levels: &Levels) -> S
     }
 }
 
-/// Where `anxuan new` puts a page: `content/<section>/<slug>.md`, never overwriting.
+/// Where `anxuan new` puts a page: `content/<section>/<slug>.md`, or for statistics
+/// `content/stats/<slug>/index.md`, never overwriting.
 pub fn new_page_path(root: &Path, kind: Kind, title: &str) -> Option<PathBuf> {
     let slug = crate::slug::slugify(title);
     let slug = if slug.is_empty() {
@@ -61,13 +62,25 @@ pub fn new_page_path(root: &Path, kind: Kind, title: &str) -> Option<PathBuf> {
     let dir = root.join("content").join(kind.section_dir());
     (0..100)
         .map(|n| {
-            if n == 0 {
-                dir.join(format!("{slug}.md"))
+            let name = if n == 0 {
+                slug.clone()
             } else {
-                dir.join(format!("{slug}-{n}.md"))
+                format!("{slug}-{n}")
+            };
+            // Statistics come with the CSV saved from Excel, which sits next to the
+            // page: a folder of its own (a page bundle) from the start.
+            if kind == Kind::Stats {
+                dir.join(name).join("index.md")
+            } else {
+                dir.join(format!("{name}.md"))
             }
         })
-        .find(|p| !p.exists())
+        .find(|p| {
+            !p.exists()
+                && !p
+                    .parent()
+                    .is_some_and(|d| kind == Kind::Stats && d.exists())
+        })
 }
 
 /// The starter site of `anxuan init`: (path, text) pairs.

@@ -89,6 +89,15 @@ fn new_pages_of_every_kind_build_as_written() {
         .path()
         .join("content/notices/fang-xun-tong-zhi.md")
         .exists());
+    // Statistics get a folder of their own, where the CSV from Excel goes.
+    let stats = site.path().join("content/stats/2024-nian-yin-huan-pai-cha");
+    assert!(stats.join("index.md").exists());
+    assert!(
+        std::fs::read_to_string(stats.join("index.md"))
+            .unwrap()
+            .contains("CSV 放在这个文件夹里"),
+        "the page says where the CSV goes"
+    );
     // No --now: new files are dated now, so they must be published now. What the
     // clerk must still fill in is a warning, not an error: the placeholder sentence
     // of each page and the new warning's empty issuer.
@@ -107,6 +116,18 @@ fn new_pages_of_every_kind_build_as_written() {
     assert!(site
         .read("index.html")
         .contains("data-warning-level=\"blue\""));
+    // A CSV saved next to the new statistics page draws its chart.
+    std::fs::write(stats.join("data.csv"), "村,隐患\n东村,3\n西村,4\n").unwrap();
+    let page = std::fs::read_to_string(stats.join("index.md")).unwrap();
+    std::fs::write(
+        stats.join("index.md"),
+        page.replace("在这里写统计说明。", "```chart src=data.csv type=bar\n```"),
+    )
+    .unwrap();
+    site.run(&["build"]).assert_ok();
+    assert!(site
+        .read("stats/2024-nian-yin-huan-pai-cha/index.html")
+        .contains("<svg"));
     // A second page with the same title gets its own file.
     let run = site.run(&["new", "notice", "防汛通知"]);
     assert!(
