@@ -63,6 +63,9 @@ enum Command {
         /// 不自动刷新浏览器（不注入刷新脚本）
         #[arg(long)]
         no_reload: bool,
+        /// 每半秒查看一次文件有没有变化（网络盘、虚拟机等收不到文件变化通知时用）
+        #[arg(long)]
+        poll: bool,
     },
     /// 检查全部内容，不写出文件
     Check {
@@ -121,6 +124,7 @@ fn english(cmd: clap::Command) -> clap::Command {
             "bind" => "address to listen on, default 127.0.0.1; 0.0.0.0 lets a phone on the same Wi-Fi connect",
             "port" => "port, default 1111; 0 picks a free one",
             "no_reload" => "do not reload browsers on changes (no script injected)",
+            "poll" => "look for changed files every half second (for network drives and VMs that send no file events)",
             "dir" => "folder for the new site",
             "kind" => "kind: notice, warning, campaign, stats, leaflet",
             "title" => "title, e.g. \"暴雨红色预警\" (a warning's level and hazard are taken from it)",
@@ -522,12 +526,13 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             port,
             now,
             no_reload,
+            poll,
         } => {
             let now = match parse_now(now.as_deref(), lang) {
                 Ok(n) => n,
                 Err(code) => return Ok(code),
             };
-            anxuan::serve::run(&root, &bind, port, now, !no_reload, lang)
+            anxuan::serve::run(&root, &bind, port, now, !no_reload, poll, lang)
         }
         Command::Print {
             root,

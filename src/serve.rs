@@ -175,6 +175,7 @@ pub fn run(
     port: u16,
     now: Option<jiff::Timestamp>,
     live_reload: bool,
+    poll: bool,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
     let server = match tiny_http::Server::http((bind, port)) {
@@ -226,7 +227,7 @@ pub fn run(
     if bind == "0.0.0.0" {
         print_lan_qr(&base_url, lan.is_some(), lang);
     }
-    let _watcher = match watch(root, opts, session, shared.clone(), searcher, lang) {
+    let _watcher = match watch(root, opts, session, shared.clone(), searcher, poll, lang) {
         Ok(w) => Some(w),
         Err(e) => {
             match lang {
@@ -443,19 +444,29 @@ fn watch(
     mut session: Session,
     shared: Shared,
     searcher: Searcher,
+    poll: bool,
     lang: Lang,
-) -> notify::Result<notify::RecommendedWatcher> {
+) -> notify::Result<Option<notify::RecommendedWatcher>> {
     use notify::{RecursiveMode, Watcher};
     let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher = notify::recommended_watcher(tx)?;
-    // The root itself, not recursively: config.toml, and folders appearing.
-    watcher.watch(root, RecursiveMode::NonRecursive)?;
-    for dir in ["content", "static", "templates", "themes"] {
-        let d = root.join(dir);
-        if d.is_dir() {
-            watcher.watch(&d, RecursiveMode::Recursive)?;
+    // Native file events do not arrive from network drives, some VMs and WSL mounts
+    // (Zola #2266); `--poll` looks at the files every half second instead.
+    let watcher = if poll {
+        let (root, tx) = (root.to_path_buf(), tx.clone());
+        std::thread::spawn(move || poll_files(&root, &tx));
+        None
+    } else {
+        let mut watcher = notify::recommended_watcher(tx)?;
+        // The root itself, not recursively: config.toml, and folders appearing.
+        watcher.watch(root, RecursiveMode::NonRecursive)?;
+        for dir in WATCHED {
+            let d = root.join(dir);
+            if d.is_dir() {
+                watcher.watch(&d, RecursiveMode::Recursive)?;
+            }
         }
-    }
+        Some(watcher)
+    };
     let abs_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     std::thread::spawn(move || {
         let relevant = |p: &Path| {
@@ -508,6 +519,55 @@ fn watch(
         }
     });
     Ok(watcher)
+}
+
+/// The folders of a site that `serve` watches, besides config.toml at its root.
+const WATCHED: [&str; 4] = ["content", "static", "templates", "themes"];
+
+/// Every file `serve` watches with its size and modification time, to the
+/// nanosecond where the file system keeps them. notify's own PollWatcher compares
+/// whole seconds, so it would miss a second save within the same second.
+fn file_times(root: &Path) -> HashMap<PathBuf, (u64, Option<std::time::SystemTime>)> {
+    let stamp = |m: std::fs::Metadata| (m.len(), m.modified().ok());
+    let mut files = HashMap::new();
+    if let Ok(m) = std::fs::metadata(root.join("config.toml")) {
+        files.insert(root.join("config.toml"), stamp(m));
+    }
+    for dir in WATCHED {
+        for entry in walkdir::WalkDir::new(root.join(dir)).into_iter().flatten() {
+            if entry.file_type().is_file() {
+                if let Ok(m) = entry.metadata() {
+                    files.insert(entry.into_path(), stamp(m));
+                }
+            }
+        }
+    }
+    files
+}
+
+/// `serve --poll`: every half second, the files whose size or time changed, and
+/// those that came or went, are sent as one event, as a native watcher would send
+/// them. Ends when the watching thread is gone.
+fn poll_files(root: &Path, tx: &std::sync::mpsc::Sender<notify::Result<notify::Event>>) {
+    let mut last = file_times(root);
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = file_times(root);
+        let mut paths: Vec<PathBuf> = now
+            .iter()
+            .filter(|(p, stamp)| last.get(*p) != Some(*stamp))
+            .map(|(p, _)| p.clone())
+            .collect();
+        paths.extend(last.keys().filter(|p| !now.contains_key(*p)).cloned());
+        if !paths.is_empty() {
+            let mut event = notify::Event::new(notify::EventKind::Any);
+            event.paths = paths;
+            if tx.send(Ok(event)).is_err() {
+                return;
+            }
+        }
+        last = now;
+    }
 }
 
 fn respond(request: tiny_http::Request, shared: &Shared, live_reload: bool) {

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::browser::{serve_live as serve, Server};
+use crate::browser::{serve_live as serve, serve_polling, Server};
 use crate::support::Site;
 
 /// A raw HTTP/1.0 GET: (status, head, body as text).
@@ -318,4 +318,26 @@ fn bind_all_prints_the_lan_address_and_a_qr_code() {
         // A machine with no network route has no LAN address to show.
         assert!(text.contains("没有找到本机的局域网地址"), "{text}");
     }
+}
+
+/// Where file events never arrive (network drives, VMs, WSL mounts), `--poll` finds
+/// edits, new files and deletions by looking at the files.
+#[test]
+fn serve_poll_finds_edits_new_and_deleted_files_by_looking() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", "第一版\n");
+    let server = serve_polling(&site, NOW);
+    assert!(get(&server, "/notices/a/").2.contains("第一版"));
+    site.page("content/notices/a.md", "title = \"甲\"", "第二版\n");
+    eventually(&server, "/notices/a/", "the edit, polled", |_, b| {
+        b.contains("第二版")
+    });
+    site.page("content/notices/b.md", "title = \"乙\"", "新的一篇\n");
+    eventually(&server, "/notices/b/", "the new page, polled", |s, b| {
+        s == 200 && b.contains("新的一篇")
+    });
+    std::fs::remove_file(site.path().join("content/notices/b.md")).unwrap();
+    eventually(&server, "/notices/b/", "the deletion, polled", |s, _| {
+        s == 404
+    });
 }
