@@ -454,20 +454,9 @@ fn invisible_outside_strings(front: &str) -> Vec<(usize, char)> {
     out
 }
 
-/// Text values as readers and search should see them: a no-break space is a space,
-/// zero-width characters and stray BOMs are dropped, so 地质\u{200B}灾害 in a title
-/// is found by a search for 地质灾害.
+/// Text values as readers and search should see them (`source::clean_invisible`).
 fn clean_text(s: &str) -> String {
-    if !s.chars().any(is_invisible) {
-        return s.to_string();
-    }
-    s.chars()
-        .filter_map(|c| match c {
-            '\u{00A0}' | '\u{202F}' => Some(' '),
-            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => None,
-            c => Some(c),
-        })
-        .collect()
+    crate::source::clean_invisible(s).unwrap_or_else(|| s.to_string())
 }
 
 fn toml_table(table: &toml::de::DeTable<'_>, offset: usize) -> Table {

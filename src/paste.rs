@@ -12,6 +12,7 @@ use std::ops::Range;
 use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 
 use crate::diagnostic::Diagnostic;
+use crate::source::{clean_invisible as clean, has_invisible};
 use crate::text;
 
 type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
@@ -102,52 +103,11 @@ fn as_paragraphs(body: &str, code: &str, block: Range<usize>) -> Events<'static>
         .collect()
 }
 
-/// Characters a Word or WPS paste leaves in text that a reader cannot see but that
-/// split a word for search: zero-width space, non-joiner, joiner, word joiner and a
-/// stray byte-order mark.
-const INVISIBLE: [char; 5] = ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'];
-
-fn is_pictograph(c: char) -> bool {
-    matches!(c as u32, 0x2600..=0x27BF | 0x1F000..=0x1FAFF)
-}
-
-/// The text with no-break spaces made spaces and invisible characters dropped, or
-/// `None` when there are none. A zero-width joiner between two pictographs is kept:
-/// it builds one emoji out of several.
-pub(crate) fn clean(text: &str) -> Option<String> {
-    if !text
-        .chars()
-        .any(|c| c == '\u{A0}' || INVISIBLE.contains(&c))
-    {
-        return None;
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    for (i, &c) in chars.iter().enumerate() {
-        match c {
-            '\u{A0}' => out.push(' '),
-            '\u{200D}'
-                if i > 0
-                    && chars.get(i + 1).is_some_and(|&n| is_pictograph(n))
-                    && is_pictograph(chars[i - 1]) =>
-            {
-                out.push(c)
-            }
-            c if INVISIBLE.contains(&c) => {}
-            c => out.push(c),
-        }
-    }
-    Some(out)
-}
-
 /// Cleans every text event outside code blocks whose source holds such characters as
 /// typed (a deliberate `&nbsp;` entity stays a no-break space). Inline code is a
 /// separate event and is never touched.
 pub(crate) fn clean_invisible<'a>(body: &'a str, mut events: Events<'a>) -> Events<'a> {
-    if !body
-        .chars()
-        .any(|c| c == '\u{A0}' || INVISIBLE.contains(&c))
-    {
+    if !has_invisible(body) {
         return events;
     }
     let mut in_code = false;
@@ -156,9 +116,7 @@ pub(crate) fn clean_invisible<'a>(body: &'a str, mut events: Events<'a>) -> Even
             Event::Start(Tag::CodeBlock(_)) => in_code = true,
             Event::End(TagEnd::CodeBlock) => in_code = false,
             Event::Text(t) if !in_code => {
-                let typed = body
-                    .get(range.clone())
-                    .is_some_and(|s| s.chars().any(|c| c == '\u{A0}' || INVISIBLE.contains(&c)));
+                let typed = body.get(range.clone()).is_some_and(has_invisible);
                 if typed {
                     if let Some(c) = clean(t) {
                         *t = CowStr::from(c);

@@ -319,6 +319,54 @@ pub fn read_text(abs: &Path, rel: &Path) -> Decoded {
     }
 }
 
+/// Characters a Word or WPS paste leaves in text that a reader cannot see but that
+/// split a word for search: zero-width space, non-joiner, joiner, word joiner and a
+/// stray byte-order mark.
+const INVISIBLE: [char; 5] = ['\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}'];
+
+/// A no-break space (also the narrow one), which is a plain space to a reader.
+fn is_no_break_space(c: char) -> bool {
+    matches!(c, '\u{A0}' | '\u{202F}')
+}
+
+/// Whether `text` holds a no-break space or an invisible character.
+pub(crate) fn has_invisible(text: &str) -> bool {
+    text.chars()
+        .any(|c| is_no_break_space(c) || INVISIBLE.contains(&c))
+}
+
+fn is_pictograph(c: char) -> bool {
+    matches!(c as u32, 0x2600..=0x27BF | 0x1F000..=0x1FAFF)
+}
+
+/// Text as readers and search should see it, one rule for titles, front-matter
+/// values and bodies: no-break spaces made spaces and invisible characters dropped,
+/// so 地质\u{200B}灾害 is found by a search for 地质灾害; `None` when there are none.
+/// A zero-width joiner between two pictographs is kept: it builds one emoji out of
+/// several.
+pub(crate) fn clean_invisible(text: &str) -> Option<String> {
+    if !has_invisible(text) {
+        return None;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            c if is_no_break_space(c) => out.push(' '),
+            '\u{200D}'
+                if i > 0
+                    && chars.get(i + 1).is_some_and(|&n| is_pictograph(n))
+                    && is_pictograph(chars[i - 1]) =>
+            {
+                out.push(c)
+            }
+            c if INVISIBLE.contains(&c) => {}
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
