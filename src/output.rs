@@ -100,30 +100,45 @@ pub fn leaflet_pdfs(
     (carried, stale)
 }
 
-/// The pages of a previous output that the new build no longer has, for telling a
-/// renamed page by its title: each path its sitemap.xml lists under `base_url` for
-/// which `kept` is false, with the `<title>` of its page. Only those pages are read,
-/// so a build of 10,000 unchanged pages does not read 10,000 old files.
+/// The pages of a previous output, for telling a renamed page by its title.
+#[derive(Default)]
+pub struct PreviousPages {
+    /// Every path its sitemap.xml lists under `base_url`.
+    pub paths: std::collections::HashSet<String>,
+    /// Those for which `kept` was false, with the `<title>` of their page. Only these
+    /// pages are read, so a build of 10,000 unchanged pages does not read 10,000 old
+    /// files.
+    pub gone: Vec<(String, String)>,
+}
+
 pub fn previous_pages(
     out_dir: &Path,
     base_url: &str,
     kept: impl Fn(&str) -> bool,
-) -> Vec<(String, String)> {
+) -> PreviousPages {
+    let mut previous = PreviousPages::default();
     let Ok(xml) = std::fs::read_to_string(out_dir.join("sitemap.xml")) else {
-        return Vec::new();
+        return previous;
     };
-    texts_of(&xml, "loc")
-        .into_iter()
-        .filter_map(|loc| {
-            let path = loc.trim().strip_prefix(base_url)?.to_string();
-            if kept(&path) || path.split('/').any(|part| part == "..") {
-                return None;
+    for loc in texts_of(&xml, "loc") {
+        let Some(path) = loc.trim().strip_prefix(base_url) else {
+            continue;
+        };
+        if path.split('/').any(|part| part == "..") {
+            continue;
+        }
+        if !kept(path) {
+            let html = std::fs::read_to_string(out_dir.join(path).join("index.html"));
+            if let Some(title) = html
+                .ok()
+                .and_then(|h| texts_of(&h, "title").into_iter().next())
+            {
+                previous.gone.push((path.to_string(), title));
             }
-            let html = std::fs::read_to_string(out_dir.join(&path).join("index.html")).ok()?;
-            let title = texts_of(&html, "title").into_iter().next()?;
-            Some((path, title))
-        })
-        .collect()
+        }
+        previous.paths.insert(path.to_string());
+    }
+    previous
 }
 
 /// The text of every `tag` element in `doc`, entities decoded.

@@ -388,7 +388,10 @@ impl Session {
                 .filter(|p| !kept.contains(p.path.as_str()))
                 .map(|p| (p.path.clone(), shown_title(&before, &p.meta.title)))
                 .collect();
-            out.moved = renamed_pages(&gone, site);
+            if !gone.is_empty() {
+                let had: HashSet<&str> = before.pages.iter().map(|p| p.path.as_str()).collect();
+                out.moved = renamed_pages(&gone, |p| had.contains(p), site);
+            }
         }
         out
     }
@@ -667,8 +670,12 @@ fn build_inner(
     let pdfs = carry_leaflet_pdfs(opts, &mut site, &mut diags);
     if let Some(dir) = &opts.output {
         let kept = published_paths(&site);
-        let gone = output::previous_pages(dir, &site.config.base_url, |p| kept.contains(p));
-        diags.extend(renamed_pages(&gone, &site));
+        let previous = output::previous_pages(dir, &site.config.base_url, |p| kept.contains(p));
+        diags.extend(renamed_pages(
+            &previous.gone,
+            |p| previous.paths.contains(p),
+            &site,
+        ));
     }
     let t = Instant::now();
     let (privacy, changed) = match session.as_deref_mut() {
@@ -848,21 +855,22 @@ fn build_inner(
     }
 }
 
-/// Pages whose address changed since `old` (the previous output's pages and titles):
-/// a page that is gone while a new one has its title was renamed, and links to it
+/// Pages whose address changed: `gone` holds the pages (path and shown title) of an
+/// earlier build that `site` no longer has, and `had` tells the paths that build had.
+/// A gone page while a page new to `site` has its title was renamed, and links to it
 /// shared in WeChat now fail. A warning on the new file shows the alias that keeps
 /// them working.
-fn renamed_pages(old: &[(String, String)], site: &model::Site) -> Vec<Diagnostic> {
-    let kept = published_paths(site);
-    let old_paths: HashSet<&str> = old.iter().map(|(p, _)| p.as_str()).collect();
+fn renamed_pages(
+    gone: &[(String, String)],
+    had: impl Fn(&str) -> bool,
+    site: &model::Site,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    for (path, title) in old {
-        if kept.contains(path.as_str()) {
-            continue;
-        }
-        let mut same = site.pages.iter().filter(|p| {
-            !old_paths.contains(p.path.as_str()) && shown_title(site, &p.meta.title) == *title
-        });
+    for (path, title) in gone {
+        let mut same = site
+            .pages
+            .iter()
+            .filter(|p| !had(&p.path) && shown_title(site, &p.meta.title) == *title);
         let (Some(page), None) = (same.next(), same.next()) else {
             continue;
         };

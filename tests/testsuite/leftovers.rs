@@ -244,3 +244,39 @@ fn a_page_renamed_while_serving_is_named_with_its_alias() {
     session.forget(std::path::Path::new("content/notices/fang-xun-2023.md"));
     assert!(session.build(&options).moved.is_empty());
 }
+
+/// Two pages may share a title (a notice reissued each year). Deleting one is not a
+/// rename to the other, which was there all along: no alias is suggested, neither by
+/// `build` nor by `serve`.
+#[test]
+fn deleting_one_of_two_pages_with_one_title_is_not_a_rename() {
+    use anxuan::pipeline::{BuildOptions, Session};
+    let site = Site::new();
+    let fm = "title = \"防汛通知\"\ndate = 2023-05-01";
+    site.page("content/notices/a.md", fm, "\n去年的。\n");
+    site.page("content/notices/b.md", fm, "\n今年的。\n");
+    site.build().assert_ok();
+    let options = BuildOptions {
+        root: site.path().to_path_buf(),
+        output: None,
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        now: anxuan::pipeline::parse_now("2024-01-01T12:00:00+08:00"),
+        drafts: false,
+    };
+    let mut session = Session::default();
+    session.build(&options);
+
+    std::fs::remove_file(site.path().join("content/notices/a.md")).unwrap();
+    session.forget(std::path::Path::new("content/notices/a.md"));
+    assert!(
+        session.build(&options).moved.is_empty(),
+        "serve: not a rename"
+    );
+    let run = site.build();
+    run.assert_ok();
+    assert!(
+        !run.stderr.contains("网址变了"),
+        "build: not a rename: {}",
+        run.stderr
+    );
+}
