@@ -751,8 +751,9 @@ fn build_inner(
         }
     }
     paths.dedup();
-    let dead_links = model::dead_links(&site, None, &paths);
-    diags.extend(dead_links.iter().cloned());
+    // Dead links are errors, so a build that goes on to be kept has none: they need
+    // no place among a page's diagnostics in `per_file` below.
+    diags.extend(model::dead_links(&site, None, &paths));
 
     diagnostic::sort(&mut diags);
     diags.dedup();
@@ -816,12 +817,6 @@ fn build_inner(
         if let Some((_, _, found)) = s.privacy.markdown.get(&p.rel) {
             d.extend(found.iter().cloned());
         }
-        d.extend(
-            dead_links
-                .iter()
-                .filter(|l| l.file.as_ref() == Some(&p.rel))
-                .cloned(),
-        );
         if !d.is_empty() {
             per_file.insert(p.rel.clone(), d);
         }
