@@ -812,7 +812,8 @@ fn contents(bytes: &[u8], depth: u8) -> Contents {
 /// Whether a file is text: a UTF-16 BOM, or no control characters a text file does
 /// not have and UTF-8 or GB18030 that decodes.
 fn is_text(bytes: &[u8]) -> bool {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+    // UTF-16 as `source::decode` recognises it, with a byte-order mark or without.
+    if crate::source::utf16(bytes).is_some() {
         return true;
     }
     if bytes

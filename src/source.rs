@@ -258,7 +258,7 @@ pub fn decode(bytes: &[u8], rel: &Path) -> Decoded {
 
 /// UTF-16 by its byte order mark, or, without one, by the zero byte every ASCII
 /// character has beside it (front matter and Markdown are mostly ASCII punctuation).
-fn utf16(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+pub(crate) fn utf16(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     if bytes.starts_with(b"\xFF\xFE") {
         return Some(encoding_rs::UTF_16LE);
     }
