@@ -101,34 +101,43 @@ const REPORTED: &[&str] = &[
 /// Schemes that run code or smuggle a document in a URL.
 const BAD_SCHEMES: &[&str] = &["javascript", "vbscript", "data"];
 
+/// The allow-list, made once: every inline run holding a raw tag is cleaned, and a
+/// pasted Word page has one in nearly every paragraph.
+fn builder() -> &'static ammonia::Builder<'static> {
+    static BUILDER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut tags: HashSet<&str> = HashSet::new();
+        let mut attributes: HashMap<&str, HashSet<&str>> = HashMap::new();
+        for (tag, attrs) in ALLOWED {
+            tags.insert(tag);
+            attributes.insert(tag, attrs.iter().copied().collect());
+        }
+        let mut classes: HashMap<&str, HashSet<&str>> = HashMap::new();
+        classes.insert("sup", ["footnote-reference"].into_iter().collect());
+        // `paste` makes telephone numbers `<a class="phone">` (no wrapping); a run that
+        // also holds raw HTML comes through here and must keep that class.
+        classes.insert("a", ["phone"].into_iter().collect());
+        let mut builder = ammonia::Builder::empty();
+        builder
+            .tags(tags)
+            .tag_attributes(attributes)
+            .generic_attributes(["style"].into_iter().collect())
+            .filter_style_properties(STYLE_PROPERTIES.iter().copied().collect())
+            .allowed_classes(classes)
+            .clean_content_tags(DROP_WITH_CONTENT.iter().copied().collect())
+            .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+            .url_relative(ammonia::UrlRelative::PassThrough)
+            .link_rel(None)
+            .strip_comments(true);
+        builder
+    })
+}
+
 /// Raw HTML with everything outside the allow-list removed. `html` may also hold
 /// Markdown's own output (a paragraph with inline raw tags is cleaned whole), so the
 /// classes pulldown-cmark gives footnote references survive.
 pub(crate) fn clean(html: &str) -> String {
-    let mut tags: HashSet<&str> = HashSet::new();
-    let mut attributes: HashMap<&str, HashSet<&str>> = HashMap::new();
-    for (tag, attrs) in ALLOWED {
-        tags.insert(tag);
-        attributes.insert(tag, attrs.iter().copied().collect());
-    }
-    let mut classes: HashMap<&str, HashSet<&str>> = HashMap::new();
-    classes.insert("sup", ["footnote-reference"].into_iter().collect());
-    // `paste` makes telephone numbers `<a class="phone">` (no wrapping); a run that
-    // also holds raw HTML comes through here and must keep that class.
-    classes.insert("a", ["phone"].into_iter().collect());
-    let mut builder = ammonia::Builder::empty();
-    builder
-        .tags(tags)
-        .tag_attributes(attributes)
-        .generic_attributes(["style"].into_iter().collect())
-        .filter_style_properties(STYLE_PROPERTIES.iter().copied().collect())
-        .allowed_classes(classes)
-        .clean_content_tags(DROP_WITH_CONTENT.iter().copied().collect())
-        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
-        .url_relative(ammonia::UrlRelative::PassThrough)
-        .link_rel(None)
-        .strip_comments(true);
-    builder.clean(html).to_string()
+    builder().clean(html).to_string()
 }
 
 /// What [`clean`] will drop from `fragment` (the user's raw HTML only) and which of
