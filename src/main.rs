@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use anxuan::diagnostic::{self, Diagnostic, Lang};
-use anxuan::meta::Kind;
+use anxuan::base::diagnostic::{self, Diagnostic, Lang};
+use anxuan::parse::meta::Kind;
 use anxuan::pipeline::{self, BuildOptions};
 use anxuan::scaffold;
 
@@ -297,7 +297,7 @@ fn usage_error_zh(e: &clap::Error, cmd: &clap::Command, args: &[String]) -> Opti
             let typed = value(ContextKind::InvalidSubcommand)?;
             let names: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
             let near = first(ContextKind::SuggestedSubcommand)
-                .or_else(|| anxuan::meta::did_you_mean(&typed, &names).map(str::to_string));
+                .or_else(|| anxuan::parse::meta::did_you_mean(&typed, &names).map(str::to_string));
             match near {
                 Some(n) => format!("没有 `{typed}` 这个命令。是不是 `{n}`？"),
                 None => format!("没有 `{typed}` 这个命令；可用：{}", names.join("、")),
@@ -311,7 +311,7 @@ fn usage_error_zh(e: &clap::Error, cmd: &clap::Command, args: &[String]) -> Opti
                 .collect();
             let longs: Vec<&str> = longs.iter().map(String::as_str).collect();
             let near = first(ContextKind::SuggestedArg)
-                .or_else(|| anxuan::meta::did_you_mean(&typed, &longs).map(str::to_string));
+                .or_else(|| anxuan::parse::meta::did_you_mean(&typed, &longs).map(str::to_string));
             match near {
                 Some(n) => format!("不认识的选项 `{typed}`。是不是 `{n}`？"),
                 None => format!("不认识的选项 `{typed}`"),
@@ -559,7 +559,7 @@ fn print(
     // Paper cannot be corrected after it is handed out: a QR code to a placeholder
     // address is refused here, where `build` only warns.
     if base_url.is_none() {
-        if let (Some(config), _, _) = anxuan::config::load(&root, None) {
+        if let (Some(config), _, _) = anxuan::parse::config::load(&root, None) {
             if config.preview_address {
                 match lang {
                     Lang::Zh => eprintln!(
@@ -748,7 +748,7 @@ fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<
         );
         return Ok(ExitCode::from(1));
     }
-    let config = anxuan::config::load(root, None).0;
+    let config = anxuan::parse::config::load(root, None).0;
     let levels = config
         .as_ref()
         .map(|c| c.levels.clone())
@@ -795,7 +795,7 @@ fn left_out_note((drafts, scheduled): (usize, usize), lang: Lang) -> String {
 
 /// For `check`: whether each leaflet fits its paper, measured as `print` does in a
 /// browser, from a build in a temporary folder. Without a browser, nothing.
-fn leaflets_fit(opts: &BuildOptions, leaflets: &[anxuan::print::Leaflet]) -> Vec<Diagnostic> {
+fn leaflets_fit(opts: &BuildOptions, leaflets: &[anxuan::model::Leaflet]) -> Vec<Diagnostic> {
     if leaflets.is_empty() {
         return Vec::new();
     }

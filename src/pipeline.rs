@@ -12,7 +12,8 @@ use rayon::prelude::*;
 
 use jiff::Zoned;
 
-use crate::diagnostic::{self, Diagnostic};
+use crate::base::diagnostic::{self, Diagnostic};
+use crate::base::trace::trace;
 use crate::model::{self, Sources};
 use crate::output::{self, OldOutput};
 use crate::text;
@@ -40,7 +41,7 @@ pub struct BuildReport {
     pub old_output: Option<OldOutput>,
     pub wrote: bool,
     /// The site's leaflets, for `anxuan print`.
-    pub leaflets: Vec<crate::print::Leaflet>,
+    pub leaflets: Vec<crate::model::Leaflet>,
     /// The path part of base_url (`/xxzhen/`), where the output is served from.
     pub base_path: String,
 }
@@ -57,7 +58,7 @@ pub fn parse_now(s: &str) -> Option<jiff::Timestamp> {
         return Some(ts);
     }
     let tz = jiff::tz::TimeZone::get("Asia/Shanghai").ok()?;
-    crate::meta::parse_datetime(s, &tz).map(|z| z.timestamp())
+    crate::base::dates::parse_datetime(s, &tz).map(|z| z.timestamp())
 }
 
 /// What the privacy checks found in each file, kept by `serve` between builds: a
@@ -66,7 +67,7 @@ pub fn parse_now(s: &str) -> Option<jiff::Timestamp> {
 #[derive(Default)]
 pub struct PrivacyCache {
     markdown: HashMap<PathBuf, CheckedMarkdown>,
-    other: HashMap<PathBuf, (crate::source::Stamp, Vec<Diagnostic>)>,
+    other: HashMap<PathBuf, (crate::input::source::Stamp, Vec<Diagnostic>)>,
 }
 
 /// A Markdown file's text, the waivers it was checked with and the findings.
@@ -77,7 +78,7 @@ type CheckedMarkdown = (Arc<str>, Vec<String>, Vec<Diagnostic>);
 fn check_markdown(
     rel: &Path,
     text: &Arc<str>,
-    waivers: &[crate::front_matter::Spanned<String>],
+    waivers: &[crate::parse::front_matter::Spanned<String>],
     allow: &[String],
     old: Option<&CheckedMarkdown>,
 ) -> CheckedMarkdown {
@@ -112,7 +113,7 @@ fn privacy_checks(
     changed: Option<&BTreeSet<PathBuf>>,
 ) -> Vec<Diagnostic> {
     use crate::checks::{self, FileToCheck};
-    use crate::config::CONFIG_FILE;
+    use crate::parse::config::CONFIG_FILE;
     let mut fresh = PrivacyCache::default();
     let cache = cache.unwrap_or(&mut fresh);
     let no_waivers = Vec::new();
@@ -126,7 +127,7 @@ fn privacy_checks(
     let markdown: Vec<(&PathBuf, &Arc<str>)> = sources
         .texts
         .iter()
-        .filter(|(rel, _)| rel.starts_with("content") && crate::source::is_markdown(rel))
+        .filter(|(rel, _)| rel.starts_with("content") && crate::input::source::is_markdown(rel))
         .collect();
     let old = &cache.markdown;
     let checked: Vec<_> = markdown
@@ -156,13 +157,13 @@ fn privacy_checks(
     let checked: Vec<_> = others
         .into_par_iter()
         .filter_map(|(abs, rel)| {
-            let stamp = crate::source::Stamp::of(&abs)?;
+            let stamp = crate::input::source::Stamp::of(&abs)?;
             match old.get(&rel) {
                 Some((s, d)) if *s == stamp => Some((rel, (stamp, d.clone()))),
                 _ => {
                     // A file that cannot be read is not published either.
-                    let bytes =
-                        crate::source::read_bytes(&abs, checks::FILE_LIMIT).unwrap_or_default();
+                    let bytes = crate::input::source::read_bytes(&abs, checks::FILE_LIMIT)
+                        .unwrap_or_default();
                     let d = checks::check_published(&rel, &bytes, allow);
                     Some((rel, (stamp, d)))
                 }
@@ -177,16 +178,20 @@ fn privacy_checks(
         .flat_map(|(_, _, d)| d.iter().cloned())
         .chain(cache.other.values().flat_map(|(_, d)| d.iter().cloned()))
         .collect();
-    let allowed: Vec<String> = allow.iter().map(|a| checks::normalise(a)).collect();
+    let allowed: Vec<String> = allow
+        .iter()
+        .map(|a| crate::base::pii::normalise(a))
+        .collect();
     // All of config.toml is published somewhere (title, description, footer,
     // [extra] reach the pages); a hotline's number has its own message below.
-    let config = crate::source::read_text(&root.join(CONFIG_FILE), Path::new(CONFIG_FILE)).text;
+    let config =
+        crate::input::source::read_text(&root.join(CONFIG_FILE), Path::new(CONFIG_FILE)).text;
     let mut config_allow = allow.clone();
     config_allow.extend(
         site.config
             .hotlines
             .iter()
-            .flat_map(|h| checks::scan(&h.number))
+            .flat_map(|h| crate::base::pii::scan(&h.number))
             .map(|f| f.value),
     );
     let file = FileToCheck {
@@ -199,8 +204,8 @@ fn privacy_checks(
         &config_allow,
     ));
     for h in &site.config.hotlines {
-        for f in checks::scan(&h.number) {
-            if f.kind == checks::Kind::Mobile && !allowed.contains(&f.value) {
+        for f in crate::base::pii::scan(&h.number) {
+            if f.kind == crate::base::pii::Kind::Mobile && !allowed.contains(&f.value) {
                 diags.push(
                     Diagnostic::error(text!(
                         zh: "求助电话“{}”用的是手机号 {}，没有列在 [privacy] allow 里",
@@ -226,7 +231,7 @@ fn read_named_files(root: &Path, diags: &[Diagnostic], sources: &mut Sources) {
     for d in diags {
         if let (Some(file), Some(_)) = (&d.file, &d.span) {
             if !sources.texts.contains_key(file) {
-                let text = crate::source::read_text(&root.join(file), file).text;
+                let text = crate::input::source::read_text(&root.join(file), file).text;
                 sources.texts.insert(file.clone(), text.into());
             }
         }
@@ -242,7 +247,7 @@ fn never_read(root: &Path, rel: &Path) -> bool {
 
 fn never_read_name(rel: &Path) -> bool {
     let name = rel.file_name().map(|n| n.to_string_lossy());
-    name.is_some_and(|n| crate::source::is_ignored(&n)) && !crate::checks::is_scanned(rel)
+    name.is_some_and(|n| crate::input::source::is_ignored(&n)) && !crate::checks::is_scanned(rel)
 }
 
 /// Whether a path under content/ is gone and nothing of the last good build came
@@ -251,22 +256,11 @@ fn never_read_name(rel: &Path) -> bool {
 fn gone_unread(good: &Good, privacy: &PrivacyCache, root: &Path, rel: &Path) -> bool {
     let abs = root.join(rel);
     rel.starts_with("content")
-        && !crate::source::is_markdown(rel)
+        && !crate::input::source::is_markdown(rel)
         && std::fs::symlink_metadata(&abs).is_err()
         && !good.site.assets.iter().any(|a| a.abs.starts_with(&abs))
         && !good.sources.texts.keys().any(|f| f.starts_with(rel))
         && !privacy.other.keys().any(|f| f.starts_with(rel))
-}
-
-/// `ANXUAN_TRACE=1` prints how long each stage took, for performance work.
-pub fn trace(stage: &str, since: Instant) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("ANXUAN_TRACE").is_some()) {
-        eprintln!(
-            "[trace] {stage}: {:.1} ms",
-            since.elapsed().as_secs_f64() * 1000.0
-        );
-    }
 }
 
 pub fn build(opts: &BuildOptions) -> BuildReport {
@@ -296,7 +290,7 @@ pub struct Session {
 struct Good {
     opts: BuildOptions,
     site: Arc<model::Site>,
-    theme: Arc<crate::theme::Theme>,
+    theme: Arc<crate::input::theme::Theme>,
     links: model::Links,
     prepared: crate::render::Prepared,
     /// Every diagnostic of the build (warnings only: it had no errors) ...
@@ -323,7 +317,7 @@ pub struct Incremental {
     /// Whether the build was patched onto the last good one ([`Session::patch`]).
     pub patched: bool,
     /// The model and theme, kept to make the search index from once the pages show.
-    site: Option<(Arc<model::Site>, Arc<crate::theme::Theme>)>,
+    site: Option<(Arc<model::Site>, Arc<crate::input::theme::Theme>)>,
     /// Pages that moved to a new address since the last good build of the session,
     /// each a warning showing the alias that keeps old links working. `serve` shows
     /// them; they are not in `report` because a fresh build has no earlier build of
@@ -337,7 +331,7 @@ impl Incremental {
     /// site has its own page at /search/.
     pub fn search(&self) -> Option<Vec<output::OutFile>> {
         let (site, theme) = self.site.as_ref()?;
-        crate::search::page_path(site)?;
+        crate::render::search::page_path(site)?;
         let memory = output::Memory::default();
         crate::render::render(site, theme, &memory, None, crate::render::Search::Only);
         Some(memory.into_files())
@@ -463,7 +457,7 @@ impl Session {
             if never_read(&opts.root, rel) || gone_unread(good, &self.privacy, &opts.root, rel) {
                 continue;
             }
-            if !(rel.starts_with("content") && crate::source::is_markdown(rel)) {
+            if !(rel.starts_with("content") && crate::input::source::is_markdown(rel)) {
                 return None;
             }
             pages.push(rel.clone());
@@ -477,7 +471,7 @@ impl Session {
 
         // The diagnostics are the last good build's, with those of the changed files
         // found again.
-        let waivers: Vec<&[crate::front_matter::Spanned<String>]> = patch
+        let waivers: Vec<&[crate::parse::front_matter::Spanned<String>]> = patch
             .pages
             .iter()
             .map(|(_, p)| p.meta.privacy_allow.as_slice())
@@ -616,10 +610,10 @@ fn build_inner(
         moved: Vec::new(),
     };
     let (config, config_text, mut diags) =
-        crate::config::load(&opts.root, opts.base_url.as_deref());
+        crate::parse::config::load(&opts.root, opts.base_url.as_deref());
     let config_text: Arc<str> = config_text.into();
     sources.texts.insert(
-        PathBuf::from(crate::config::CONFIG_FILE),
+        PathBuf::from(crate::parse::config::CONFIG_FILE),
         config_text.clone(),
     );
     if let Some(s) = session.as_deref_mut() {
@@ -646,7 +640,7 @@ fn build_inner(
         Some(ts) => ts.to_zoned(config.timezone.clone()),
         None => Zoned::now().with_time_zone(config.timezone.clone()),
     };
-    let (theme, theme_diags) = crate::theme::load(&opts.root, config.theme.as_deref());
+    let (theme, theme_diags) = crate::input::theme::load(&opts.root, config.theme.as_deref());
     diags.extend(theme_diags);
     for t in theme.templates.values() {
         sources
@@ -937,12 +931,12 @@ fn carry_leaflet_pdfs(
 }
 
 /// The site's leaflets, for `anxuan print`.
-fn leaflets(site: &model::Site) -> Vec<crate::print::Leaflet> {
+fn leaflets(site: &model::Site) -> Vec<crate::model::Leaflet> {
     site.pages
         .iter()
         .filter_map(|p| {
             let l = p.meta.leaflet.as_ref()?;
-            Some(crate::print::Leaflet {
+            Some(crate::model::Leaflet {
                 slug: p.path.trim_end_matches('/').rsplit('/').next()?.to_string(),
                 path: p.path.clone(),
                 source: p.rel.clone(),

@@ -13,37 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use crate::diagnostic::{Diagnostic, Text};
-use crate::meta::Paper;
+use crate::base::diagnostic::{Diagnostic, Text};
+use crate::model::Leaflet;
+use crate::parse::meta::Paper;
 use crate::text;
-
-#[derive(Clone, Debug)]
-pub struct Leaflet {
-    pub slug: String,
-    /// Output path of its web page, `leaflets/<slug>/`.
-    pub path: String,
-    /// Its Markdown file, relative to the site root.
-    pub source: PathBuf,
-    pub paper: Paper,
-}
-
-impl Leaflet {
-    /// Sheets the print page has: one, or two for a trifold (outside, inside).
-    pub fn sheets(&self) -> usize {
-        match self.paper {
-            Paper::A4Trifold => 2,
-            Paper::A4 | Paper::A5 => 1,
-        }
-    }
-
-    pub fn paper_name(&self) -> &'static str {
-        match self.paper {
-            Paper::A4 => "A4",
-            Paper::A5 => "A5",
-            Paper::A4Trifold => "A4 三折页",
-        }
-    }
-}
 
 /// Chromium, Chrome or Edge: `ANXUAN_CHROMIUM`, then the usual names on PATH, then
 /// where Windows keeps Edge (every office PC has it) and Chrome.
@@ -123,12 +96,12 @@ impl LocalServer {
                     .url()
                     .strip_prefix(base.as_str())
                     .map(str::to_string);
-                let file = path.and_then(|p| crate::serve::resolve(&dir, &p));
+                let file = path.and_then(|p| crate::output::serving::resolve(&dir, &p));
                 let response = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
                     Some((f, bytes)) => tiny_http::Response::from_data(bytes).with_header(
                         tiny_http::Header::from_bytes(
                             "Content-Type",
-                            crate::serve::content_type(&f),
+                            crate::output::serving::content_type(&f),
                         )
                         .expect("static header"),
                     ),
@@ -370,7 +343,7 @@ pub fn tempdir() -> Result<PathBuf, Diagnostic> {
     let dir = std::env::temp_dir().join(format!(
         "anxuan-print-{}-{}",
         std::process::id(),
-        crate::render::content_hash(format!("{:?}", std::time::SystemTime::now()).as_bytes())
+        crate::base::hash::content_hash(format!("{:?}", std::time::SystemTime::now()).as_bytes())
     ));
     std::fs::create_dir_all(&dir).map_err(|e| {
         Diagnostic::error(Text::new(

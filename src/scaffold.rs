@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use jiff::Zoned;
 
-use crate::meta::{placeholder_for, Kind, Levels};
-use crate::render::rfc3339;
+use crate::base::dates::rfc3339;
+use crate::parse::meta::{placeholder_for, Kind, Levels};
 
 /// Front matter and body for a new page of `kind`.
 pub fn new_page_text(kind: Kind, title: &str, now: &Zoned, levels: &Levels) -> String {
@@ -21,7 +21,7 @@ pub fn new_page_text(kind: Kind, title: &str, now: &Zoned, levels: &Levels) -> S
     let ph = placeholder_for(kind);
     match kind {
         Kind::Warning => {
-            let hazard = crate::meta::hazard_named_in(title).unwrap_or("暴雨");
+            let hazard = crate::parse::meta::hazard_named_in(title).unwrap_or("暴雨");
             let level = &levels.for_new_warning(title, hazard).id;
             let names = levels
                 .all
@@ -53,7 +53,7 @@ pub fn new_page_text(kind: Kind, title: &str, now: &Zoned, levels: &Levels) -> S
 /// Where `anxuan new` puts a page: `content/<section>/<slug>.md`, or for statistics
 /// `content/stats/<slug>/index.md`, never overwriting.
 pub fn new_page_path(root: &Path, kind: Kind, title: &str) -> Option<PathBuf> {
-    let slug = crate::slug::slugify(title);
+    let slug = crate::base::slug::slugify(title);
     let slug = if slug.is_empty() {
         kind.name().to_string()
     } else {

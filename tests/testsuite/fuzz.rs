@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anxuan::diagnostic::{self, Lang};
+use anxuan::base::diagnostic::{self, Lang};
 use anxuan::pipeline::{self, BuildOptions};
 
 use crate::support::Rng;
@@ -99,7 +99,7 @@ const TEXT: &[&str] = &[
 /// Every front-matter key the build knows (so the fuzzer keeps up with new ones),
 /// plus a misspelt, a Chinese and an empty one.
 static KEYS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
-    use anxuan::meta::{Kind, COMMON_KEYS};
+    use anxuan::parse::meta::{Kind, COMMON_KEYS};
     let kinds = [Kind::Warning, Kind::Campaign, Kind::Stats, Kind::Leaflet];
     let mut keys = COMMON_KEYS.to_vec();
     keys.extend(kinds.iter().flat_map(|k| k.keys()));

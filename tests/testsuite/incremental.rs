@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anxuan::diagnostic::Lang;
+use anxuan::base::diagnostic::Lang;
 use anxuan::output::OutFile;
 use anxuan::pipeline::{BuildOptions, Session};
 
@@ -41,7 +41,7 @@ fn messages(build: &anxuan::pipeline::Incremental) -> Vec<(bool, String)> {
         .diagnostics
         .iter()
         .map(|d| {
-            let text = anxuan::diagnostic::render(d, &build.report.sources, Lang::En);
+            let text = anxuan::base::diagnostic::render(d, &build.report.sources, Lang::En);
             (d.is_error(), text)
         })
         .collect()

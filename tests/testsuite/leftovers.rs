@@ -193,7 +193,7 @@ fn an_edit_that_starts_showing_a_drafts_photo_publishes_it_in_serve_too() {
 /// build (which has nothing to compare with).
 #[test]
 fn a_page_renamed_while_serving_is_named_with_its_alias() {
-    use anxuan::diagnostic::Lang;
+    use anxuan::base::diagnostic::Lang;
     use anxuan::pipeline::{BuildOptions, Session};
     let site = Site::new();
     let fm = "title = \"关于做好汛期防范工作的通知\"\ndate = 2023-05-01";
@@ -220,7 +220,7 @@ fn a_page_renamed_while_serving_is_named_with_its_alias() {
     let moved: Vec<String> = renamed
         .moved
         .iter()
-        .map(|d| anxuan::diagnostic::render(d, &renamed.report.sources, Lang::Zh))
+        .map(|d| anxuan::base::diagnostic::render(d, &renamed.report.sources, Lang::Zh))
         .collect();
     assert_eq!(moved.len(), 1, "{moved:?}");
     assert!(

@@ -169,7 +169,7 @@ fn links_by_address_to_what_the_site_lacks_are_errors_at_their_line() {
 
 #[test]
 fn a_dead_link_typed_while_serving_is_reported_as_a_fresh_build_reports_it() {
-    use anxuan::diagnostic::Lang;
+    use anxuan::base::diagnostic::Lang;
     use anxuan::pipeline::{BuildOptions, Session};
     let site = linked_site("[统计](/stats/2025/)\n");
     let options = BuildOptions {
@@ -183,7 +183,7 @@ fn a_dead_link_typed_while_serving_is_reported_as_a_fresh_build_reports_it() {
         b.report
             .diagnostics
             .iter()
-            .map(|d| anxuan::diagnostic::render(d, &b.report.sources, Lang::En))
+            .map(|d| anxuan::base::diagnostic::render(d, &b.report.sources, Lang::En))
             .collect()
     };
     let mut session = Session::default();

@@ -8,6 +8,10 @@
 //! see `*View` shapes only, never the model; content and titles are data, never
 //! template source. This stage returns bytes; it writes nothing.
 
+pub mod postprocess;
+pub mod qr;
+pub mod search;
+
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -17,13 +21,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Kwargs, State, Tera, Value};
 
-use crate::diagnostic::Diagnostic;
-use crate::meta::Kind;
+use crate::base::dates::{date_zh, datetime_zh, rfc3339};
+use crate::base::diagnostic::Diagnostic;
+use crate::base::hash::content_hash;
+use crate::input::theme::{StaticData, Theme};
 use crate::model::{self, Page, Site, TaxonomyKind};
 use crate::output::{OutData, OutFile, Sink};
-use crate::postprocess;
+use crate::parse::meta::Kind;
 use crate::text;
-use crate::theme::{StaticData, Theme};
 
 /// The theme's static files that get content-hashed names (WeChat's browser caches hard).
 const HASHED: &[&str] = &[
@@ -67,42 +72,8 @@ pub enum Search {
     Only,
 }
 
-/// 64-bit FNV-1a: tiny, stable across Rust versions, plenty for cache-busting names.
-pub fn content_hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    format!("{:010x}", h & 0xff_ffff_ffff)
-}
-
-pub fn rfc3339(z: &jiff::Zoned) -> String {
-    z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
-}
-
 fn opt_rfc3339(z: Option<&jiff::Zoned>) -> String {
     z.map(rfc3339).unwrap_or_default()
-}
-
-/// "2023-06-04T08:00:00+08:00" → "2023年6月4日"; anything unreadable comes back as is.
-pub fn date_zh(s: &str) -> String {
-    let parts: Vec<&str> = s.get(..10).unwrap_or("").split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => match (m.parse::<u32>(), d.parse::<u32>()) {
-            (Ok(m), Ok(d)) => format!("{y}年{m}月{d}日"),
-            _ => s.to_string(),
-        },
-        _ => s.to_string(),
-    }
-}
-
-pub fn datetime_zh(s: &str) -> String {
-    let date = date_zh(s);
-    match s.get(11..16) {
-        Some(hm) if date != s => format!("{date} {hm}"),
-        _ => date,
-    }
 }
 
 /// "6月5日 20:00", the short form banners use; the year is added when it is not this year's.
@@ -136,7 +107,7 @@ fn moment_zh(z: &jiff::Zoned, date_only: bool, end: bool) -> String {
 }
 
 /// The banner's "有效至": [`short_datetime_zh`], or just the day for a date-only expiry.
-fn banner_expires_zh(w: &crate::meta::WarningMeta, now: &jiff::Zoned) -> String {
+fn banner_expires_zh(w: &crate::parse::meta::WarningMeta, now: &jiff::Zoned) -> String {
     if !w.expires_date_only {
         return short_datetime_zh(&w.expires, now);
     }
@@ -202,7 +173,7 @@ struct CampaignView {
 
 #[derive(Serialize)]
 struct LeafletView {
-    paper: crate::meta::Paper,
+    paper: crate::parse::meta::Paper,
     qr: bool,
     print_url: String,
     /// Its PDF, when `anxuan print` has made one that is still current.
@@ -250,7 +221,7 @@ struct PageView<'a> {
     extra: &'a serde_json::Value,
     warning: Option<WarningView>,
     campaign: Option<CampaignView>,
-    figures: &'a [crate::meta::Figure],
+    figures: &'a [crate::parse::meta::Figure],
     leaflet: Option<LeafletView>,
 }
 
@@ -287,7 +258,7 @@ struct BannerView<'a> {
 
 /// Banner and warning-card colours for the levels a site added in config.toml, in the
 /// same shape as the theme's rules for the four official ones.
-fn level_css(levels: &[crate::config::LevelColours]) -> String {
+fn level_css(levels: &[crate::parse::config::LevelColours]) -> String {
     let mut css = String::new();
     for l in levels {
         let id = &l.id;
@@ -665,7 +636,7 @@ fn prepare(
         "image": share_image,
         "hotlines": hotlines,
         "contacts_url": site.contacts_path().map(|p| site.url(p)),
-        "search_url": crate::search::page_path(site).map(|_| site.url(crate::search::PAGE_PATH)),
+        "search_url": crate::render::search::page_path(site).map(|_| site.url(crate::render::search::PAGE_PATH)),
         "footer": config.footer,
         "menu": menu,
         "extra": config.extra,
@@ -751,10 +722,10 @@ pub fn render(
     let config = &site.config;
     let t = std::time::Instant::now();
     let search = match search_mode {
-        Search::Include | Search::Only => crate::search::build(site),
+        Search::Include | Search::Only => crate::render::search::build(site),
         Search::Later => None,
     };
-    crate::pipeline::trace("search index", t);
+    crate::base::trace::trace("search index", t);
     let shared = Shared {
         site,
         prep: &prepared,
@@ -766,7 +737,7 @@ pub fn render(
     let mut jobs: Vec<Job> = (0..site.pages.len()).map(Job::Page).collect();
     jobs.extend(
         (0..site.pages.len())
-            .filter(|&i| site.pages[i].kind == crate::meta::Kind::Leaflet)
+            .filter(|&i| site.pages[i].kind == crate::parse::meta::Kind::Leaflet)
             .map(Job::LeafletPrint),
     );
     for (si, s) in site.sections.iter().enumerate() {
@@ -816,7 +787,7 @@ pub fn render(
                 .map(|f| put(sink, f).map(|p| (p, None))),
         )
         .collect();
-    crate::pipeline::trace("templates", t);
+    crate::base::trace::trace("templates", t);
     let mut paths = Vec::with_capacity(results.len() + files.len());
     let mut keys = HashMap::new();
     for r in results {
@@ -957,7 +928,7 @@ pub fn rerender(
     for &i in pages {
         let p = &site.pages[i];
         jobs.push(Job::Page(i));
-        if p.kind == crate::meta::Kind::Leaflet {
+        if p.kind == crate::parse::meta::Kind::Leaflet {
             jobs.push(Job::LeafletPrint(i));
         }
         let s = &site.sections[p.section];
@@ -971,7 +942,7 @@ pub fn rerender(
                 for &n in around.iter().flatten().filter_map(|&n| s.pages.get(n)) {
                     jobs.push(Job::Page(n));
                     // A print page has the same page context, neighbours and all.
-                    if site.pages[n].kind == crate::meta::Kind::Leaflet {
+                    if site.pages[n].kind == crate::parse::meta::Kind::Leaflet {
                         jobs.push(Job::LeafletPrint(n));
                     }
                 }
@@ -1162,7 +1133,7 @@ fn output_path(site: &Site, job: &Job) -> String {
         }
         Job::NotFound => "404.html".into(),
         Job::Contacts => site.contacts_path().unwrap_or("contacts/").into(),
-        Job::Search(_) => crate::search::PAGE_PATH.into(),
+        Job::Search(_) => crate::render::search::PAGE_PATH.into(),
     }
 }
 
@@ -1448,10 +1419,12 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
             let p = &site.pages[i];
             let mut ctx = page_context(sh, i);
             let leaflet = p.meta.leaflet.as_ref();
-            let paper = leaflet.map(|l| l.paper).unwrap_or(crate::meta::Paper::A4);
+            let paper = leaflet
+                .map(|l| l.paper)
+                .unwrap_or(crate::parse::meta::Paper::A4);
             let permalink = site.permalink(&p.path);
             let qr = if leaflet.is_none_or(|l| l.qr) {
-                crate::qr::svg(&permalink, 28.0)
+                crate::render::qr::svg(&permalink, 28.0)
             } else {
                 None
             };
@@ -1549,7 +1522,7 @@ fn run_job(sh: &Shared<'_>, job: &Job) -> Result<String, tera::Error> {
             sh.tera.render(&template, &ctx)
         }
         Job::Search(ref index) => {
-            let path = crate::search::PAGE_PATH;
+            let path = crate::render::search::PAGE_PATH;
             let description = format!("在{}查找通知、预警和宣传材料", site.config.title);
             let mut ctx =
                 sh.base_context(path, sh.meta("搜索", &description, path, None, "website"));
@@ -1666,12 +1639,12 @@ fn home_value(sh: &Shared<'_>) -> Value {
 fn redirect(site: &Site, from: &str, to: &str) -> OutFile {
     let url = site.url(to);
     let abs = site.permalink(to);
-    let esc = postprocess::xml_escape(&url);
+    let esc = crate::base::xml::xml_escape(&url);
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>页面已移动</title>\
 <link rel=\"canonical\" href=\"{}\"><meta http-equiv=\"refresh\" content=\"0; url={esc}\">\
 <meta name=\"robots\" content=\"noindex\"></head><body><p>页面已移动到 <a href=\"{esc}\">{esc}</a></p></body></html>\n",
-        postprocess::xml_escape(&abs)
+        crate::base::xml::xml_escape(&abs)
     );
     html_file(from.to_string(), html)
 }

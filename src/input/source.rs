@@ -10,8 +10,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Diagnostic;
+use crate::base::diagnostic::Diagnostic;
 use crate::text;
+
+/// The site's settings file, at the root of the site folder.
+pub const CONFIG_FILE: &str = "config.toml";
 
 /// What a Markdown file is, from its name and place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::diagnostic::Diagnostic;
+use crate::base::diagnostic::Diagnostic;
 use crate::text;
 
 #[derive(Deserialize, Default)]
@@ -135,7 +135,7 @@ pub struct Config {
     pub hotlines: Vec<Hotline>,
     pub footer: Footer,
     /// Warning levels the site accepts (the four official ones and any added).
-    pub levels: crate::meta::Levels,
+    pub levels: crate::parse::meta::Levels,
     /// Colours of the added levels, for the stylesheet.
     pub extra_levels: Vec<LevelColours>,
     /// `[markdown] indented_code`: indented blocks are code, not Word's indents.
@@ -143,7 +143,7 @@ pub struct Config {
     pub extra: serde_json::Value,
 }
 
-pub const CONFIG_FILE: &str = "config.toml";
+pub use crate::input::source::CONFIG_FILE;
 
 /// Loads `root/config.toml`. `base_url_override` is `--base-url`.
 pub fn load(
@@ -152,7 +152,7 @@ pub fn load(
 ) -> (Option<Config>, String, Vec<Diagnostic>) {
     let path = root.join(CONFIG_FILE);
     let decoded = match std::fs::read(&path) {
-        Ok(bytes) => crate::source::decode(&bytes, Path::new(CONFIG_FILE)),
+        Ok(bytes) => crate::input::source::decode(&bytes, Path::new(CONFIG_FILE)),
         Err(_) => {
             let d = Diagnostic::error(text!(
                 zh: "找不到站点配置文件 config.toml（在 {}）",
@@ -215,7 +215,7 @@ fn validate(
     } = raw;
     let RawMarkdown { indented_code } = markdown;
     let error = |zh: String, en: String| {
-        Diagnostic::error(crate::diagnostic::Text::new(zh, en)).in_file(CONFIG_FILE)
+        Diagnostic::error(crate::base::diagnostic::Text::new(zh, en)).in_file(CONFIG_FILE)
     };
     let title = title.unwrap_or_default();
     if title.trim().is_empty() {
@@ -289,7 +289,7 @@ fn validate(
         ("[footer] icp_url", footer.icp_url.as_str()),
         ("[footer] police_url", footer.police_url.as_str()),
     ] {
-        if !crate::sanitize::is_safe_link(value) {
+        if !crate::base::url::is_safe_link(value) {
             diags.push(
                 error(
                     format!("config.toml 的 {key} `{value}` 只能是 https:// 网址或站内路径"),
@@ -331,8 +331,8 @@ fn validate(
 fn warning_levels(
     raw: RawWarnings,
     diags: &mut Vec<Diagnostic>,
-) -> (crate::meta::Levels, Vec<LevelColours>) {
-    use crate::meta::{Levels, WarningLevel};
+) -> (crate::parse::meta::Levels, Vec<LevelColours>) {
+    use crate::parse::meta::{Levels, WarningLevel};
     let mut levels = Levels::default();
     let mut colours = Vec::new();
     let error = |d: Diagnostic| d.in_file(CONFIG_FILE);

@@ -359,19 +359,19 @@ pub fn build(site: &Site) -> Option<SearchIndex> {
     let meta = serde_json::json!({ "v": 1, "docs": doc_count, "chunks": firsts });
     let meta = serde_json::to_vec(&meta).unwrap_or_default();
     // One name for the whole index: any change anywhere gives every file a new URL.
-    let mut hashes = crate::render::content_hash(&meta);
+    let mut hashes = crate::base::hash::content_hash(&meta);
     for c in &chunks {
-        hashes.push_str(&crate::render::content_hash(c));
+        hashes.push_str(&crate::base::hash::content_hash(c));
     }
     hashes.extend(
         records
             .par_iter()
-            .map(|r| crate::render::content_hash(r))
+            .map(|r| crate::base::hash::content_hash(r))
             .collect::<Vec<_>>(),
     );
     let dir = format!(
         "{PAGE_PATH}{}/",
-        crate::render::content_hash(hashes.as_bytes())
+        crate::base::hash::content_hash(hashes.as_bytes())
     );
 
     let mut files = Vec::with_capacity(1 + chunks.len() + records.len());

@@ -11,8 +11,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, LinkType, Parser, Tag, TagEnd};
 
-use crate::diagnostic::Diagnostic;
-use crate::source::{clean_invisible as clean, has_invisible};
+use crate::base::diagnostic::Diagnostic;
+use crate::input::source::{clean_invisible as clean, has_invisible};
 use crate::text;
 
 type Events<'a> = Vec<(Event<'a>, Range<usize>)>;
@@ -97,7 +97,7 @@ fn as_paragraphs(body: &str, code: &str, block: Range<usize>) -> Events<'static>
             None => block.start,
         }
     };
-    Parser::new_ext(&dedented, crate::markdown::parser_options())
+    Parser::new_ext(&dedented, crate::markdown::events::parser_options())
         .into_offset_iter()
         .map(|(e, r)| (e.into_static(), map(r.start)..map(r.end).max(map(r.start))))
         .collect()
@@ -279,7 +279,7 @@ pub(crate) fn spaced_links<'a>(body: &'a str, events: Events<'a>) -> Events<'a> 
     if !body.contains("](") {
         return events;
     }
-    let events = crate::markdown::merge_literal_text(body, events);
+    let events = crate::markdown::events::merge_literal_text(body, events);
     let mut out = Vec::with_capacity(events.len());
     let mut in_link = 0usize;
     for (ev, range) in events {

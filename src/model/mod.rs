@@ -15,12 +15,13 @@ use std::sync::Arc;
 use jiff::Zoned;
 use rayon::prelude::*;
 
-use crate::config::Config;
-use crate::diagnostic::{Diagnostic, SourceLookup};
-use crate::front_matter;
+use crate::base::diagnostic::{Diagnostic, SourceLookup};
+use crate::input::source::{self, Role, Stamp};
 use crate::markdown;
-use crate::meta::{self, Kind, PageMeta, SectionMeta, SortBy};
-use crate::source::{self, Role, Stamp};
+use crate::parse::config::Config;
+use crate::parse::front_matter;
+use crate::parse::meta::Paper;
+use crate::parse::meta::{self, Kind, PageMeta, SectionMeta, SortBy};
 use crate::text;
 
 /// How a build treats drafts and the clock.
@@ -399,7 +400,7 @@ impl Links {
     fn check_anchor(&self, site: &Site, rel: &Path, a: &AnchorCheck) -> Option<Diagnostic> {
         let &target = self.page_of_path.get(&a.target)?;
         let page = &site.pages[target];
-        let slug = crate::slug::slugify(&a.fragment);
+        let slug = crate::base::slug::slugify(&a.fragment);
         if page
             .headings
             .iter()
@@ -912,7 +913,7 @@ pub fn load(
     if let Some(cache) = cache.as_deref_mut() {
         cache.found = Some((found.clone(), diags.clone()));
     }
-    crate::pipeline::trace("discover", t);
+    crate::base::trace::trace("discover", t);
     let t = std::time::Instant::now();
     let cached = cache.as_deref();
     let loaded: Vec<(Loaded, Option<Stamp>)> = found
@@ -957,7 +958,7 @@ pub fn load(
         }
     }
     let loaded: Vec<Loaded> = loaded.into_iter().map(|(l, _)| l).collect();
-    crate::pipeline::trace("read + front matter", t);
+    crate::base::trace::trace("read + front matter", t);
 
     // Sections: the home, then one per top-level folder that has pages or an _index.md.
     let mut sections = vec![Section {
@@ -1018,7 +1019,7 @@ pub fn load(
             sections.push(Section {
                 rel: None,
                 kind,
-                path: format!("{}/", crate::slug::slugify(&dir)),
+                path: format!("{}/", crate::base::slug::slugify(&dir)),
                 title,
                 meta: SectionMeta::default(),
                 html: String::new(),
@@ -1115,7 +1116,7 @@ pub fn load(
         };
         let slug = match &meta.slug {
             Some(s) => s.value.clone(),
-            None => crate::slug::slugify(&stem_source),
+            None => crate::base::slug::slugify(&stem_source),
         };
         if slug.is_empty() {
             diags.push(
@@ -1130,7 +1131,7 @@ pub fn load(
         }
         let mut path = String::new();
         for d in &dirs {
-            let s = crate::slug::slugify(d);
+            let s = crate::base::slug::slugify(d);
             if !s.is_empty() {
                 path.push_str(&s);
                 path.push('/');
@@ -1143,7 +1144,7 @@ pub fn load(
                 Diagnostic::error(text!(
                     zh: "这个页面的网址 /{path} 与 {} 相同",
                     en: "this page's URL /{path} is the same as {}'s",
-                    crate::diagnostic::display_path(other)
+                    crate::base::diagnostic::display_path(other)
                 ))
                 .in_file(&l.file.rel)
                 .with_help(text!(zh: "在其中一个页面的 front matter 中设置不同的 slug", en: "set a different slug in one of them")),
@@ -1218,7 +1219,7 @@ pub fn load(
             allowed_mobiles: config
                 .privacy_allow
                 .iter()
-                .map(|a| crate::checks::normalise(a))
+                .map(|a| crate::base::pii::normalise(a))
                 .collect(),
         },
         base_host: config.home_host.clone(),
@@ -1266,7 +1267,7 @@ pub fn load(
         .par_iter()
         .map(|p| (p.loaded, body_of(&loaded[p.loaded], &p.path)))
         .collect();
-    crate::pipeline::trace("markdown", t);
+    crate::base::trace::trace("markdown", t);
     // New bodies get a new version and go into the cache.
     let mut remember = |i: usize, fresh: Option<CachedBody>, version: u64| -> u64 {
         let (Some(cache), Some(mut fresh)) = (cache.as_deref_mut(), fresh) else {
@@ -1407,7 +1408,7 @@ pub fn load(
             for n in names {
                 let slug = slugs
                     .entry(n.value.as_str())
-                    .or_insert_with(|| crate::slug::slugify(&n.value));
+                    .or_insert_with(|| crate::base::slug::slugify(&n.value));
                 if slug.is_empty() {
                     diags.push(
                         Diagnostic::error(text!(zh: "无法从 `{}` 生成网址", en: "cannot make a URL from `{}`", n.value))
@@ -1469,7 +1470,7 @@ pub fn load(
         }
     }
 
-    crate::pipeline::trace("taxonomies", t);
+    crate::base::trace::trace("taxonomies", t);
     // Aliases: old URLs that redirect to the page.
     let mut aliases = Vec::new();
     for (pi, p) in pages.iter().enumerate() {
@@ -1719,7 +1720,7 @@ fn list_order(
 /// leaves this alone (a title, a description, figures) changes the page and the
 /// lists that show it, nothing else.
 fn placement(meta: &PageMeta) -> String {
-    let values = |v: &[crate::front_matter::Spanned<String>]| {
+    let values = |v: &[crate::parse::front_matter::Spanned<String>]| {
         v.iter().map(|s| s.value.clone()).collect::<Vec<_>>()
     };
     format!(
@@ -1942,10 +1943,10 @@ impl Resolver<'_> {
 
 /// Heading ids are slugs; a link may name a heading by its Chinese text.
 fn anchor_id(fragment: &str) -> String {
-    if crate::slug::is_valid_slug(fragment) {
+    if crate::base::slug::is_valid_slug(fragment) {
         fragment.to_string()
     } else {
-        let s = crate::slug::slugify(fragment);
+        let s = crate::base::slug::slugify(fragment);
         if s.is_empty() {
             fragment.to_string()
         } else {
@@ -2074,5 +2075,34 @@ mod tests {
         assert!(has_scheme("tel:119"));
         assert!(!has_scheme("@/a.md"));
         assert!(!has_scheme("a.md"));
+    }
+}
+
+/// A leaflet to print: where its pages are and what paper it is for.
+#[derive(Clone, Debug)]
+pub struct Leaflet {
+    pub slug: String,
+    /// Output path of its web page, `leaflets/<slug>/`.
+    pub path: String,
+    /// Its Markdown file, relative to the site root.
+    pub source: PathBuf,
+    pub paper: Paper,
+}
+
+impl Leaflet {
+    /// Sheets the print page has: one, or two for a trifold (outside, inside).
+    pub fn sheets(&self) -> usize {
+        match self.paper {
+            Paper::A4Trifold => 2,
+            Paper::A4 | Paper::A5 => 1,
+        }
+    }
+
+    pub fn paper_name(&self) -> &'static str {
+        match self.paper {
+            Paper::A4 => "A4",
+            Paper::A5 => "A5",
+            Paper::A4Trifold => "A4 三折页",
+        }
     }
 }

@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::base::diagnostic::{Diagnostic, LineIndex};
 use crate::text;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -224,7 +224,7 @@ fn toml_error(front: &str, err: &toml::de::Error, offset: usize, diags: &mut Vec
 struct LineHint {
     at: usize,
     len: usize,
-    message: crate::diagnostic::Text,
+    message: crate::base::diagnostic::Text,
     corrected: String,
 }
 
@@ -338,7 +338,7 @@ fn bare_date_hint(line: &str) -> Option<LineHint> {
         return None;
     }
     let utc = jiff::tz::TimeZone::UTC;
-    let (when, date_only) = crate::meta::parse_moment(value, &utc)?;
+    let (when, date_only) = crate::base::dates::parse_moment(value, &utc)?;
     let fixed = if date_only {
         when.date().to_string()
     } else {
@@ -456,7 +456,7 @@ fn invisible_outside_strings(front: &str) -> Vec<(usize, char)> {
 
 /// Text values as readers and search should see them (`source::clean_invisible`).
 fn clean_text(s: &str) -> String {
-    crate::source::clean_invisible(s).unwrap_or_else(|| s.to_string())
+    crate::input::source::clean_invisible(s).unwrap_or_else(|| s.to_string())
 }
 
 fn toml_table(table: &toml::de::DeTable<'_>, offset: usize) -> Table {

@@ -8,8 +8,9 @@
 use lol_html::html_content::ContentType;
 use lol_html::{element, end_tag, rewrite_str, RewriteStrSettings};
 
+use crate::base::dates::rfc3339;
+use crate::base::xml::xml_escape;
 use crate::model::{Site, TaxonomyKind};
-use crate::render::rfc3339;
 
 /// Rewrites a page body: lazy images, scrollable tables.
 pub fn content(html: &str) -> String {
@@ -45,23 +46,6 @@ pub fn content(html: &str) -> String {
     // The input is our own Markdown output; should the rewriter ever refuse it, the
     // unrewritten body is still correct HTML.
     rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
-}
-
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0 at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// How many entries the feed carries: enough for any reader that polls daily.

@@ -11,8 +11,9 @@ use std::ops::Range;
 
 use jiff::Zoned;
 
-use crate::diagnostic::{Diagnostic, Text};
-use crate::front_matter::{Spanned, Table, Value};
+use crate::base::dates::parse_moment;
+use crate::base::diagnostic::{Diagnostic, Text};
+use crate::parse::front_matter::{Spanned, Table, Value};
 use crate::text;
 
 /// What a page is, from the top-level section folder it sits in.
@@ -688,81 +689,6 @@ enum DayEdge {
     End,
 }
 
-/// Reads the date forms staff actually write. A date or datetime without an offset
-/// is in the site's time zone; a date without a time is the start of that day.
-pub fn parse_datetime(s: &str, tz: &jiff::tz::TimeZone) -> Option<Zoned> {
-    parse_moment(s, tz).map(|(z, _)| z)
-}
-
-/// [`parse_datetime`], and whether `s` was a date without a time.
-pub fn parse_moment(s: &str, tz: &jiff::tz::TimeZone) -> Option<(Zoned, bool)> {
-    let s = s.trim();
-    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-        return Some((ts.to_zoned(tz.clone()), false));
-    }
-    // jiff reads `2023-06-04` as a DateTime at 00:00 too: a date alone is told apart
-    // by having no time in it.
-    let date_only = !s.contains([':', 'T', 't', ' ']);
-    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-        return Some((dt.to_zoned(tz.clone()).ok()?, date_only));
-    }
-    let (dt, date_only) = parse_chinese_date(s).or_else(|| parse_loose_date(s))?;
-    Some((dt.to_zoned(tz.clone()).ok()?, date_only))
-}
-
-/// `2023/6/1`, `2023-6-1 8:00`, `2023.6.1`: the forms Excel and WPS write, with
-/// one-digit months, days and hours.
-fn parse_loose_date(s: &str) -> Option<(jiff::civil::DateTime, bool)> {
-    let (date, time) = match s.split_once([' ', 'T']) {
-        Some((d, t)) => (d, Some(t.trim())),
-        None => (s, None),
-    };
-    let sep = ['/', '-', '.'].into_iter().find(|c| date.contains(*c))?;
-    let mut parts = date.split(sep);
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 {
-        return None;
-    }
-    let date = jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()?;
-    match time {
-        None => Some((date.to_datetime(jiff::civil::Time::midnight()), true)),
-        Some(t) => Some((date.to_datetime(clock_time(t)?), false)),
-    }
-}
-
-/// `8:00`, `08:00:30`, `8：00`.
-fn clock_time(t: &str) -> Option<jiff::civil::Time> {
-    let mut parts = t.split([':', '：']);
-    let h = parts.next()?.trim().parse().ok()?;
-    let m = parts.next()?.trim().parse().ok()?;
-    let sec = match parts.next() {
-        Some(x) => x.trim().parse().ok()?,
-        None => 0,
-    };
-    if parts.next().is_some() {
-        return None;
-    }
-    jiff::civil::Time::new(h, m, sec, 0).ok()
-}
-
-/// `2023年6月4日` and `2023年6月4日 08:00`.
-fn parse_chinese_date(s: &str) -> Option<(jiff::civil::DateTime, bool)> {
-    let (y, rest) = s.split_once('年')?;
-    let (m, rest) = rest.split_once('月')?;
-    let (d, rest) = rest.split_once(['日', '号'])?;
-    let date = jiff::civil::Date::new(
-        y.trim().parse().ok()?,
-        m.trim().parse().ok()?,
-        d.trim().parse().ok()?,
-    )
-    .ok()?;
-    let rest = rest.trim();
-    if rest.is_empty() {
-        return Some((date.to_datetime(jiff::civil::Time::midnight()), true));
-    }
-    Some((date.to_datetime(clock_time(rest)?), false))
-}
-
 /// The sentence `anxuan new` leaves in a new page of `kind` for the clerk to replace.
 pub fn placeholder_for(kind: Kind) -> &'static str {
     match kind {
@@ -832,8 +758,8 @@ pub fn page_meta(
     meta.draft = r.bool("draft").unwrap_or(false);
     meta.slug = r.string("slug");
     if let Some(slug) = &meta.slug {
-        if !crate::slug::is_valid_slug(&slug.value) {
-            let suggestion = crate::slug::slugify(&slug.value);
+        if !crate::base::slug::is_valid_slug(&slug.value) {
+            let suggestion = crate::base::slug::slugify(&slug.value);
             r.diags.push(
                 Diagnostic::error(text!(
                     zh: "slug `{}` 只能包含小写英文字母、数字和连字符 -",
@@ -851,7 +777,7 @@ pub fn page_meta(
     meta.image = r.string("image").filter(|s| !s.value.trim().is_empty());
     if let Some(image) = meta
         .image
-        .take_if(|i| !crate::sanitize::is_safe_link(&i.value))
+        .take_if(|i| !crate::base::url::is_safe_link(&i.value))
     {
         r.diags.push(
             Diagnostic::error(text!(
@@ -867,7 +793,7 @@ pub fn page_meta(
     // An alias becomes a folder of the output: `https://x/` would make one named
     // `https:`, so only site paths are kept (`..` is refused where aliases are placed).
     meta.aliases.retain(|a| {
-        let absolute = crate::sanitize::is_absolute(&a.value);
+        let absolute = crate::base::url::is_absolute(&a.value);
         if absolute {
             r.diags.push(
                 Diagnostic::error(text!(
@@ -1192,7 +1118,8 @@ pub fn section_meta(table: &Table, anchor: Range<usize>) -> (SectionMeta, Vec<Di
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::front_matter;
+    use crate::base::dates::parse_datetime;
+    use crate::parse::front_matter;
 
     fn meta_of(text: &str, kind: Kind) -> (PageMeta, Vec<Diagnostic>) {
         let mut d = Vec::new();

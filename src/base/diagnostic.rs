@@ -66,7 +66,7 @@ impl Text {
 #[macro_export]
 macro_rules! text {
     (zh: $zh:expr, en: $en:expr $(, $arg:expr)* $(,)?) => {
-        $crate::diagnostic::Text::new(format!($zh $(, $arg)*), format!($en $(, $arg)*))
+        $crate::base::diagnostic::Text::new(format!($zh $(, $arg)*), format!($en $(, $arg)*))
     };
 }
 
@@ -234,7 +234,7 @@ pub fn render(d: &Diagnostic, sources: &dyn SourceLookup, lang: Lang) -> String 
                 }
                 // Other findings on the same line have messages of their own, but
                 // must not show here.
-                for f in crate::checks::scan(&shown).into_iter().rev() {
+                for f in crate::base::pii::scan(&shown).into_iter().rev() {
                     let stars = "*".repeat(shown[f.span.clone()].chars().count());
                     shown.replace_range(f.span, &stars);
                 }
@@ -280,7 +280,7 @@ fn is_wide(c: char) -> bool {
 /// such a file would show it otherwise.
 pub fn display_path(p: &Path) -> String {
     let mut shown = p.to_string_lossy().replace('\\', "/");
-    for f in crate::checks::scan(&shown).into_iter().rev() {
+    for f in crate::base::pii::scan(&shown).into_iter().rev() {
         shown.replace_range(f.span, &f.masked);
     }
     shown

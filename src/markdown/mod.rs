@@ -11,9 +11,14 @@
 //! `<script>` or `javascript:` link never reaches the page. It does no I/O, never evaluates text as a template,
 //! and must not panic on any input: its output is the body HTML and plain text.
 
+pub(crate) mod events;
+pub(crate) mod paste;
+pub(crate) mod sanitize;
+
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use events::{merge_literal_text, parser_options};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
 /// A link or image destination found in the Markdown, with the byte span of the whole
@@ -72,7 +77,7 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     pub has_code: bool,
     /// Problems found in the body (spans in the body text, no file yet).
-    pub diagnostics: Vec<crate::diagnostic::Diagnostic>,
+    pub diagnostics: Vec<crate::base::diagnostic::Diagnostic>,
 }
 
 /// Characters between which a line break must not become a space: Han ideographs,
@@ -103,16 +108,6 @@ pub fn is_cjk_punctuation(c: char) -> bool {
         || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—')
 }
 
-pub(crate) fn parser_options() -> pulldown_cmark::Options {
-    use pulldown_cmark::Options as O;
-    O::ENABLE_TABLES
-        | O::ENABLE_FOOTNOTES
-        | O::ENABLE_STRIKETHROUGH
-        | O::ENABLE_TASKLISTS
-        | O::ENABLE_HEADING_ATTRIBUTES
-        | O::ENABLE_GFM
-}
-
 pub fn render(body: &str, opts: &mut Options) -> Rendered {
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, parser_options())
         .into_offset_iter()
@@ -121,11 +116,11 @@ pub fn render(body: &str, opts: &mut Options) -> Rendered {
     let events = if opts.settings.indented_code {
         events
     } else {
-        crate::paste::unindent(body, events)
+        crate::markdown::paste::unindent(body, events)
     };
-    let events = crate::paste::clean_invisible(body, events);
-    let events = crate::paste::spaced_links(body, events);
-    let events = crate::paste::tab_tables(events, &mut diagnostics);
+    let events = crate::markdown::paste::clean_invisible(body, events);
+    let events = crate::markdown::paste::spaced_links(body, events);
+    let events = crate::markdown::paste::tab_tables(events, &mut diagnostics);
     let events = recover_cjk_emphasis(body, events);
     let mut r = Renderer {
         in_link: 0,
@@ -175,7 +170,7 @@ struct Renderer<'a> {
     /// Inside a link or image, or a heading: no telephone links there.
     in_link: usize,
     in_heading: bool,
-    diags: Vec<crate::diagnostic::Diagnostic>,
+    diags: Vec<crate::base::diagnostic::Diagnostic>,
     /// Where in `out` the current run of inline events starts, and whether it holds
     /// raw HTML: such a run is sanitised whole once it ends, so a `<span>` and its
     /// `</span>`, or a `<script>` and its text, are judged together.
@@ -339,7 +334,7 @@ impl<'a> Renderer<'a> {
                     // The last few characters read, where a cue such as 拨打 stands.
                     let from = self.text.char_indices().rev().nth(9).map_or(0, |(i, _)| i);
                     self.text.push_str(t);
-                    let phones = crate::paste::phone_numbers(
+                    let phones = crate::markdown::paste::phone_numbers(
                         t,
                         &self.text[from..before],
                         &opts.settings.allowed_mobiles,
@@ -409,7 +404,9 @@ impl<'a> Renderer<'a> {
             let mut html = String::new();
             pulldown_cmark::html::push_html(&mut html, run.into_iter());
             self.out
-                .push(Event::Html(CowStr::from(crate::sanitize::clean(&html))));
+                .push(Event::Html(CowStr::from(crate::markdown::sanitize::clean(
+                    &html,
+                ))));
         }
         self.inline_raw = false;
         self.hidden_text = None;
@@ -425,7 +422,7 @@ impl<'a> Renderer<'a> {
         end: usize,
         opts: &Options,
     ) {
-        let mut pieces = crate::sanitize::Pieces::default();
+        let mut pieces = crate::markdown::sanitize::Pieces::default();
         for (e, r) in &events[start + 1..end] {
             if let Event::Html(h) = e {
                 pieces.push(h, r.start);
@@ -438,11 +435,11 @@ impl<'a> Renderer<'a> {
             self.out.push(Event::Html(CowStr::from("<!-- more -->\n")));
             return;
         }
-        for d in crate::sanitize::inspect(&pieces.text, opts.site_host) {
+        for d in crate::markdown::sanitize::inspect(&pieces.text, opts.site_host) {
             let span = d.span.clone().unwrap_or(0..0);
             self.diags.push(d.at(pieces.to_source(span)));
         }
-        let mut clean = crate::sanitize::clean(&pieces.text);
+        let mut clean = crate::markdown::sanitize::clean(&pieces.text);
         if !clean.is_empty() && !clean.ends_with('\n') {
             clean.push('\n');
         }
@@ -453,7 +450,7 @@ impl<'a> Renderer<'a> {
     /// dropped `<script>…</script>` is kept out of the plain text.
     fn inline_html(&mut self, h: &str, range: &Range<usize>, opts: &Options) {
         self.inline_raw = true;
-        for d in crate::sanitize::inspect(h, opts.site_host) {
+        for d in crate::markdown::sanitize::inspect(h, opts.site_host) {
             let span = d.span.clone().unwrap_or(0..0);
             let at =
                 (range.start + span.start).min(range.end)..(range.start + span.end).min(range.end);
@@ -470,7 +467,7 @@ impl<'a> Renderer<'a> {
         span: &Range<usize>,
         is_image: bool,
     ) -> CowStr<'a> {
-        match crate::sanitize::url_problem(&dest, is_image, opts.site_host) {
+        match crate::base::url::url_problem(&dest, is_image, opts.site_host) {
             Some(d) => {
                 self.diags.push(d.at(span.clone()));
                 CowStr::from("")
@@ -497,7 +494,7 @@ impl<'a> Renderer<'a> {
         let id = match id {
             Some(id) if !id.trim().is_empty() && !plain(id.trim()) => {
                 self.diags.push(
-                    crate::diagnostic::Diagnostic::warning(crate::text!(
+                    crate::base::diagnostic::Diagnostic::warning(crate::text!(
                         zh: "标题的 id `{}` 只能由字母、数字、- 和 _ 组成，已改用标题文字生成的 id",
                         en: "the heading id `{}` may hold only letters, digits, - and _; the id made from the heading text is used",
                         id
@@ -514,7 +511,7 @@ impl<'a> Renderer<'a> {
                 kept.push(c.clone());
             } else {
                 self.diags.push(
-                    crate::diagnostic::Diagnostic::warning(crate::text!(
+                    crate::base::diagnostic::Diagnostic::warning(crate::text!(
                         zh: "已删除标题的 class `{}`：只能由字母、数字、- 和 _ 组成",
                         en: "removed the heading class `{}`: it may hold only letters, digits, - and _",
                         c
@@ -525,7 +522,7 @@ impl<'a> Renderer<'a> {
         }
         for (key, _) in attrs {
             self.diags.push(
-                crate::diagnostic::Diagnostic::warning(crate::text!(
+                crate::base::diagnostic::Diagnostic::warning(crate::text!(
                     zh: "已删除标题的属性 `{}`：标题只保留 {{#id}} 和 {{.class}}",
                     en: "removed the heading attribute `{}`: a heading keeps only {{#id}} and {{.class}}",
                     key
@@ -560,7 +557,7 @@ impl<'a> Renderer<'a> {
         let base = match explicit {
             Some(id) if !id.trim().is_empty() => id.trim().to_string(),
             _ => {
-                let s = crate::slug::slugify(title);
+                let s = crate::base::slug::slugify(title);
                 if s.is_empty() {
                     "section".to_string()
                 } else {
@@ -688,8 +685,10 @@ fn visible_text(events: &[(Event, Range<usize>)]) -> String {
 /// Follows one inline raw tag: `hidden` names the dropped-whole element the text is
 /// in, from its start tag to its end tag.
 fn hide_dropped_text(hidden: &mut Option<String>, tag: &str) {
-    match crate::sanitize::tag_of(tag) {
-        Some((name, false)) if hidden.is_none() && crate::sanitize::drops_content(&name) => {
+    match crate::markdown::sanitize::tag_of(tag) {
+        Some((name, false))
+            if hidden.is_none() && crate::markdown::sanitize::drops_content(&name) =>
+        {
             *hidden = Some(name);
         }
         Some((name, true)) if hidden.as_deref() == Some(name.as_str()) => *hidden = None,
@@ -747,29 +746,6 @@ fn highlight(lang: &str, code: &str) -> Option<String> {
         gen.parse_html_for_line_which_includes_newline(line).ok()?;
     }
     Some(gen.finalize())
-}
-
-/// pulldown-cmark emits each leftover `*` as its own text event; joining contiguous
-/// literal text lets a `**` be seen as one run.
-pub(crate) fn merge_literal_text<'a>(
-    body: &'a str,
-    events: Vec<(Event<'a>, Range<usize>)>,
-) -> Vec<(Event<'a>, Range<usize>)> {
-    let mut out: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
-    for (ev, range) in events {
-        if let (Event::Text(t), Some((Event::Text(prev), prev_range))) = (&ev, out.last_mut()) {
-            let contiguous = prev_range.end == range.start;
-            let literal = body.get(prev_range.clone()) == Some(prev.as_ref())
-                && body.get(range.clone()) == Some(t.as_ref());
-            if contiguous && literal {
-                *prev = CowStr::from(format!("{prev}{t}"));
-                prev_range.end = range.end;
-                continue;
-            }
-        }
-        out.push((ev, range));
-    }
-    out
 }
 
 /// One `*` run found in literal text, a candidate emphasis delimiter.

@@ -34,7 +34,7 @@ pub fn svg(text: &str, size_mm: f64) -> Option<String> {
     }
     Some(format!(
         "<svg class=\"qr\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {full} {full}\" width=\"{size_mm}mm\" height=\"{size_mm}mm\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"二维码：{}\"><rect width=\"{full}\" height=\"{full}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{d}\"/></svg>",
-        crate::postprocess::xml_escape(text)
+        crate::base::xml::xml_escape(text)
     ))
 }
 

@@ -19,10 +19,10 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
-use crate::diagnostic::{Diagnostic, Text};
-use crate::front_matter::{self, Spanned, Value};
-use crate::meta::did_you_mean;
-use crate::postprocess::xml_escape as esc;
+use crate::base::diagnostic::{Diagnostic, Text};
+use crate::base::xml::xml_escape as esc;
+use crate::parse::front_matter::{self, Spanned, Value};
+use crate::parse::meta::did_you_mean;
 use crate::text;
 
 /// Where a block sits.
@@ -504,7 +504,7 @@ fn load_file(src: &str, place: &Place, diags: &mut Vec<Diagnostic>) -> Option<Da
         ));
         return None;
     }
-    let decoded = crate::source::read_text(&abs, &rel);
+    let decoded = crate::input::source::read_text(&abs, &rel);
     let failed = decoded.diagnostics.iter().any(Diagnostic::is_error);
     diags.extend(decoded.diagnostics);
     if failed {
@@ -641,7 +641,7 @@ fn parse_json(text: &str, file: &Path) -> Parsed {
     // serde_json's messages are the clearest for JSON syntax; saphyr (JSON is YAML)
     // then gives every value its place in the file.
     if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
-        let at = crate::diagnostic::LineIndex::new(text)
+        let at = crate::base::diagnostic::LineIndex::new(text)
             .offset_of(e.line(), e.column().saturating_sub(1));
         return Err(Diagnostic::error(
             text!(zh: "不是有效的 JSON：{e}", en: "not valid JSON: {e}"),

@@ -13,6 +13,8 @@
 //! their leaflet, and the pages its sitemap listed with their titles, so that a build
 //! can tell a renamed page from a new one.
 
+pub mod serving;
+
 use std::io;
 use std::path::{Path, PathBuf};
 

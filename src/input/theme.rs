@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Diagnostic;
+use crate::base::diagnostic::Diagnostic;
 use crate::text;
 
 include!(concat!(env!("OUT_DIR"), "/theme_files.rs"));
@@ -77,7 +77,7 @@ pub fn load(root: &Path, theme: Option<&str>) -> (Theme, Vec<Diagnostic>) {
     } else if theme.is_some() {
         diags.push(
             Diagnostic::error(text!(zh: "找不到主题文件夹 themes/{name}", en: "no theme folder themes/{name}"))
-                .in_file(crate::config::CONFIG_FILE)
+                .in_file(crate::input::source::CONFIG_FILE)
                 .with_help(text!(zh: "删除 config.toml 中的 theme 一行即可使用内置主题", en: "remove the theme line from config.toml to use the built-in theme")),
         );
     }
@@ -115,7 +115,7 @@ fn overlay(
                 .strip_prefix(root)
                 .unwrap_or(e.path())
                 .to_path_buf();
-            let decoded = crate::source::read_text(e.path(), &display);
+            let decoded = crate::input::source::read_text(e.path(), &display);
             diags.extend(decoded.diagnostics);
             t.templates.insert(
                 name.clone(),

@@ -1,0 +1,13 @@
+//! Helpers every stage may use: diagnostics and their two languages, dates as staff
+//! write them, the personal-data detector, URL rules, slugs, hashing, XML escaping and
+//! timing. Nothing here may use another folder of the crate, read files, or know
+//! about pages: a module needed by two stages lives here so neither reaches up.
+
+pub mod dates;
+pub mod diagnostic;
+pub mod hash;
+pub mod pii;
+pub mod slug;
+pub mod trace;
+pub mod url;
+pub mod xml;
