@@ -8,7 +8,6 @@
 //! (notify, debounced) and every change rebuilds the preview and reloads open pages
 //! through Server-Sent Events; the reload script is injected into the HTML as it is
 //! served, never written to disk.
-
 //!
 //! It must not write preview URLs or the reload script into `public/`, and must not
 //! stop on a bad build or a panic in one: the last good site stays served.
@@ -25,7 +24,7 @@ mod search;
 mod watch;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -60,6 +59,15 @@ struct Status {
 }
 
 type Shared = Arc<(Mutex<Status>, Condvar)>;
+
+/// What the watching thread is told.
+enum Seen {
+    /// A native file event, or notify's report that it lost some.
+    Native(notify::Result<notify::Event>),
+    /// The files a stat pass found changed, came or gone since the pass before
+    /// (see `poll::Looker`); a pass that found nothing also sends one while checking.
+    Looked(Vec<PathBuf>),
+}
 
 pub fn run(
     root: &Path,

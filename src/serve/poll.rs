@@ -14,7 +14,7 @@ use std::sync::mpsc::Sender;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::watch::Seen;
+use super::Seen;
 
 /// The folders of a site that `serve` watches, besides config.toml at its root.
 pub(super) const WATCHED: [&str; 4] = ["content", "static", "templates", "themes"];

@@ -16,19 +16,10 @@ use std::time::Duration;
 
 use super::poll::{Looker, WATCHED};
 use super::search::Searcher;
-use super::{rebuild, Shared};
+use super::{rebuild, Seen, Shared};
 use crate::base::diagnostic::Lang;
 use crate::pipeline::{BuildOptions, Session};
 use crate::text;
-
-/// What the watching thread is told.
-pub(super) enum Seen {
-    /// A native file event, or notify's report that it lost some.
-    Native(notify::Result<notify::Event>),
-    /// The files a stat pass found changed, came or gone since the pass before
-    /// (see [`Looker`]); a pass that found nothing also sends one while checking.
-    Looked(Vec<PathBuf>),
-}
 
 /// The environment variable that drops every native file event, for tests only:
 /// with it `serve` behaves as on a drive that sends none.

@@ -26,6 +26,7 @@ mod reader;
 mod search;
 mod serve;
 mod theme;
+mod tidy;
 mod urls;
 mod valid_html;
 mod word_paste;
