@@ -25,6 +25,7 @@ mod privacy_attacks;
 mod reader;
 mod search;
 mod serve;
+mod snapshots;
 mod theme;
 mod tidy;
 mod urls;
