@@ -1,5 +1,6 @@
 //! The `anxuan` command: parses arguments, runs the pipeline, prints diagnostics and
-//! decides the exit code (0 success, 1 content or build errors, 2 bad usage).
+//! decides the exit code (0 success, 1 content or build errors, 2 bad usage). It must
+//! not contain pipeline logic: every stage runs through `anxuan::pipeline`.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

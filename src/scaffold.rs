@@ -1,6 +1,7 @@
 //! `anxuan init` and `anxuan new`: files a clerk starts from.
 //!
-//! What these write must build as written: the tests build every file they produce.
+//! It must not write anything that does not build: the tests build every file they
+//! produce.
 //! A new page builds with warnings only for what the clerk must still fill in (the
 //! placeholder sentence, a warning's `issuer`); the starter site only for its
 //! placeholder `base_url`. Dates are filled in from the clock so a new warning is

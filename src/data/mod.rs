@@ -14,6 +14,8 @@
 //! horizontal bar chart, because long Chinese category names fit a phone only as
 //! lines of their own above the bars, and a progress ring for a share such as
 //! 整改率 197/207. Every chart carries a text alternative and its data as a table.
+//! It never runs JavaScript or fetches anything, and never reads a file outside the
+//! page's folder.
 
 use std::fmt::Write as _;
 use std::ops::Range;

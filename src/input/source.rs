@@ -1,4 +1,5 @@
-//! Finds the site's content on disk and decodes it to text.
+//! Finds the site's content on disk and decodes it to text. It must not interpret
+//! Markdown or front matter.
 //!
 //! This stage and `output` are the only ones that read the content folder. It sorts
 //! what it finds into sections (`_index.md`), pages (`*.md`, or `index.md` of a page

@@ -4,7 +4,7 @@
 //! the site's `themes/<theme>/` folder (for the repository itself this is the default
 //! theme's source, so editing it shows without recompiling); the site's `templates/`
 //! folder, which overrides single templates by name, and its `static/` folder, copied
-//! to the output root as is. Reads files only; rendering
+//! to the output root as is. It reads files only and never renders: rendering
 //! happens in `render`.
 
 use std::collections::BTreeMap;

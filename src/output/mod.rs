@@ -1,5 +1,5 @@
 //! Writes a finished build to disk so that the previous output is replaced only by a
-//! complete new one.
+//! complete new one. It must not delete the old output before the new one is complete.
 //!
 //! Files are written into a fresh sibling folder, which is then swapped in by two
 //! renames; a build that fails before or during writing leaves the old output exactly

@@ -113,11 +113,6 @@ pub fn serve_live(site: &Site, now: &str) -> Server {
     start(site, &["serve", "--port", "0", "--now", now])
 }
 
-/// `anxuan serve --poll`: changes found by looking at the files, not by file events.
-pub fn serve_polling(site: &Site, now: &str) -> Server {
-    start(site, &["serve", "--port", "0", "--now", now, "--poll"])
-}
-
 fn start(site: &Site, args: &[&str]) -> Server {
     site.file("static/probe.html", PROBE);
     let mut child = bin()

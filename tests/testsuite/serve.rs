@@ -7,18 +7,32 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::browser::{serve_live as serve, serve_polling, Server};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+
+use crate::browser::{serve_live as serve, Server};
 use crate::support::Site;
 
+/// A running preview: its address.
+trait Preview {
+    fn url(&self) -> &str;
+}
+
+impl Preview for Server {
+    fn url(&self) -> &str {
+        &self.1
+    }
+}
+
 /// A raw HTTP/1.0 GET: (status, head, body as text).
-fn get(server: &Server, path: &str) -> (u16, String, String) {
-    let (status, head, body) = crate::support::http_get(&server.1, path);
+fn get(server: &impl Preview, path: &str) -> (u16, String, String) {
+    let (status, head, body) = crate::support::http_get(server.url(), path);
     (status, head, String::from_utf8_lossy(&body).into_owned())
 }
 
 /// Polls `path` until `ok` holds (the rebuild after a change takes a moment).
 #[track_caller]
-fn eventually(server: &Server, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) {
+fn eventually(server: &impl Preview, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) {
     let started = Instant::now();
     loop {
         let (status, _, body) = get(server, path);
@@ -320,13 +334,80 @@ fn bind_all_prints_the_lan_address_and_a_qr_code() {
     }
 }
 
+/// `anxuan serve` with its stderr kept, for the tests of how it watches: `args`
+/// after `serve --port 0 --now NOW`; with `deaf`, native file events are dropped
+/// (`ANXUAN_SERVE_IGNORE_EVENTS`), as on a network drive, a VM's or WSL's mount.
+struct Watched {
+    child: Child,
+    url: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Preview for Watched {
+    fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Watched {
+    fn start(site: &Site, args: &[&str], deaf: bool) -> Watched {
+        let mut cmd = crate::support::bin();
+        cmd.args(["serve", "--port", "0", "--now", NOW])
+            .args(args)
+            .current_dir(site.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if deaf {
+            cmd.env("ANXUAN_SERVE_IGNORE_EVENTS", "1");
+        }
+        let mut child = cmd.spawn().expect("start anxuan serve");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (err, keep) = (child.stderr.take().unwrap(), stderr.clone());
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                let mut all = keep.lock().unwrap();
+                all.push_str(&line);
+                all.push('\n');
+            }
+        });
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_once("http://")
+            .map(|(_, rest)| format!("http://{}", rest.split('（').next().unwrap().trim()))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"));
+        Watched { child, url, stderr }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// How often stderr says serve switched to polling.
+    fn fallbacks(&self) -> usize {
+        self.stderr().matches(FALLBACK).count()
+    }
+}
+
+/// The line serve prints, once, when it finds that file events do not arrive.
+const FALLBACK: &str = "这里收不到文件变化的通知，预览改为每 0.5 秒自己检查一次文件";
+
 /// Where file events never arrive (network drives, VMs, WSL mounts), `--poll` finds
 /// edits, new files and deletions by looking at the files.
 #[test]
 fn serve_poll_finds_edits_new_and_deleted_files_by_looking() {
     let site = Site::new();
     site.page("content/notices/a.md", "title = \"甲\"", "第一版\n");
-    let server = serve_polling(&site, NOW);
+    let server = Watched::start(&site, &["--poll"], true);
     assert!(get(&server, "/notices/a/").2.contains("第一版"));
     site.page("content/notices/a.md", "title = \"甲\"", "第二版\n");
     eventually(&server, "/notices/a/", "the edit, polled", |_, b| {
@@ -340,4 +421,65 @@ fn serve_poll_finds_edits_new_and_deleted_files_by_looking() {
     eventually(&server, "/notices/b/", "the deletion, polled", |s, _| {
         s == 404
     });
+    // Asked to poll, it has nothing to fall back from.
+    assert_eq!(server.fallbacks(), 0, "{}", server.stderr());
+}
+
+/// Without `--poll`, where no file event arrives: the background check finds the
+/// edit no event named, says once that it now looks at the files itself, shows the
+/// edit, and keeps finding edits after that. An editor's temporary file, which no
+/// stage reads, does not count as a missed event.
+#[test]
+fn serve_falls_back_to_polling_once_where_file_events_do_not_arrive() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", "第一版\n");
+    let server = Watched::start(&site, &[], true);
+    assert!(get(&server, "/notices/a/").2.contains("第一版"));
+    site.file("content/notices/.a.md.swp", "vim");
+    site.file("content/notices/#a.md#", "emacs");
+    // Two check passes (2 s apart) would have found those and given up on them.
+    std::thread::sleep(Duration::from_millis(4500));
+    assert_eq!(
+        server.fallbacks(),
+        0,
+        "a temporary file: {}",
+        server.stderr()
+    );
+    site.page("content/notices/a.md", "title = \"甲\"", "第二版\n");
+    eventually(
+        &server,
+        "/notices/a/",
+        "the edit, after the fallback",
+        |_, b| b.contains("第二版"),
+    );
+    assert_eq!(server.fallbacks(), 1, "{}", server.stderr());
+    // Now polling: the next edit comes within about half a second.
+    site.page("content/notices/a.md", "title = \"甲\"", "第三版\n");
+    eventually(&server, "/notices/a/", "the edit, polled", |_, b| {
+        b.contains("第三版")
+    });
+    assert_eq!(server.fallbacks(), 1, "said once: {}", server.stderr());
+}
+
+/// Where file events do arrive, an edit is shown by them and the background check
+/// finds nothing to complain about.
+#[test]
+fn serve_with_working_file_events_does_not_fall_back() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", "第一版\n");
+    let server = Watched::start(&site, &[], false);
+    site.page("content/notices/a.md", "title = \"甲\"", "第二版\n");
+    eventually(&server, "/notices/a/", "the edit", |_, b| {
+        b.contains("第二版")
+    });
+    site.page("content/notices/b.md", "title = \"乙\"", "新的\n");
+    eventually(&server, "/notices/b/", "a new page", |s, _| s == 200);
+    // The passes that found those changes, and the one after, have run.
+    std::thread::sleep(Duration::from_millis(4500));
+    assert_eq!(server.fallbacks(), 0, "{}", server.stderr());
+    assert!(
+        server.stderr().contains("已重新生成"),
+        "{}",
+        server.stderr()
+    );
 }

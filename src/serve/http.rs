@@ -1,0 +1,218 @@
+//! The preview's HTTP side: finds a request's file in the in-memory site, serves
+//! it with its type, injects the live-reload script into HTML as it goes out, and
+//! streams build events (Server-Sent Events) to open pages.
+//!
+//! It must not serve anything outside the preview (no `..`, encoded traversal,
+//! backslashes or drive letters: `output::serving::request_path` decides), never
+//! writes the reload script or preview URLs to disk, and never holds the lock while
+//! it reads a file or writes to a client.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Shared, Site};
+use crate::output::serving::{content_type, request_path};
+use crate::output::OutData;
+
+/// Finds a request's file: `a/` and `a` serve `a/index.html`.
+fn lookup<'s>(site: &'s Site, url: &str) -> Option<(String, &'s Arc<OutData>)> {
+    let path = request_path(url)?;
+    let index = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        format!("{path}/index.html")
+    };
+    [path, index]
+        .into_iter()
+        .find_map(|p| site.get(&p).map(|d| (p, d)))
+}
+
+/// The live-reload client, served at /__anxuan/live.js and injected into every HTML
+/// page of the preview (never into public/): reloads on a new build, shows the
+/// errors of a failed one over the last good page.
+const LIVE_JS: &str = r#"(function () {
+  if (!window.EventSource) { return; }
+  var box = null;
+  function overlay(text) {
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "anxuan-error";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:70%;overflow:auto;z-index:99999;margin:0;padding:12px 16px;background:#8b0000;color:#fff;font:16px/1.5 monospace;white-space:pre-wrap;box-shadow:0 -4px 12px rgba(0,0,0,.4)";
+      document.body.appendChild(box);
+    }
+    box.textContent = "生成出错，显示的是上一次成功生成的页面。改好文件并保存后会自动刷新。\n\n" + text;
+  }
+  var seen = null;
+  var es = new EventSource("/__anxuan/events");
+  es.addEventListener("reload", function (e) {
+    if (seen !== null && e.data !== seen) { location.reload(); }
+    seen = e.data;
+    if (box) { box.parentNode.removeChild(box); box = null; }
+  });
+  es.addEventListener("error-report", function (e) {
+    var d = JSON.parse(e.data);
+    seen = String(d.generation);
+    overlay(d.error);
+  });
+})();
+"#;
+
+pub(super) fn respond(request: tiny_http::Request, shared: &Shared, live_reload: bool) {
+    use tiny_http::{Header, Response};
+    let header = |v: &str| Header::from_bytes("Content-Type", v).expect("static header");
+    let url = request.url().to_string();
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let (lock, _) = &**shared;
+    match path {
+        "/__anxuan/events" => {
+            let shared = shared.clone();
+            std::thread::spawn(move || events(request, &shared));
+            return;
+        }
+        "/__anxuan/live.js" => {
+            let _ = request.respond(
+                Response::from_data(LIVE_JS.as_bytes().to_vec())
+                    .with_header(header("text/javascript; charset=utf-8")),
+            );
+            return;
+        }
+        "/__anxuan/status" => {
+            let status = lock.lock().unwrap_or_else(|e| e.into_inner());
+            let body =
+                serde_json::json!({ "generation": status.generation, "error": status.error });
+            let _ = request.respond(
+                Response::from_data(body.to_string().into_bytes())
+                    .with_header(header("application/json")),
+            );
+            return;
+        }
+        _ => {}
+    }
+    // The file is taken under the lock and read after it, so that a picture read from
+    // disk never holds up a rebuild.
+    let find = |url: &str| {
+        let status = lock.lock().unwrap_or_else(|e| e.into_inner());
+        lookup(&status.site, url).map(|(path, data)| (path, data.clone()))
+    };
+    let read = |found: Option<(String, Arc<OutData>)>| {
+        let (path, data) = found?;
+        Some((path, data.bytes().ok()?.into_owned()))
+    };
+    let (status, path, bytes) = match read(find(&url)) {
+        Some((path, bytes)) => (200, path, bytes),
+        None => match read(find("/404.html")) {
+            Some((path, bytes)) => (404, path, bytes),
+            None => (404, "404.html".into(), NO_SITE.as_bytes().to_vec()),
+        },
+    };
+    let kind = content_type(Path::new(&path));
+    let bytes = if live_reload && kind.starts_with("text/html") {
+        inject_live_reload(bytes)
+    } else {
+        bytes
+    };
+    let _ = request.respond(
+        Response::from_data(bytes)
+            .with_status_code(status)
+            .with_header(header(kind))
+            .with_header(Header::from_bytes("Cache-Control", "no-store").expect("static header")),
+    );
+}
+
+/// Shown before any build has succeeded, with the error overlay on top.
+const NO_SITE: &str = "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>anxuan 预览</title></head><body><p>网站还没有生成成功，错误见下方。</p></body></html>";
+
+fn inject_live_reload(html: Vec<u8>) -> Vec<u8> {
+    use lol_html::{element, html_content::ContentType, rewrite_str, RewriteStrSettings};
+    let Ok(text) = String::from_utf8(html) else {
+        return Vec::new();
+    };
+    let settings =
+        RewriteStrSettings::new().append_element_content_handler(element!("body", |el| {
+            el.append(
+                "<script src=\"/__anxuan/live.js\"></script>",
+                ContentType::Html,
+            );
+            Ok(())
+        }));
+    rewrite_str(&text, settings).unwrap_or(text).into_bytes()
+}
+
+/// Server-Sent Events: the current state at once, then every new build.
+fn events(request: tiny_http::Request, shared: &Shared) {
+    use std::io::Write;
+    let mut w = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
+    if w.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    let (lock, changed) = &**shared;
+    let mut sent: Option<u64> = None;
+    loop {
+        let message = {
+            let mut status = lock.lock().unwrap_or_else(|e| e.into_inner());
+            if sent == Some(status.generation) {
+                let (s, _) = changed
+                    .wait_timeout(status, Duration::from_secs(15))
+                    .unwrap_or_else(|e| e.into_inner());
+                status = s;
+            }
+            if sent == Some(status.generation) {
+                ": ping\n\n".to_string()
+            } else {
+                sent = Some(status.generation);
+                match &status.error {
+                    None => format!("event: reload\ndata: {}\n\n", status.generation),
+                    Some(e) => format!(
+                        "event: error-report\ndata: {}\n\n",
+                        serde_json::json!({ "generation": status.generation, "error": e })
+                    ),
+                }
+            }
+        };
+        if w.write_all(message.as_bytes())
+            .and_then(|_| w.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::serving::resolve;
+
+    #[test]
+    fn traversal_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("site/a")).unwrap();
+        std::fs::write(tmp.path().join("site/a/index.html"), "x").unwrap();
+        std::fs::write(tmp.path().join("secret"), "s").unwrap();
+        let root = tmp.path().join("site");
+        assert!(resolve(&root, "/a/?from=singlemessage").is_some());
+        let mut site = Site::new();
+        site.insert(
+            "a/index.html".into(),
+            Arc::new(OutData::Bytes(b"x".to_vec())),
+        );
+        assert!(lookup(&site, "/a/?from=singlemessage").is_some());
+        assert!(lookup(&site, "/a").is_some());
+        for bad in [
+            "/../secret",
+            "/%2e%2e/secret",
+            "/a/..%2f..%2fsecret",
+            "/..\\secret",
+            "/a/%5c..%5csecret",
+            "/c:/secret",
+        ] {
+            assert!(resolve(&root, bad).is_none(), "{bad}");
+            assert!(request_path(bad).is_none(), "{bad}");
+        }
+        assert_eq!(request_path("/a/./b/").as_deref(), Some("a/b/"));
+        assert_eq!(request_path("/").as_deref(), Some(""));
+    }
+}
