@@ -273,7 +273,14 @@ fn banners_are_most_severe_first_and_only_while_in_force() {
     }
 
     let main = |page: &str| text(first(&site.read(page), "<main"));
-    assert!(main("warnings/c-lifted/index.html").contains("已解除"));
+    let lifted = main("warnings/c-lifted/index.html");
+    assert!(lifted.contains("已解除"));
+    // The planned end of a lifted warning is history, not how long to stay careful.
+    assert!(
+        lifted.contains("原定有效至") && !lifted.replace("原定有效至", "").contains("有效至"),
+        "a lifted warning names its planned end as such: {lifted}"
+    );
+    assert!(!main("warnings/d-old/index.html").contains("原定有效至"));
     assert!(main("warnings/d-old/index.html").contains("已过期"));
     let list = site.read("warnings/index.html");
     let list = first(&list, "<main");
