@@ -14,7 +14,8 @@
 //! files), `views` (what templates see), `context` (each page kind's context),
 //! `paths` (where outputs go), `keys` (what the incremental cache compares), `queue`
 //! (the jobs), and `postprocess`, `search`, `qr`, which the jobs call. This stage
-//! returns bytes to a sink; it must not touch the disk itself.
+//! returns bytes to a sink; it must not write anything itself, and reads no file but
+//! a site theme's own static files that `assets` hashes (through `input::theme`).
 
 mod assets;
 mod context;
