@@ -234,10 +234,7 @@ pub fn render(d: &Diagnostic, sources: &dyn SourceLookup, lang: Lang) -> String 
                 }
                 // Other findings on the same line have messages of their own, but
                 // must not show here.
-                for f in crate::base::pii::scan(&shown).into_iter().rev() {
-                    let stars = "*".repeat(shown[f.span.clone()].chars().count());
-                    shown.replace_range(f.span, &stars);
-                }
+                mask_findings(&mut shown);
             }
             snippet = Some((line, col, shown));
         }
@@ -270,6 +267,32 @@ pub fn render(d: &Diagnostic, sources: &dyn SourceLookup, lang: Lang) -> String 
     out
 }
 
+/// Replaces every personal-data finding in `line` with stars. Findings can overlap
+/// (a password whose value is a mobile number, full-width digits inside an ID), and
+/// starring one shortens the line when it held multi-byte characters, so the spans
+/// are merged first and replaced from the end.
+fn mask_findings(line: &mut String) {
+    let mut spans: Vec<std::ops::Range<usize>> = crate::base::pii::scan(line)
+        .into_iter()
+        .map(|f| f.span)
+        .collect();
+    spans.sort_by_key(|s| s.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match merged.last_mut() {
+            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            _ => merged.push(s),
+        }
+    }
+    for s in merged.into_iter().rev() {
+        let Some(found) = line.get(s.clone()) else {
+            continue;
+        };
+        let stars = "*".repeat(found.chars().count());
+        line.replace_range(s, &stars);
+    }
+}
+
 /// Wide characters take two terminal cells; an ideographic space keeps the caret aligned.
 fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
@@ -289,6 +312,22 @@ pub fn display_path(p: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlapping_findings_are_masked_without_a_panic() {
+        for line in [
+            "密码：１３８１２３４５６７８",
+            "pwd=13812345678 身份证 11010519491231002X",
+            "提取码：１３８　１２３４　５６７８，密码是１３８１２３４５６７８",
+        ] {
+            let mut shown = line.to_string();
+            mask_findings(&mut shown);
+            assert!(
+                !shown.contains("5678") && !shown.contains("５６７８"),
+                "{line} → {shown}"
+            );
+        }
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {
