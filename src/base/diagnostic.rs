@@ -303,8 +303,15 @@ fn is_wide(c: char) -> bool {
 /// such a file would show it otherwise.
 pub fn display_path(p: &Path) -> String {
     let mut shown = p.to_string_lossy().replace('\\', "/");
-    for f in crate::base::pii::scan(&shown).into_iter().rev() {
-        shown.replace_range(f.span, &f.masked);
+    let mut found = crate::base::pii::scan(&shown);
+    found.sort_by_key(|f| f.span.start);
+    // From the end, and a finding overlapping one already masked is masked with it.
+    let mut limit = shown.len();
+    for f in found.into_iter().rev() {
+        if f.span.end <= limit {
+            limit = f.span.start;
+            shown.replace_range(f.span, &f.masked);
+        }
     }
     shown
 }
