@@ -14,6 +14,7 @@ use jiff::Zoned;
 
 use crate::base::diagnostic::{self, Diagnostic};
 use crate::base::trace::trace;
+use crate::input::site::Input;
 use crate::model::{self, Sources};
 use crate::output::{self, OldOutput};
 pub use crate::session::{Incremental, Session};
@@ -64,11 +65,12 @@ pub fn parse_now(s: &str) -> Option<jiff::Timestamp> {
 
 /// What the privacy checks found in each file, kept by `serve` between builds: a
 /// Markdown file's findings hold while its text (the same shared string from the
-/// model's cache) and its waivers are the same; another file's while its stamp is.
+/// input) and its waivers are the same; another file's while the input holds the
+/// same reading of it (`input::site::File::seq`).
 #[derive(Default)]
 pub(crate) struct PrivacyCache {
     pub(crate) markdown: HashMap<PathBuf, CheckedMarkdown>,
-    pub(crate) other: HashMap<PathBuf, (crate::input::source::Stamp, Vec<Diagnostic>)>,
+    pub(crate) other: HashMap<PathBuf, (u64, Vec<Diagnostic>)>,
 }
 
 /// A Markdown file's text, the waivers it was checked with and the findings.
@@ -101,17 +103,14 @@ pub(crate) fn check_markdown(
 /// Personal data and leftovers in everything that gets published: the Markdown (all
 /// of it, drafts too: they are published one day), every file of page bundles,
 /// static/, templates/ and the theme folders (`checks::is_scanned`), every file's
-/// name, and all of config.toml with its hotlines.
-///
-/// With `changed` (the watcher named every change since the last check), the files
-/// other than Markdown are those checked last time and the changed ones, instead of
-/// a walk of content/ and static/.
+/// name, and all of config.toml with its hotlines. The bytes of a file other than
+/// Markdown are read (through the input) only when the cache has no findings for
+/// this reading of it.
 fn privacy_checks(
-    root: &Path,
+    input: &Input,
     site: &model::Site,
     sources: &Sources,
     cache: Option<&mut PrivacyCache>,
-    changed: Option<&BTreeSet<PathBuf>>,
 ) -> Vec<Diagnostic> {
     use crate::checks::{self, FileToCheck};
     use crate::parse::config::CONFIG_FILE;
@@ -143,31 +142,23 @@ fn privacy_checks(
         .collect();
     cache.markdown = checked.into_iter().collect();
 
-    let others: Vec<(PathBuf, PathBuf)> = match changed {
-        Some(changed) => {
-            let published = |rel: &&PathBuf| checks::is_scanned(rel) && root.join(rel).is_file();
-            let mut rels: BTreeSet<&PathBuf> = cache.other.keys().collect();
-            rels.extend(changed.iter().filter(published));
-            rels.into_iter()
-                .map(|rel| (root.join(rel), rel.clone()))
-                .collect()
-        }
-        None => checks::scanned_files(root),
-    };
+    let others: Vec<(&PathBuf, u64)> = input
+        .files()
+        .filter(|(rel, _)| checks::is_scanned(rel))
+        .map(|(rel, f)| (rel, f.seq))
+        .collect();
     let old = &cache.other;
     let checked: Vec<_> = others
         .into_par_iter()
-        .filter_map(|(abs, rel)| {
-            let stamp = crate::input::source::Stamp::of(&abs)?;
-            match old.get(&rel) {
-                Some((s, d)) if *s == stamp => Some((rel, (stamp, d.clone()))),
-                _ => {
-                    // A file that cannot be read is not published either.
-                    let bytes = crate::input::source::read_bytes(&abs, checks::FILE_LIMIT)
-                        .unwrap_or_default();
-                    let d = checks::check_published(&rel, &bytes, allow);
-                    Some((rel, (stamp, d)))
-                }
+        .map(|(rel, seq)| match old.get(rel) {
+            Some((s, d)) if *s == seq => (rel.clone(), (seq, d.clone())),
+            _ => {
+                // A file that cannot be read is not published either.
+                let bytes = input
+                    .read_bytes(rel, checks::FILE_LIMIT)
+                    .unwrap_or_default();
+                let d = checks::check_published(rel, &bytes, allow);
+                (rel.clone(), (seq, d))
             }
         })
         .collect();
@@ -185,8 +176,7 @@ fn privacy_checks(
         .collect();
     // All of config.toml is published somewhere (title, description, footer,
     // [extra] reach the pages); a hotline's number has its own message below.
-    let config =
-        crate::input::source::read_text(&root.join(CONFIG_FILE), Path::new(CONFIG_FILE)).text;
+    let config = input.config().map(|t| t.text.clone()).unwrap_or_default();
     let mut config_allow = allow.clone();
     config_allow.extend(
         site.config
@@ -228,19 +218,21 @@ fn privacy_checks(
 
 /// Diagnostics about files other than Markdown (a data block's CSV, say) need that
 /// file's text to show a line and column.
-pub(crate) fn read_named_files(root: &Path, diags: &[Diagnostic], sources: &mut Sources) {
+pub(crate) fn read_named_files(input: &Input, diags: &[Diagnostic], sources: &mut Sources) {
     for d in diags {
         if let (Some(file), Some(_)) = (&d.file, &d.span) {
             if !sources.texts.contains_key(file) {
-                let text = crate::input::source::read_text(&root.join(file), file).text;
-                sources.texts.insert(file.clone(), text.into());
+                sources
+                    .texts
+                    .insert(file.clone(), input.text_for_message(file));
             }
         }
     }
 }
 
 pub fn build(opts: &BuildOptions) -> BuildReport {
-    build_inner(opts, None, None).report
+    let input = Input::read(&opts.root, None, &BTreeSet::new());
+    build_inner(opts, &input, None, None).report
 }
 
 /// What a build may keep from the builds before it (`serve`'s [`Session`] owns them):
@@ -252,13 +244,6 @@ pub(crate) struct Caches {
     pub(crate) render: crate::render::RenderCache,
     /// config.toml as last read: every file depends on it, so a change starts afresh.
     pub(crate) config_text: Option<Arc<str>>,
-}
-
-/// The caches a session lends one build, and the files (relative to the site) the
-/// watcher named since the last good build when they are all that changed.
-pub(crate) struct Lent<'a> {
-    pub(crate) caches: &'a mut Caches,
-    pub(crate) changed: Option<&'a BTreeSet<PathBuf>>,
 }
 
 /// One build of [`build_inner`]: what it reports, and for a good build with caches,
@@ -281,9 +266,12 @@ pub(crate) struct Kept {
     pub(crate) keys: std::collections::HashMap<String, u64>,
 }
 
+/// The full build of the site whose files `input` holds, with `caches` (`serve`'s)
+/// when there are any, rendering into `memory` (`serve`'s) or the output folder.
 pub(crate) fn build_inner(
     opts: &BuildOptions,
-    mut lent: Option<Lent<'_>>,
+    input: &Input,
+    mut lent: Option<&mut Caches>,
     memory: Option<&output::Memory>,
 ) -> Built {
     let started = Instant::now();
@@ -302,20 +290,18 @@ pub(crate) fn build_inner(
         base_path: String::new(),
     };
     let (config, config_text, mut diags) =
-        crate::parse::config::load(&opts.root, opts.base_url.as_deref());
+        crate::parse::config::from_text(input.config(), &opts.root, opts.base_url.as_deref());
     let config_text: Arc<str> = config_text.into();
     sources.texts.insert(
         PathBuf::from(crate::parse::config::CONFIG_FILE),
         config_text.clone(),
     );
     if let Some(l) = lent.as_mut() {
-        if l.caches.config_text.as_ref() != Some(&config_text) {
-            *l.caches = Caches {
+        if l.config_text.as_ref() != Some(&config_text) {
+            **l = Caches {
                 config_text: Some(config_text.clone()),
                 ..Caches::default()
             };
-            // What the watcher named before is moot: nothing is kept.
-            l.changed = None;
             config_changed = true;
         }
     }
@@ -341,7 +327,7 @@ pub(crate) fn build_inner(
         Some(ts) => ts.to_zoned(config.timezone.clone()),
         None => Zoned::now().with_time_zone(config.timezone.clone()),
     };
-    let (theme, theme_diags) = crate::input::theme::load(&opts.root, config.theme.as_deref());
+    let (theme, theme_diags) = crate::input::theme::load(input, config.theme.as_deref());
     diags.extend(theme_diags);
     for t in theme.templates.values() {
         sources
@@ -354,11 +340,11 @@ pub(crate) fn build_inner(
     };
     let t_model = Instant::now();
     let (mut site, links, model_diags) = model::load(
-        &opts.root,
+        input,
         config,
         &load_opts,
         &mut sources,
-        lent.as_mut().map(|l| &mut l.caches.model),
+        lent.as_mut().map(|l| &mut l.model),
     );
     trace("model", t_model);
     diags.extend(model_diags);
@@ -373,18 +359,14 @@ pub(crate) fn build_inner(
         ));
     }
     let t = Instant::now();
-    let (privacy, changed) = match lent.as_mut() {
-        Some(l) => (
-            Some(&mut l.caches.privacy),
-            l.changed.filter(|_| l.caches.model.trusted()),
-        ),
-        None => (None, None),
-    };
     diags.extend(privacy_checks(
-        &opts.root, &site, &sources, privacy, changed,
+        input,
+        &site,
+        &sources,
+        lent.as_mut().map(|l| &mut l.privacy),
     ));
     trace("privacy", t);
-    read_named_files(&opts.root, &diags, &mut sources);
+    read_named_files(input, &diags, &mut sources);
     // Files are written into a staging folder as they are rendered, and swapped in
     // only if the whole build is free of errors; otherwise the staging folder goes.
     let staging = match (&opts.output, diags.iter().any(Diagnostic::is_error)) {
@@ -411,7 +393,7 @@ pub(crate) fn build_inner(
         &site,
         &theme,
         sink,
-        lent.as_ref().map(|l| &l.caches.render),
+        lent.as_ref().map(|l| &l.render),
         match lent {
             Some(_) => crate::render::Search::Later,
             None => crate::render::Search::Include,

@@ -14,18 +14,19 @@ use jiff::Zoned;
 
 use crate::base::diagnostic::{self, Diagnostic};
 use crate::base::trace::trace;
+use crate::input::site::{present, Input, Present};
 use crate::model::{self, Sources};
 use crate::output;
 use crate::pipeline::{
     build_inner, check_markdown, leaflets, published_paths, read_named_files, renamed_pages,
-    shown_title, BuildOptions, BuildReport, Caches, Lent, PrivacyCache,
+    shown_title, BuildOptions, BuildReport, Caches, PrivacyCache,
 };
 
 /// Whether no stage reads this file (relative to the site), so that its change
 /// cannot change the site: a name the walk of content/ skips (an editor's temporary
 /// or swap file, see `source::is_ignored`) that the privacy checks do not read either.
 fn never_read(root: &Path, rel: &Path) -> bool {
-    never_read_name(rel) && !root.join(rel).is_dir()
+    never_read_name(rel) && present(root, rel) != Present::Folder
 }
 
 fn never_read_name(rel: &Path) -> bool {
@@ -40,7 +41,7 @@ fn gone_unread(good: &Good, privacy: &PrivacyCache, root: &Path, rel: &Path) -> 
     let abs = root.join(rel);
     rel.starts_with("content")
         && !crate::input::source::is_markdown(rel)
-        && std::fs::symlink_metadata(&abs).is_err()
+        && present(root, rel) == Present::Gone
         && !good.site.assets.iter().any(|a| a.abs.starts_with(&abs))
         && !good.sources.texts.keys().any(|f| f.starts_with(rel))
         && !privacy.other.keys().any(|f| f.starts_with(rel))
@@ -51,6 +52,10 @@ fn gone_unread(good: &Good, privacy: &PrivacyCache, root: &Path, rel: &Path) -> 
 #[derive(Default)]
 pub struct Session {
     caches: Caches,
+    /// The site's files as the last build read them.
+    input: Option<Input>,
+    /// Files (relative to the site) the watcher saw change since the input was read.
+    unread: BTreeSet<PathBuf>,
     /// Files (relative to the site) the watcher saw change since the last good build.
     changed: BTreeSet<PathBuf>,
     /// Something changed that the watcher could not name (its queue overflowed, say).
@@ -114,16 +119,12 @@ impl Incremental {
 }
 
 impl Session {
-    /// Notes that the watcher saw a file (relative to the site) change, and forgets
-    /// what the caches hold about it: file times are too coarse to tell two quick
-    /// saves apart.
+    /// Notes that the watcher saw a file (relative to the site) change: the next
+    /// build reads it again, whatever its stamp says (file times are too coarse to
+    /// tell two quick saves apart), and what the caches hold about it no longer
+    /// matches the new reading.
     pub fn forget(&mut self, rel: &Path) {
-        // An editor's temporary file is never read; forgetting it would forget the
-        // pages beside it (see `model::Cache::forget`).
-        if !never_read_name(rel) {
-            self.caches.model.forget(rel);
-            self.caches.privacy.other.remove(rel);
-        }
+        self.unread.insert(rel.to_path_buf());
         self.changed.insert(rel.to_path_buf());
     }
 
@@ -140,11 +141,10 @@ impl Session {
     /// render cache moves on only when the build is good: the caller shows its files,
     /// and the next build may then skip what did not change since.
     pub fn build(&mut self, opts: &BuildOptions) -> Incremental {
+        self.read_input(&opts.root);
         if let Some(out) = self.patch(opts) {
             return out;
         }
-        let trusted = self.can_trust(&opts.root);
-        self.caches.model.trust(trusted);
         let before = self.last.as_ref().map(|good| good.site.clone());
         let memory = output::Memory::default();
         let mut out = self.assemble(opts, &memory);
@@ -165,22 +165,35 @@ impl Session {
         out
     }
 
-    /// Whether the files the watcher named are all that changed since the last build
-    /// and none under content/ came or went, so that the walk, the stats and the
-    /// privacy scan of the other files can be skipped: there was a build before,
-    /// nothing was lost, and each changed path under content/ is one the last walk
-    /// found and still a file, or one no stage reads.
+    /// Brings the input up to date: only the files the watcher named are read again
+    /// when [`Session::can_trust`] says they are all that changed; otherwise the site
+    /// is walked afresh (files with an unchanged stamp keep their reading).
+    fn read_input(&mut self, root: &Path) {
+        let trusted = self.input.as_ref().is_some_and(|i| i.root() == root) && self.can_trust(root);
+        match self.input.as_mut() {
+            Some(input) if trusted => input.refresh(&self.unread),
+            _ => self.input = Some(Input::read(root, self.input.as_ref(), &self.unread)),
+        }
+        self.unread.clear();
+    }
+
+    /// Whether the files the watcher named are all that changed since the input was
+    /// read and none under content/ came or went, so that the walk can be skipped:
+    /// nothing was lost, and each named path under content/ is one the input holds
+    /// and still a file, or one no stage reads.
     fn can_trust(&self, root: &Path) -> bool {
+        let Some(input) = &self.input else {
+            return false;
+        };
         !self.rescan
-            && self.caches.model.has_walked()
-            && self.changed.iter().all(|rel| {
+            && self.unread.iter().all(|rel| {
                 !rel.starts_with("content")
                     || never_read(root, rel)
                     || self
                         .last
                         .as_ref()
                         .is_some_and(|good| gone_unread(good, &self.caches.privacy, root, rel))
-                    || (root.join(rel).is_file() && self.caches.model.found(rel) == Some(true))
+                    || (present(root, rel) == Present::File && input.file(rel).is_some())
             })
     }
 
@@ -239,7 +252,14 @@ impl Session {
             }
             pages.push(rel.clone());
         }
-        let patch = model::patch(&good.site, &good.links, &mut self.caches.model, &pages)?;
+        let input = self.input.as_ref()?;
+        let patch = model::patch(
+            &good.site,
+            &good.links,
+            &mut self.caches.model,
+            input,
+            &pages,
+        )?;
         let mut site = (*good.site).clone();
         site.now = now;
         for (i, page) in &patch.pages {
@@ -313,7 +333,7 @@ impl Session {
         for (rel, text) in &patch.texts {
             good.sources.texts.insert(rel.clone(), text.clone());
         }
-        read_named_files(&opts.root, &diags, &mut good.sources);
+        read_named_files(input, &diags, &mut good.sources);
         let report = BuildReport {
             pages: site.pages.len(),
             left_out: site.left_out,
@@ -360,11 +380,11 @@ impl Session {
     /// Assembles the site again with the session's caches (`pipeline::build_inner`);
     /// a good build becomes the one the next edit is patched onto.
     fn assemble(&mut self, opts: &BuildOptions, memory: &output::Memory) -> Incremental {
-        let lent = Lent {
-            caches: &mut self.caches,
-            changed: Some(&self.changed),
-        };
-        let built = build_inner(opts, Some(lent), Some(memory));
+        let input = self
+            .input
+            .as_ref()
+            .expect("the input is read before each build");
+        let built = build_inner(opts, input, Some(&mut self.caches), Some(memory));
         if built.config_changed {
             // config.toml changed: nothing of the builds before is kept.
             self.last = None;

@@ -16,7 +16,8 @@ use jiff::Zoned;
 use rayon::prelude::*;
 
 use crate::base::diagnostic::{Diagnostic, SourceLookup};
-use crate::input::source::{self, Role, Stamp};
+use crate::input::site::{Input, Text};
+use crate::input::source::{self, Role};
 use crate::markdown;
 use crate::parse::config::Config;
 use crate::parse::front_matter;
@@ -578,12 +579,18 @@ pub struct Patch {
 /// build, gone, a warning in force (its banner is on every page), a page moved or
 /// retagged, or a new title that would reorder its section; the whole model is then
 /// made again.
-pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf]) -> Option<Patch> {
+pub fn patch(
+    site: &Site,
+    links: &Links,
+    cache: &mut Cache,
+    input: &Input,
+    changed: &[PathBuf],
+) -> Option<Patch> {
     let mut fresh = Vec::with_capacity(changed.len());
     for rel in changed {
         let old = links.page_of_rel.get(rel)?;
-        let stamp = Stamp::of(&old.file.abs)?;
-        let l = load_one(old.file.clone(), &site.config);
+        let text = input.file(rel)?.text.as_ref()?;
+        let l = load_one(old.file.clone(), text, &site.config);
         let shared = |text: &str, offset: usize| {
             file_refs(text, offset, rel)
                 .iter()
@@ -603,7 +610,7 @@ pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf])
                 return None;
             }
         }
-        fresh.push((old.index, rel.clone(), stamp, l, !same_front));
+        fresh.push((old.index, rel.clone(), l, !same_front));
     }
     let resolver = links.resolver();
     let mut patch = Patch {
@@ -614,9 +621,9 @@ pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf])
         body_offsets: Vec::new(),
         anchors: Vec::new(),
     };
-    for (i, rel, stamp, l, new_front) in fresh {
+    for (i, rel, l, new_front) in fresh {
         let old = &site.pages[i];
-        let mut body = render_body(&l, &old.path, &resolver);
+        let mut body = render_body(&l, &old.path, &resolver, input);
         body.version = cache.version();
         let meta = match (new_front, &l.page) {
             (true, Some(m)) => m.clone(),
@@ -659,7 +666,6 @@ pub fn patch(site: &Site, links: &Links, cache: &mut Cache, changed: &[PathBuf])
         cache.files.insert(
             rel,
             CachedFile {
-                stamp,
                 loaded: l,
                 body: Some(body),
             },
@@ -707,61 +713,18 @@ struct Loaded {
 }
 
 /// What `serve` keeps between builds, so that an edit re-reads and re-renders only
-/// the files it touched. A cached body is reused only while every link in it still
-/// resolves to the same place and the files beside it (data blocks read them) are
-/// unchanged; anything the cache cannot vouch for is done again.
+/// the files it touched. A file's entry holds while the input has the same text for
+/// it (the same shared string: the input reads a file again only when it changed);
+/// a cached body only while every link in it still resolves to the same place and
+/// the files beside it (data blocks read them) are the same readings; anything the
+/// cache cannot vouch for is done again.
 #[derive(Default)]
 pub struct Cache {
     files: HashMap<PathBuf, CachedFile>,
     next_version: u64,
-    /// The last walk of content/, with what it found wrong.
-    found: Option<(Arc<source::Discovered>, Vec<Diagnostic>)>,
-    /// Set for a build when every file changed since the last one was forgotten (the
-    /// watcher named it) and none came or went: then the last walk still holds and a
-    /// file still cached needs no stat.
-    trusted: bool,
 }
 
 impl Cache {
-    /// Says whether the next load may trust the cache (see `trusted`).
-    pub fn trust(&mut self, trusted: bool) {
-        self.trusted = trusted;
-    }
-
-    /// Whether this load trusts the cache (see `trusted`).
-    pub fn trusted(&self) -> bool {
-        self.trusted
-    }
-
-    /// Whether content/ was walked before: there is a walk to trust.
-    pub fn has_walked(&self) -> bool {
-        self.found.is_some()
-    }
-
-    /// Whether the last walk of content/ found this file (relative to the site).
-    pub fn found(&self, rel: &Path) -> Option<bool> {
-        let (found, _) = self.found.as_ref()?;
-        Some(
-            found.markdown.iter().any(|f| f.rel == rel)
-                || found.assets.iter().any(|a| a.rel == rel),
-        )
-    }
-
-    /// Forgets one file, whatever its stamp says (the watcher saw it change). For a
-    /// file other than Markdown, the pages beside it with data blocks are forgotten
-    /// too: those may read it.
-    pub fn forget(&mut self, rel: &Path) {
-        if source::is_markdown(rel) {
-            self.files.remove(rel);
-        } else {
-            // Only a body with a data block reads the files beside it; the others
-            // stay, their links checked again on the next build as always.
-            self.files.retain(|f, c| {
-                f.parent() != rel.parent() || c.body.as_ref().is_some_and(|b| b.dir.is_none())
-            });
-        }
-    }
-
     /// What reading and rendering a Markdown file found when it was last loaded.
     pub fn file_diagnostics(&self, rel: &Path) -> Vec<Diagnostic> {
         let Some(f) = self.files.get(rel) else {
@@ -778,7 +741,6 @@ impl Cache {
 }
 
 struct CachedFile {
-    stamp: Stamp,
     loaded: Loaded,
     body: Option<CachedBody>,
 }
@@ -787,8 +749,9 @@ struct CachedBody {
     page_path: String,
     /// Every link of the body with what it resolved to.
     links: Vec<(String, bool, Resolution)>,
-    /// For a body with data blocks: the files beside it (see [`source::dir_fingerprint`]).
-    dir: Option<u64>,
+    /// For a body with data blocks: the files it looked for and a fingerprint of
+    /// them and of the files beside it (see [`data_fingerprint`]).
+    dir: Option<(Vec<PathBuf>, u64)>,
     out: Arc<RenderedBody>,
     version: u64,
 }
@@ -820,10 +783,9 @@ pub struct SiteLink {
     pub is_image: bool,
 }
 
-fn load_one(file: source::MarkdownFile, config: &Config) -> Loaded {
-    let decoded = source::read_text(&file.abs, &file.rel);
-    let mut diags = decoded.diagnostics;
-    let text: Arc<str> = decoded.text.into();
+fn load_one(file: source::MarkdownFile, decoded: &Text, config: &Config) -> Loaded {
+    let mut diags = decoded.diagnostics.clone();
+    let text: Arc<str> = decoded.text.clone();
     let content_rel = content_rel(&file.rel);
     let first = content_rel
         .components()
@@ -895,47 +857,39 @@ fn slash_path(p: &Path) -> String {
 /// Loads and renders the whole site. Returns `None` only when nothing sensible can be
 /// built (no config); otherwise a site plus every diagnostic found.
 pub fn load(
-    root: &Path,
+    input: &Input,
     config: Config,
     opts: &LoadOptions,
     sources: &mut Sources,
     mut cache: Option<&mut Cache>,
 ) -> (Site, Links, Vec<Diagnostic>) {
-    let t = std::time::Instant::now();
-    let trusted = cache.as_deref().is_some_and(|c| c.trusted);
-    let (found, mut diags) = match cache.as_deref().and_then(|c| c.found.clone()) {
-        Some(last) if trusted => last,
-        _ => {
-            let (found, diags) = source::discover(root);
-            (Arc::new(found), diags)
-        }
-    };
-    if let Some(cache) = cache.as_deref_mut() {
-        cache.found = Some((found.clone(), diags.clone()));
-    }
-    crate::base::trace::trace("discover", t);
+    let (found, content_diags) = input.content();
+    let mut diags = content_diags.to_vec();
     let t = std::time::Instant::now();
     let cached = cache.as_deref();
-    let loaded: Vec<(Loaded, Option<Stamp>)> = found
+    let no_text = Text {
+        text: "".into(),
+        diagnostics: Vec::new(),
+    };
+    let loaded: Vec<(Loaded, bool)> = found
         .markdown
         .par_iter()
         .map(|f| {
-            let Some(cache) = cached else {
-                return (load_one(f.clone(), &config), None);
-            };
-            let entry = cache.files.get(&f.rel);
-            // A trusted cache holds no file that changed: it was forgotten.
-            let stamp = match entry {
-                Some(c) if trusted => Some(c.stamp),
-                _ => Stamp::of(&f.abs),
-            };
+            // The input decodes every Markdown file it holds.
+            let text = input
+                .file(&f.rel)
+                .and_then(|i| i.text.as_ref())
+                .unwrap_or(&no_text);
+            let entry = cached.and_then(|c| c.files.get(&f.rel));
             match entry {
-                Some(c) if Some(c.stamp) == stamp && c.loaded.file.role == f.role => {
+                Some(c)
+                    if Arc::ptr_eq(&c.loaded.text, &text.text) && c.loaded.file.role == f.role =>
+                {
                     let mut l = c.loaded.clone();
                     l.reused = true;
-                    (l, stamp)
+                    (l, true)
                 }
-                _ => (load_one(f.clone(), &config), stamp),
+                _ => (load_one(f.clone(), text, &config), false),
             }
         })
         .collect();
@@ -944,12 +898,11 @@ pub fn load(
         let present: std::collections::HashSet<&Path> =
             loaded.iter().map(|(l, _)| l.file.rel.as_path()).collect();
         cache.files.retain(|rel, _| present.contains(rel.as_path()));
-        for (l, stamp) in &loaded {
-            if let (false, Some(stamp)) = (l.reused, stamp) {
+        for (l, reused) in &loaded {
+            if !reused {
                 cache.files.insert(
                     l.file.rel.clone(),
                     CachedFile {
-                        stamp: *stamp,
                         loaded: l.clone(),
                         body: None,
                     },
@@ -1238,11 +1191,11 @@ pub fn load(
     let still_good = |l: &Loaded, page_path: &str| -> Option<(Arc<RenderedBody>, u64)> {
         let c = cached?.files.get(&l.file.rel)?.body.as_ref()?;
         let dir = slash_path(content_rel(&l.file.rel).parent().unwrap_or(Path::new("")));
-        let page_dir = l.file.abs.parent().unwrap_or(Path::new("."));
         let good = l.reused
             && c.page_path == page_path
             && c.dir
-                .is_none_or(|fp| fp == source::dir_fingerprint(page_dir))
+                .as_ref()
+                .is_none_or(|(read, fp)| *fp == data_fingerprint(input, &l.file.rel, read))
             && c.links
                 .iter()
                 .all(|(dest, image, r)| resolver.resolve(dest, &dir, page_path, *image) == *r);
@@ -1251,7 +1204,7 @@ pub fn load(
     let body_of = |l: &Loaded, page_path: &str| match still_good(l, page_path) {
         Some((out, version)) => (out, version, None),
         None => {
-            let fresh = render_body(l, page_path, &resolver);
+            let fresh = render_body(l, page_path, &resolver, input);
             (fresh.out.clone(), 0, Some(fresh))
         }
     };
@@ -1520,7 +1473,7 @@ pub fn load(
     });
 
     let site = Site {
-        root: root.to_path_buf(),
+        root: input.root().to_path_buf(),
         config,
         now,
         sections,
@@ -1540,7 +1493,7 @@ pub fn load(
 /// Renders one body with its links resolved, noting everything the result depends on
 /// (its links, and for data blocks the files beside it) so that a cache can tell
 /// when it still holds.
-fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBody {
+fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>, input: &Input) -> CachedBody {
     let body = &l.text[l.body_offset..];
     let crel = content_rel(&l.file.rel);
     let dir = slash_path(crel.parent().unwrap_or(Path::new("")));
@@ -1628,7 +1581,7 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
         }
     };
     let mut data_diags = Vec::new();
-    let page_dir = l.file.abs.parent().unwrap_or(Path::new("."));
+    let read = std::cell::RefCell::new(Vec::new());
     let mut has_data = false;
     let mut data_block = |b: &markdown::DataBlock| -> Option<String> {
         has_data = true;
@@ -1640,7 +1593,8 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
             .unwrap_or(span.end);
         let place = crate::data::Place {
             page_rel: &l.file.rel,
-            page_dir,
+            input,
+            read: &read,
             span,
             body_offset,
         };
@@ -1663,7 +1617,11 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
     CachedBody {
         page_path: page_path.to_string(),
         links,
-        dir: has_data.then(|| source::dir_fingerprint(page_dir)),
+        dir: has_data.then(|| {
+            let read = read.into_inner();
+            let fp = data_fingerprint(input, &l.file.rel, &read);
+            (read, fp)
+        }),
         out: Arc::new(RenderedBody {
             summary: summarise(&rendered.text, 120),
             char_count,
@@ -1678,6 +1636,24 @@ fn render_body(l: &Loaded, page_path: &str, resolver: &Resolver<'_>) -> CachedBo
         }),
         version: 0,
     }
+}
+
+/// What a body's data blocks depend on: the readings (see `input::site::File::seq`)
+/// of the files they looked for, found or not, and of every file beside the page
+/// other than Markdown (a misspelt `src=` names those that are there).
+fn data_fingerprint(input: &Input, page_rel: &Path, read: &[PathBuf]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let dir = page_rel.parent().unwrap_or(Path::new(""));
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (rel, f) in input.beside(dir) {
+        if !source::is_markdown(rel) {
+            (rel, f.seq).hash(&mut h);
+        }
+    }
+    for rel in read {
+        (rel, input.file(rel).map(|f| f.seq)).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// The order of a section's list: warnings in force first, most severe first; then
