@@ -142,9 +142,11 @@ fn privacy_checks(
         .collect();
     cache.markdown = checked.into_iter().collect();
 
+    let markdown =
+        |rel: &Path| rel.starts_with("content") && crate::input::source::is_markdown(rel);
     let others: Vec<(&PathBuf, u64)> = input
         .files()
-        .filter(|(rel, _)| checks::is_scanned(rel))
+        .filter(|(rel, _)| !markdown(rel) && checks::is_scanned(rel))
         .map(|(rel, f)| (rel, f.seq))
         .collect();
     let old = &cache.other;
