@@ -18,3 +18,4 @@ pub mod print;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod session;

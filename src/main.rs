@@ -560,7 +560,11 @@ fn print(
     // Paper cannot be corrected after it is handed out: a QR code to a placeholder
     // address is refused here, where `build` only warns.
     if base_url.is_none() {
-        if let (Some(config), _, _) = anxuan::parse::config::load(&root, None) {
+        if let (Some(config), _, _) = anxuan::parse::config::from_text(
+            anxuan::input::site::read_config(&root).as_ref(),
+            &root,
+            None,
+        ) {
             if config.preview_address {
                 match lang {
                     Lang::Zh => eprintln!(
@@ -749,7 +753,12 @@ fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<
         );
         return Ok(ExitCode::from(1));
     }
-    let config = anxuan::parse::config::load(root, None).0;
+    let config = anxuan::parse::config::from_text(
+        anxuan::input::site::read_config(root).as_ref(),
+        root,
+        None,
+    )
+    .0;
     let levels = config
         .as_ref()
         .map(|c| c.levels.clone())

@@ -17,7 +17,7 @@
 //! for a file published as it is, whatever its kind, from its bytes, and
 //! [`check_name`] for a file's name.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -191,28 +191,6 @@ pub(crate) fn is_scanned(rel: &Path) -> bool {
         }
         _ => false,
     }
-}
-
-/// Every file of the site that [`is_scanned`], as (absolute, relative) paths.
-pub(crate) fn scanned_files(root: &Path) -> Vec<(PathBuf, PathBuf)> {
-    ["content", "static", "templates", "themes"]
-        .iter()
-        .flat_map(|d| {
-            walkdir::WalkDir::new(root.join(d))
-                .into_iter()
-                .filter_entry(|e| {
-                    *d != "content"
-                        || e.depth() == 0
-                        || !crate::input::source::is_ignored(&e.file_name().to_string_lossy())
-                })
-        })
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(root).ok()?.to_path_buf();
-            is_scanned(&rel).then(|| (e.path().to_path_buf(), rel))
-        })
-        .collect()
 }
 
 /// Errors for personal data in a file's name (relative to the site): the name is

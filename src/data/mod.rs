@@ -31,8 +31,11 @@ use crate::text;
 pub struct Place<'a> {
     /// The Markdown file, relative to the site root (for messages).
     pub page_rel: &'a Path,
-    /// The Markdown file's folder on disk: `src=` files are looked up here.
-    pub page_dir: &'a Path,
+    /// The site's files: `src=` files are looked up beside the page among them.
+    pub input: &'a crate::input::site::Input,
+    /// The files (relative to the site) that the block looked for, found or not:
+    /// its output depends on them.
+    pub read: &'a std::cell::RefCell<Vec<PathBuf>>,
     /// The whole block (fence to fence) in the Markdown file.
     pub span: Range<usize>,
     /// Where the block's body starts in the Markdown file.
@@ -470,18 +473,14 @@ fn load_file(src: &str, place: &Place, diags: &mut Vec<Diagnostic>) -> Option<Da
         ));
         return None;
     }
-    let abs = place.page_dir.join(rel_src);
-    let rel = place
-        .page_rel
-        .parent()
-        .unwrap_or(Path::new(""))
-        .join(rel_src);
-    if !abs.is_file() {
-        let near: Vec<String> = std::fs::read_dir(place.page_dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| e.file_name().into_string().ok())
+    let dir = place.page_rel.parent().unwrap_or(Path::new(""));
+    let rel = dir.join(rel_src);
+    place.read.borrow_mut().push(rel.clone());
+    let Some(file) = place.input.file(&rel) else {
+        let near: Vec<String> = place
+            .input
+            .beside(dir)
+            .filter_map(|(f, _)| f.file_name()?.to_str().map(str::to_string))
             .filter(|n| {
                 let n = n.to_ascii_lowercase();
                 n.ends_with(".csv") || n.ends_with(".toml") || n.ends_with(".json")
@@ -505,24 +504,29 @@ fn load_file(src: &str, place: &Place, diags: &mut Vec<Diagnostic>) -> Option<Da
             .with_help(help),
         ));
         return None;
-    }
-    let decoded = crate::input::source::read_text(&abs, &rel);
+    };
+    // The input decodes the files of the formats read below; any other is not data.
+    let empty = crate::input::site::Text {
+        text: "".into(),
+        diagnostics: Vec::new(),
+    };
+    let decoded = file.text.as_ref().unwrap_or(&empty);
     let failed = decoded.diagnostics.iter().any(Diagnostic::is_error);
-    diags.extend(decoded.diagnostics);
+    diags.extend(decoded.diagnostics.iter().cloned());
     if failed {
         return None;
     }
-    let text = decoded.text;
-    let ext = abs
+    let text: &str = &decoded.text;
+    let ext = rel
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
     let parsed = match ext.as_str() {
-        "csv" => parse_csv(&text, 0, &rel, b','),
-        "tsv" => parse_csv(&text, 0, &rel, b'\t'),
-        "toml" => parse_toml(&text, &rel),
-        "json" => parse_json(&text, &rel),
+        "csv" => parse_csv(text, 0, &rel, b','),
+        "tsv" => parse_csv(text, 0, &rel, b'\t'),
+        "toml" => parse_toml(text, &rel),
+        "json" => parse_json(text, &rel),
         _ => {
             diags.push(at_block(
                 Diagnostic::error(text!(
@@ -1101,19 +1105,18 @@ fn ring_chart(title: Option<&str>, part: &Series, whole: &Series) -> String {
 mod tests {
     use super::*;
 
-    fn place(dir: &Path) -> Place<'_> {
-        Place {
+    fn run(info: &str, body: &str) -> (Option<String>, Vec<Diagnostic>) {
+        let input = crate::input::site::Input::default();
+        let read = Default::default();
+        let place = Place {
             page_rel: Path::new("content/stats/2023/index.md"),
-            page_dir: dir,
+            input: &input,
+            read: &read,
             span: 100..140,
             body_offset: 120,
-        }
-    }
-
-    fn run(info: &str, body: &str) -> (Option<String>, Vec<Diagnostic>) {
-        let dir = std::env::temp_dir();
+        };
         let mut diags = Vec::new();
-        let html = render(info, body, &place(&dir), &mut diags);
+        let html = render(info, body, &place, &mut diags);
         (html, diags)
     }
 

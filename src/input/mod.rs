@@ -1,6 +1,7 @@
-//! Reading the site folder: walking `content/`, decoding text files (UTF-8 with or
-//! without BOM, GB18030, UTF-16), file stamps, and the theme's templates and static
-//! files. It must not interpret Markdown, front matter or templates.
+//! Reading the site folder, once, at the edge: `site::Input` is every file a build
+//! reads (one walk, stamps, decoded texts: UTF-8 with or without BOM, GB18030,
+//! UTF-16), and `theme` lays the theme's templates and static files out of it. It must not interpret Markdown, front matter or templates.
 
+pub mod site;
 pub mod source;
 pub mod theme;

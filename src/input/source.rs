@@ -1,10 +1,9 @@
-//! Finds the site's content on disk and decodes it to text. It must not interpret
-//! Markdown or front matter.
+//! What the site's files are and how their text is decoded. It must not interpret
+//! Markdown or front matter, and does not walk the disk: `input::site` does.
 //!
-//! This stage and `output` are the only ones that read the content folder. It sorts
-//! what it finds into sections (`_index.md`), pages (`*.md`, or `index.md` of a page
-//! bundle) and assets (every other file, owned by the bundle or section folder it sits
-//! in). Text is decoded from UTF-8 (a BOM is dropped silently) or, failing that, from
+//! The walk (`input::site`) sorts content/ into sections (`_index.md`), pages
+//! (`*.md`, or `index.md` of a page bundle) and assets (every other file, owned by
+//! the bundle or section folder it sits in) with the types and name rules here. Text is decoded from UTF-8 (a BOM is dropped silently) or, failing that, from
 //! GB18030/GBK, which Windows editors in China still save by default; that case is a
 //! warning naming the file. CRLF becomes LF, so every later byte offset, and so every
 //! reported line, refers to one normalised text.
@@ -68,70 +67,6 @@ pub fn is_markdown(path: &Path) -> bool {
     name.is_some_and(|n| n.ends_with(".md") || n.ends_with(".MD") || n.ends_with(".markdown"))
 }
 
-/// Walks `root/content` and sorts its files. The walk order is sorted, so the same
-/// folder always gives the same result.
-pub fn discover(root: &Path) -> (Discovered, Vec<Diagnostic>) {
-    let content = root.join("content");
-    let mut found = Discovered::default();
-    let mut diags = Vec::new();
-    if !content.is_dir() {
-        diags.push(
-            Diagnostic::error(text!(
-                zh: "找不到 content 文件夹：{}",
-                en: "no content folder at {}",
-                content.display()
-            ))
-            .with_help(text!(
-                zh: "请在站点根目录运行，或用 --root 指定站点目录；新建站点可用 `anxuan init 目录`",
-                en: "run inside a site, or pass --root; `anxuan init DIR` creates a new site"
-            )),
-        );
-        return (found, diags);
-    }
-    let walker = walkdir::WalkDir::new(&content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err.path().map(|p| p.to_path_buf()).unwrap_or_default();
-                diags.push(
-                    Diagnostic::error(text!(
-                        zh: "无法读取：{err}",
-                        en: "cannot read: {err}"
-                    ))
-                    .in_file(path.strip_prefix(root).unwrap_or(&path)),
-                );
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let abs = entry.path().to_path_buf();
-        let rel = abs.strip_prefix(root).unwrap_or(&abs).to_path_buf();
-        let content_rel = abs.strip_prefix(&content).unwrap_or(&abs).to_path_buf();
-        let name = entry.file_name().to_string_lossy();
-        if is_markdown(&abs) {
-            let role = match name.as_ref() {
-                "_index.md" => Role::Section,
-                "index.md" => Role::Bundle,
-                _ => Role::Page,
-            };
-            found.markdown.push(MarkdownFile { rel, abs, role });
-        } else {
-            found.assets.push(AssetFile {
-                rel,
-                abs,
-                content_rel,
-            });
-        }
-    }
-    (found, diags)
-}
-
 /// When a file last changed, as far as the file system tells: size, modification
 /// time and inode (an editor that saves by renaming gives a new inode).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -142,35 +77,18 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    pub fn of(path: &Path) -> Option<Stamp> {
-        let m = std::fs::metadata(path).ok()?;
+    /// The stamp of what `metadata` describes.
+    pub fn from_metadata(m: &std::fs::Metadata) -> Stamp {
         #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        let inode = std::os::unix::fs::MetadataExt::ino(m);
         #[cfg(not(unix))]
         let inode = 0;
-        Some(Stamp {
+        Stamp {
             len: m.len(),
             modified: m.modified().ok(),
             inode,
-        })
+        }
     }
-}
-
-/// Names, sizes and times of the files (other than Markdown) in `dir`: a data block's
-/// output depends on them, and on which exist when a `src=` is misspelt.
-pub fn dir_fingerprint(dir: &Path) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut entries: Vec<(std::ffi::OsString, Option<Stamp>)> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| !is_markdown(Path::new(&e.file_name())))
-        .map(|e| (e.file_name(), Stamp::of(&e.path())))
-        .collect();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    entries.hash(&mut h);
-    h.finish()
 }
 
 /// The outcome of decoding one file.

@@ -4,13 +4,15 @@
 //! the site's `themes/<theme>/` folder (for the repository itself this is the default
 //! theme's source, so editing it shows without recompiling); the site's `templates/`
 //! folder, which overrides single templates by name, and its `static/` folder, copied
-//! to the output root as is. It reads files only and never renders: rendering
-//! happens in `render`.
+//! to the output root as is. Takes the files from the site's `Input` and reads none
+//! itself (the static files' bytes are read by `output` as it copies them);
+//! it never renders: rendering happens in `render`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::base::diagnostic::Diagnostic;
+use crate::input::site::Input;
 use crate::text;
 
 include!(concat!(env!("OUT_DIR"), "/theme_files.rs"));
@@ -46,7 +48,8 @@ impl StaticData {
     }
 }
 
-pub fn load(root: &Path, theme: Option<&str>) -> (Theme, Vec<Diagnostic>) {
+/// The theme of the site whose files `input` holds; `theme` is config.toml's `theme`.
+pub fn load(input: &Input, theme: Option<&str>) -> (Theme, Vec<Diagnostic>) {
     let mut t = Theme::default();
     let mut diags = Vec::new();
     for (rel, bytes) in THEME_FILES {
@@ -65,11 +68,11 @@ pub fn load(root: &Path, theme: Option<&str>) -> (Theme, Vec<Diagnostic>) {
         }
     }
     let name = theme.unwrap_or("default");
-    let dir = root.join("themes").join(name);
-    if dir.is_dir() {
+    let dir = Path::new("themes").join(name);
+    if input.has_theme(name) {
         overlay(
             &mut t,
-            root,
+            input,
             &dir.join("templates"),
             &dir.join("static"),
             &mut diags,
@@ -84,79 +87,63 @@ pub fn load(root: &Path, theme: Option<&str>) -> (Theme, Vec<Diagnostic>) {
     // The site's own templates/ and static/ come last: they win over any theme.
     overlay(
         &mut t,
-        root,
-        &root.join("templates"),
-        &root.join("static"),
+        input,
+        Path::new("templates"),
+        Path::new("static"),
         &mut diags,
     );
     (t, diags)
 }
 
+/// Lays the templates and static files of two folders (relative to the site) over `t`.
 fn overlay(
     t: &mut Theme,
-    root: &Path,
+    input: &Input,
     templates: &Path,
     statics: &Path,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if templates.is_dir() {
-        for e in walkdir::WalkDir::new(templates)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-        {
-            if !e.file_type().is_file() || e.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            let rel = e.path().strip_prefix(templates).unwrap_or(e.path());
-            let name = rel.to_string_lossy().replace('\\', "/");
-            let display = e
-                .path()
-                .strip_prefix(root)
-                .unwrap_or(e.path())
-                .to_path_buf();
-            let decoded = crate::input::source::read_text(e.path(), &display);
-            diags.extend(decoded.diagnostics);
-            t.templates.insert(
-                name.clone(),
-                TemplateSource {
-                    name,
-                    display,
-                    text: decoded.text,
-                },
-            );
-        }
+    for (rel, f) in input.under(templates) {
+        // Hidden files are not templates (an editor's swap file); the input decodes
+        // only the others.
+        let Some(text) = &f.text else { continue };
+        let name = rel
+            .strip_prefix(templates)
+            .unwrap_or(rel)
+            .to_string_lossy()
+            .replace('\\', "/");
+        diags.extend(text.diagnostics.iter().cloned());
+        t.templates.insert(
+            name.clone(),
+            TemplateSource {
+                name,
+                display: rel.clone(),
+                text: text.text.to_string(),
+            },
+        );
     }
     // Symlinks inside static/ are skipped by the walk, but a static/ that is itself a
     // link would be followed, publishing whatever folder it points at (`/etc`).
-    let linked = std::fs::symlink_metadata(statics).is_ok_and(|m| m.file_type().is_symlink());
-    if linked {
-        let shown = statics.strip_prefix(root).unwrap_or(statics).to_path_buf();
+    if input.is_link(statics) {
         diags.push(
             Diagnostic::error(text!(
                 zh: "{} 是一个链接（快捷方式），不会被发布：它指向的整个文件夹都会公开",
                 en: "{} is a symbolic link and is not published: the whole folder it points at would be public",
-                shown.display()
+                statics.display()
             ))
-            .in_file(&shown)
+            .in_file(statics)
             .with_help(text!(
                 zh: "把要发布的文件复制进一个真正的 static 文件夹",
                 en: "copy the files to publish into a real static folder"
             )),
         );
-    } else if !statics.as_os_str().is_empty() && statics.is_dir() {
-        for e in walkdir::WalkDir::new(statics)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-        {
-            if e.file_type().is_file() {
-                let rel = e.path().strip_prefix(statics).unwrap_or(e.path());
-                t.statics.insert(
-                    rel.to_string_lossy().replace('\\', "/"),
-                    StaticData::File(e.path().to_path_buf()),
-                );
-            }
-        }
+        return;
+    }
+    for (rel, f) in input.under(statics) {
+        let name = rel.strip_prefix(statics).unwrap_or(rel);
+        t.statics.insert(
+            name.to_string_lossy().replace('\\', "/"),
+            StaticData::File(f.abs.clone()),
+        );
     }
 }

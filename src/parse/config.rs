@@ -145,15 +145,17 @@ pub struct Config {
 
 pub use crate::input::source::CONFIG_FILE;
 
-/// Loads `root/config.toml`. `base_url_override` is `--base-url`.
-pub fn load(
+/// Makes the settings from config.toml's text as the site's input read it (`None`
+/// when it could not be read) in the site folder `root`. `base_url_override` is
+/// `--base-url`.
+pub fn from_text(
+    text: Option<&crate::input::site::Text>,
     root: &Path,
     base_url_override: Option<&str>,
 ) -> (Option<Config>, String, Vec<Diagnostic>) {
-    let path = root.join(CONFIG_FILE);
-    let decoded = match std::fs::read(&path) {
-        Ok(bytes) => crate::input::source::decode(&bytes, Path::new(CONFIG_FILE)),
-        Err(_) => {
+    let decoded = match text {
+        Some(t) => t,
+        None => {
             let d = Diagnostic::error(text!(
                 zh: "找不到站点配置文件 config.toml（在 {}）",
                 en: "no config.toml found (in {})",
@@ -166,8 +168,8 @@ pub fn load(
             return (None, String::new(), vec![d]);
         }
     };
-    let mut diags: Vec<Diagnostic> = decoded.diagnostics;
-    let text = decoded.text;
+    let mut diags: Vec<Diagnostic> = decoded.diagnostics.clone();
+    let text = decoded.text.to_string();
     let raw: RawConfig = match toml::from_str(&text) {
         Ok(raw) => raw,
         Err(err) => {

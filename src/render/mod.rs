@@ -317,16 +317,17 @@ pub(crate) mod fixture {
             "content/leaflets/l1.md",
             "+++\ntitle = \"燃气安全\"\ndate = 2026-02-01T09:00:00+08:00\npaper = \"A5\"\n+++\n关阀开窗。\n",
         );
-        let (config, _, diags) = crate::parse::config::load(root, None);
+        let input = crate::input::site::Input::read(root, None, &Default::default());
+        let (config, _, diags) = crate::parse::config::from_text(input.config(), root, None);
         let config = config.unwrap_or_else(|| panic!("config: {diags:?}"));
         let now: jiff::Timestamp = NOW.parse().expect("a time");
         let opts = model::LoadOptions {
             drafts: false,
             now: now.to_zoned(config.timezone.clone()),
         };
-        let (theme, _) = crate::input::theme::load(root, None);
+        let (theme, _) = crate::input::theme::load(&input, None);
         let mut sources = Sources::default();
-        let (site, _, diags) = model::load(root, config, &opts, &mut sources, None);
+        let (site, _, diags) = model::load(&input, config, &opts, &mut sources, None);
         assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
         (site, theme)
     }

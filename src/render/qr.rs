@@ -1,7 +1,8 @@
 //! QR codes as inline SVG for printed leaflets (SPEC §4): a 4-module quiet zone, a
 //! physical size in millimetres, one `<path>` of dark modules so the code stays a few
 //! hundred bytes and prints crisp at any resolution. Also as text, for `serve`'s
-//! terminal, so a phone can open the preview.
+//! terminal, so a phone can open the preview. It never rasterises: printers and
+//! browsers scale the vector.
 
 use std::fmt::Write as _;
 

@@ -30,7 +30,8 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use crate::base::diagnostic::{self, Lang};
 use crate::output::OutData;
-use crate::pipeline::{BuildOptions, Session};
+use crate::pipeline::BuildOptions;
+use crate::session::Session;
 use search::Searcher;
 
 /// The preview: every file of the last good build, by output path, in memory. Pages

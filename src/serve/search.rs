@@ -20,7 +20,7 @@ const SEARCH_PAUSE: Duration = Duration::from_millis(500);
 pub(super) struct Searcher(Arc<(Mutex<Option<SearchJob>>, Condvar)>);
 
 /// A good build waiting for its search index, with the generation it was shown as.
-type SearchJob = (u64, crate::pipeline::Incremental);
+type SearchJob = (u64, crate::session::Incremental);
 
 impl Searcher {
     pub(super) fn start(shared: Shared) -> Searcher {
@@ -80,7 +80,7 @@ impl Searcher {
         searcher
     }
 
-    pub(super) fn submit(&self, generation: u64, build: crate::pipeline::Incremental) {
+    pub(super) fn submit(&self, generation: u64, build: crate::session::Incremental) {
         let (lock, ready) = &*self.0;
         *lock.lock().unwrap_or_else(|e| e.into_inner()) = Some((generation, build));
         ready.notify_one();

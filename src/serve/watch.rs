@@ -18,7 +18,8 @@ use super::poll::{Looker, WATCHED};
 use super::search::Searcher;
 use super::{rebuild, Seen, Shared};
 use crate::base::diagnostic::Lang;
-use crate::pipeline::{BuildOptions, Session};
+use crate::pipeline::BuildOptions;
+use crate::session::Session;
 use crate::text;
 
 /// The environment variable that drops every native file event, for tests only:

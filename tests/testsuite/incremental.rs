@@ -7,7 +7,8 @@ use std::path::Path;
 
 use anxuan::base::diagnostic::Lang;
 use anxuan::output::OutFile;
-use anxuan::pipeline::{BuildOptions, Session};
+use anxuan::pipeline::BuildOptions;
+use anxuan::session::Session;
 
 use crate::support::{Rng, Site};
 
@@ -35,7 +36,7 @@ fn bytes(f: &OutFile) -> Vec<u8> {
 
 /// Every diagnostic of a build, as the user reads it, in order, with whether it is
 /// an error.
-fn messages(build: &anxuan::pipeline::Incremental) -> Vec<(bool, String)> {
+fn messages(build: &anxuan::session::Incremental) -> Vec<(bool, String)> {
     build
         .report
         .diagnostics
@@ -1089,4 +1090,50 @@ fn every_kind_of_published_file_is_checked_by_serve_as_by_a_fresh_build() {
     let s = step_at(&mut session, &site, &mut kept, &changed, NOW);
     assert!(s.errors().is_empty(), "{:?}", s.diagnostics);
     assert_same(&kept, &site, "published files made safe");
+}
+
+#[test]
+fn a_data_file_in_a_folder_below_its_page_is_read_again_when_edited() {
+    let site = Site::new();
+    site.page(
+        "content/notices/a.md",
+        "title = \"甲\"",
+        "```table src=data/hazards.csv\n```\n",
+    );
+    site.file("content/notices/data/hazards.csv", "类别,数量\n隐患,12\n");
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    step(&mut session, &site, &mut kept, &[]);
+    // Written in place: the folder's own time does not change, only the file's.
+    site.file("content/notices/data/hazards.csv", "类别,数量\n隐患,34\n");
+    step(
+        &mut session,
+        &site,
+        &mut kept,
+        &["content/notices/data/hazards.csv"],
+    );
+    assert_same(&kept, &site, "editing a data file below its page");
+    let page = String::from_utf8_lossy(&kept["notices/a/index.html"]).into_owned();
+    assert!(page.contains("34") && !page.contains(">12<"), "{page}");
+}
+
+#[test]
+fn a_folder_of_static_files_named_only_by_the_folder_is_read_whole() {
+    let site = Site::new();
+    site.page("content/notices/a.md", "title = \"甲\"", "正文。\n");
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    step(&mut session, &site, &mut kept, &[]);
+    // A folder moved in whole: the watcher names the folder, not its files.
+    site.file("static/docs/list.txt", "值班电话 13812345678\n");
+    let s = step_at(&mut session, &site, &mut kept, &["static/docs"], NOW);
+    let (_, want) = fresh_at(&site, NOW);
+    assert_eq!(s.diagnostics, want);
+    assert!(
+        s.errors()
+            .iter()
+            .any(|e| e.contains("static/docs/list.txt")),
+        "{:?}",
+        s.diagnostics
+    );
 }

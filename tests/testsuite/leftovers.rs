@@ -154,7 +154,8 @@ fn a_renamed_page_is_named_with_the_alias_that_keeps_old_links() {
 
 #[test]
 fn an_edit_that_starts_showing_a_drafts_photo_publishes_it_in_serve_too() {
-    use anxuan::pipeline::{BuildOptions, Session};
+    use anxuan::pipeline::BuildOptions;
+    use anxuan::session::Session;
     let site = Site::new();
     with_drafts(&site);
     let opts = BuildOptions {
@@ -194,7 +195,8 @@ fn an_edit_that_starts_showing_a_drafts_photo_publishes_it_in_serve_too() {
 #[test]
 fn a_page_renamed_while_serving_is_named_with_its_alias() {
     use anxuan::base::diagnostic::Lang;
-    use anxuan::pipeline::{BuildOptions, Session};
+    use anxuan::pipeline::BuildOptions;
+    use anxuan::session::Session;
     let site = Site::new();
     let fm = "title = \"关于做好汛期防范工作的通知\"\ndate = 2023-05-01";
     site.page("content/notices/fang-xun.md", fm, "\n各村做好准备。\n");
@@ -250,7 +252,8 @@ fn a_page_renamed_while_serving_is_named_with_its_alias() {
 /// `build` nor by `serve`.
 #[test]
 fn deleting_one_of_two_pages_with_one_title_is_not_a_rename() {
-    use anxuan::pipeline::{BuildOptions, Session};
+    use anxuan::pipeline::BuildOptions;
+    use anxuan::session::Session;
     let site = Site::new();
     let fm = "title = \"防汛通知\"\ndate = 2023-05-01";
     site.page("content/notices/a.md", fm, "\n去年的。\n");

@@ -170,7 +170,8 @@ fn links_by_address_to_what_the_site_lacks_are_errors_at_their_line() {
 #[test]
 fn a_dead_link_typed_while_serving_is_reported_as_a_fresh_build_reports_it() {
     use anxuan::base::diagnostic::Lang;
-    use anxuan::pipeline::{BuildOptions, Session};
+    use anxuan::pipeline::BuildOptions;
+    use anxuan::session::Session;
     let site = linked_site("[统计](/stats/2025/)\n");
     let options = BuildOptions {
         root: site.path().to_path_buf(),
@@ -179,7 +180,7 @@ fn a_dead_link_typed_while_serving_is_reported_as_a_fresh_build_reports_it() {
         now: anxuan::pipeline::parse_now("2024-01-01T12:00:00+08:00"),
         drafts: false,
     };
-    let messages = |b: &anxuan::pipeline::Incremental| -> Vec<String> {
+    let messages = |b: &anxuan::session::Incremental| -> Vec<String> {
         b.report
             .diagnostics
             .iter()
