@@ -2,20 +2,20 @@
 //! leaflets into a static township website. See ARCHITECTURE.md for the stages, one
 //! folder each, lower ones never reaching up: `base` (diagnostics, dates, personal
 //! data, URLs) → `input` (the walk and decoding) → `parse` (config, front matter,
-//! keys) → `markdown` → `data` → `checks` → `model` → `render` → `output`, run in
+//! keys) → `markdown` → `data` → `checks` → `model` → `output` → `render`, run in
 //! order by `pipeline`, kept between edits by `session`, served by `serve`.
 
 pub mod base;
-pub mod checks;
-pub mod data;
+pub(crate) mod checks;
+pub(crate) mod data;
 pub mod input;
-pub mod markdown;
+pub(crate) mod markdown;
 pub mod model;
 pub mod output;
 pub mod parse;
 pub mod pipeline;
 pub mod print;
-pub mod render;
+pub(crate) mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod session;

@@ -42,7 +42,7 @@ pub struct BuildReport {
     pub sources: Sources,
     /// Set when the output was replaced; the caller decides when to delete it.
     pub old_output: Option<OldOutput>,
-    pub wrote: bool,
+    pub(crate) wrote: bool,
     /// The site's leaflets, for `anxuan print`.
     pub leaflets: Vec<crate::model::Leaflet>,
     /// The path part of base_url (`/xxzhen/`), where the output is served from.

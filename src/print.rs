@@ -355,7 +355,7 @@ pub fn tempdir() -> Result<PathBuf, Diagnostic> {
 }
 
 /// Pages of a PDF: `/Type /Page` objects (not `/Pages`).
-pub fn count_pages(pdf: &[u8]) -> usize {
+pub(crate) fn count_pages(pdf: &[u8]) -> usize {
     let mut n = 0;
     for pat in [&b"/Type /Page"[..], &b"/Type/Page"[..]] {
         let mut i = 0;

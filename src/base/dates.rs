@@ -5,12 +5,12 @@
 
 use jiff::Zoned;
 
-pub fn rfc3339(z: &jiff::Zoned) -> String {
+pub(crate) fn rfc3339(z: &jiff::Zoned) -> String {
     z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
 /// "2023-06-04T08:00:00+08:00" → "2023年6月4日"; anything unreadable comes back as is.
-pub fn date_zh(s: &str) -> String {
+pub(crate) fn date_zh(s: &str) -> String {
     let parts: Vec<&str> = s.get(..10).unwrap_or("").split('-').collect();
     match parts.as_slice() {
         [y, m, d] if y.len() == 4 => match (m.parse::<u32>(), d.parse::<u32>()) {
@@ -21,7 +21,7 @@ pub fn date_zh(s: &str) -> String {
     }
 }
 
-pub fn datetime_zh(s: &str) -> String {
+pub(crate) fn datetime_zh(s: &str) -> String {
     let date = date_zh(s);
     match s.get(11..16) {
         Some(hm) if date != s => format!("{date} {hm}"),
@@ -31,12 +31,12 @@ pub fn datetime_zh(s: &str) -> String {
 
 /// Reads the date forms staff actually write. A date or datetime without an offset
 /// is in the site's time zone; a date without a time is the start of that day.
-pub fn parse_datetime(s: &str, tz: &jiff::tz::TimeZone) -> Option<Zoned> {
+pub(crate) fn parse_datetime(s: &str, tz: &jiff::tz::TimeZone) -> Option<Zoned> {
     parse_moment(s, tz).map(|(z, _)| z)
 }
 
 /// [`parse_datetime`], and whether `s` was a date without a time.
-pub fn parse_moment(s: &str, tz: &jiff::tz::TimeZone) -> Option<(Zoned, bool)> {
+pub(crate) fn parse_moment(s: &str, tz: &jiff::tz::TimeZone) -> Option<(Zoned, bool)> {
     let s = s.trim();
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
         return Some((ts.to_zoned(tz.clone()), false));

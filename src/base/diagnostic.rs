@@ -33,12 +33,12 @@ impl Lang {
 /// A message in both languages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Text {
-    pub zh: String,
+    pub(crate) zh: String,
     pub en: String,
 }
 
 impl Text {
-    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
+    pub(crate) fn new(zh: impl Into<String>, en: impl Into<String>) -> Text {
         Text {
             zh: zh.into(),
             en: en.into(),
@@ -47,14 +47,14 @@ impl Text {
 
     /// The same words in both languages: what the system said (an OS error, a
     /// browser's last line), which anxuan cannot translate.
-    pub fn same(s: String) -> Text {
+    pub(crate) fn same(s: String) -> Text {
         Text {
             zh: s.clone(),
             en: s,
         }
     }
 
-    pub fn get(&self, lang: Lang) -> &str {
+    pub(crate) fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,
             Lang::En => &self.en,
@@ -71,27 +71,27 @@ macro_rules! text {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
+pub(crate) enum Severity {
     Error,
     Warning,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// Path relative to the site root, with `/` separators, as the user knows it.
     pub file: Option<PathBuf>,
     /// Byte range in the decoded text of `file` (BOM already removed).
-    pub span: Option<Range<usize>>,
+    pub(crate) span: Option<Range<usize>>,
     pub message: Text,
-    pub help: Option<Box<Text>>,
+    pub(crate) help: Option<Box<Text>>,
     /// The spanned text is private (a phone or ID number, a password): the source
     /// line shown under the message has it replaced by `*`.
-    pub sensitive: bool,
+    pub(crate) sensitive: bool,
 }
 
 impl Diagnostic {
-    pub fn error(message: Text) -> Diagnostic {
+    pub(crate) fn error(message: Text) -> Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             file: None,
@@ -102,29 +102,29 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(message: Text) -> Diagnostic {
+    pub(crate) fn warning(message: Text) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(message)
         }
     }
 
-    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Diagnostic {
+    pub(crate) fn in_file(mut self, file: impl Into<PathBuf>) -> Diagnostic {
         self.file = Some(file.into());
         self
     }
 
-    pub fn at(mut self, span: Range<usize>) -> Diagnostic {
+    pub(crate) fn at(mut self, span: Range<usize>) -> Diagnostic {
         self.span = Some(span);
         self
     }
 
-    pub fn with_help(mut self, help: Text) -> Diagnostic {
+    pub(crate) fn with_help(mut self, help: Text) -> Diagnostic {
         self.help = Some(Box::new(help));
         self
     }
 
-    pub fn sensitive(mut self) -> Diagnostic {
+    pub(crate) fn sensitive(mut self) -> Diagnostic {
         self.sensitive = true;
         self
     }
@@ -136,20 +136,20 @@ impl Diagnostic {
 
 /// Maps byte offsets of one text to 1-based line and column (columns count characters,
 /// so a Chinese character is one column, as editors show it).
-pub struct LineIndex<'a> {
+pub(crate) struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> LineIndex<'a> {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         LineIndex { text, line_starts }
     }
 
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
@@ -163,7 +163,7 @@ impl<'a> LineIndex<'a> {
     }
 
     /// Byte offset of a 1-based line and 0-based character column (as YAML parsers report).
-    pub fn offset_of(&self, line: usize, char_col: usize) -> usize {
+    pub(crate) fn offset_of(&self, line: usize, char_col: usize) -> usize {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
             return self.text.len();
         };
@@ -177,7 +177,7 @@ impl<'a> LineIndex<'a> {
                 .unwrap_or(line_text.len())
     }
 
-    pub fn line_text(&self, line: usize) -> &'a str {
+    pub(crate) fn line_text(&self, line: usize) -> &'a str {
         let start = self.line_starts[line - 1];
         let end = self
             .line_starts
@@ -200,7 +200,7 @@ impl SourceLookup for () {
 }
 
 /// Sorts diagnostics the way users read them: by file, then position, errors first on a tie.
-pub fn sort(diags: &mut [Diagnostic]) {
+pub(crate) fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         let ka = (&a.file, a.span.as_ref().map(|s| s.start), a.severity);
         let kb = (&b.file, b.span.as_ref().map(|s| s.start), b.severity);
@@ -301,7 +301,7 @@ fn is_wide(c: char) -> bool {
 /// Paths print with `/` on every platform so messages read the same on Windows, and
 /// with a number in a name masked (`content/138****5678.md`): every message about
 /// such a file would show it otherwise.
-pub fn display_path(p: &Path) -> String {
+pub(crate) fn display_path(p: &Path) -> String {
     let mut shown = p.to_string_lossy().replace('\\', "/");
     let mut found = crate::base::pii::scan(&shown);
     found.sort_by_key(|f| f.span.start);

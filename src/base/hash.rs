@@ -2,7 +2,7 @@
 //! not be used where collisions would matter for safety: it is FNV-1a, 40 bits.
 
 /// 64-bit FNV-1a: tiny, stable across Rust versions, plenty for cache-busting names.
-pub fn content_hash(bytes: &[u8]) -> String {
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in bytes {
         h ^= u64::from(*b);

@@ -3,11 +3,11 @@
 //! timing. Nothing here may use another folder of the crate, read files, or know
 //! about pages: a module needed by two stages lives here so neither reaches up.
 
-pub mod dates;
+pub(crate) mod dates;
 pub mod diagnostic;
-pub mod hash;
-pub mod pii;
-pub mod slug;
-pub mod trace;
-pub mod url;
-pub mod xml;
+pub(crate) mod hash;
+pub(crate) mod pii;
+pub(crate) mod slug;
+pub(crate) mod trace;
+pub(crate) mod url;
+pub(crate) mod xml;

@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     IdNumber,
     Mobile,
     Password,
@@ -14,18 +14,18 @@ pub enum Kind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
-    pub kind: Kind,
+pub(crate) struct Finding {
+    pub(crate) kind: Kind,
     /// Byte range in the scanned text.
-    pub span: Range<usize>,
+    pub(crate) span: Range<usize>,
     /// The number's digits (`13812345678`, `53010219900101123X`), or the text found.
-    pub value: String,
+    pub(crate) value: String,
     /// What a message may show: `138****5678`.
-    pub masked: String,
+    pub(crate) masked: String,
 }
 
 /// Every finding in `text`, in order, with spans into `text`.
-pub fn scan(text: &str) -> Vec<Finding> {
+pub(crate) fn scan(text: &str) -> Vec<Finding> {
     scan_view(text, true)
 }
 
@@ -266,7 +266,7 @@ fn valid_birth_date(ymd: &str) -> bool {
 }
 
 /// The GB 11643-1999 check character of an ID number's first 17 digits.
-pub fn check_char(id: &str) -> Option<u8> {
+pub(crate) fn check_char(id: &str) -> Option<u8> {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let digits: Vec<u32> = id
         .bytes()
@@ -430,7 +430,7 @@ fn paid_markers(text: &str) -> Vec<Finding> {
 }
 
 /// Digits (and a trailing X) of a number as written in an allow-list.
-pub fn normalise(number: &str) -> String {
+pub(crate) fn normalise(number: &str) -> String {
     let s: String = number
         .chars()
         .filter_map(plain)

@@ -12,7 +12,7 @@ use pinyin::ToPinyin;
 
 /// Slugifies `text`: ASCII letters and digits are kept (lowercased), each CJK
 /// character becomes one pinyin word, and everything else separates words.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 2);
     // true while the last thing pushed was part of an ASCII word that may continue
     let mut in_ascii_word = false;
@@ -69,7 +69,7 @@ fn fullwidth_ascii(ch: char) -> Option<char> {
 
 /// True when `slug` is already a valid anxuan URL segment: lowercase ASCII letters,
 /// digits and single hyphens, not starting or ending with a hyphen.
-pub fn is_valid_slug(slug: &str) -> bool {
+pub(crate) fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && !slug.starts_with('-')
         && !slug.ends_with('-')

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 /// `ANXUAN_TRACE=1` prints how long each stage took, for performance work.
-pub fn trace(stage: &str, since: Instant) {
+pub(crate) fn trace(stage: &str, since: Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("ANXUAN_TRACE").is_some()) {
         eprintln!(

@@ -1,7 +1,7 @@
 //! Escaping text for XML and HTML attributes (feeds, sitemap, SVG). It must not be
 //! used to build HTML pages: templates escape, and lol_html rewrites.
 
-pub fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

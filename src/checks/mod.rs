@@ -27,15 +27,15 @@ use crate::parse::front_matter::Spanned;
 use crate::text;
 
 /// One file to check: its path for messages, its text, and the page's waivers.
-pub struct FileToCheck<'a> {
-    pub rel: &'a Path,
-    pub text: &'a str,
-    pub waivers: &'a [Spanned<String>],
+pub(crate) struct FileToCheck<'a> {
+    pub(crate) rel: &'a Path,
+    pub(crate) text: &'a str,
+    pub(crate) waivers: &'a [Spanned<String>],
 }
 
 /// Diagnostics for every finding in `files` not allowed by `site_allow` (config.toml
 /// `[privacy] allow`) or waived by the page; a waiver in use is a warning.
-pub fn check_files(files: &[FileToCheck<'_>], site_allow: &[String]) -> Vec<Diagnostic> {
+pub(crate) fn check_files(files: &[FileToCheck<'_>], site_allow: &[String]) -> Vec<Diagnostic> {
     let allowed: Vec<String> = site_allow.iter().map(|a| normalise(a)).collect();
     files
         .par_iter()

@@ -28,18 +28,18 @@ use crate::parse::meta::did_you_mean;
 use crate::text;
 
 /// Where a block sits.
-pub struct Place<'a> {
+pub(crate) struct Place<'a> {
     /// The Markdown file, relative to the site root (for messages).
-    pub page_rel: &'a Path,
+    pub(crate) page_rel: &'a Path,
     /// The site's files: `src=` files are looked up beside the page among them.
-    pub input: &'a crate::input::site::Input,
+    pub(crate) input: &'a crate::input::site::Input,
     /// The files (relative to the site) that the block looked for, found or not:
     /// its output depends on them.
-    pub read: &'a std::cell::RefCell<Vec<PathBuf>>,
+    pub(crate) read: &'a std::cell::RefCell<Vec<PathBuf>>,
     /// The whole block (fence to fence) in the Markdown file.
-    pub span: Range<usize>,
+    pub(crate) span: Range<usize>,
     /// Where the block's body starts in the Markdown file.
-    pub body_offset: usize,
+    pub(crate) body_offset: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,7 +89,7 @@ struct Cell {
 
 /// Renders one block. `None` (with diagnostics pushed) when the block is wrong: the
 /// build then fails, and the block stays readable as code in the meantime.
-pub fn render(
+pub(crate) fn render(
     info: &str,
     body: &str,
     place: &Place,

@@ -3,5 +3,5 @@
 //! UTF-16), and `theme` lays the theme's templates and static files out of it. It must not interpret Markdown, front matter or templates.
 
 pub mod site;
-pub mod source;
-pub mod theme;
+pub(crate) mod source;
+pub(crate) mod theme;

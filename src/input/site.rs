@@ -23,25 +23,25 @@ use crate::text;
 /// A text as decoded (see `source::decode`), with what decoding it found.
 #[derive(Clone, Debug)]
 pub struct Text {
-    pub text: Arc<str>,
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) text: Arc<str>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// One file of the site.
 #[derive(Clone, Debug)]
-pub struct File {
-    pub abs: PathBuf,
-    pub stamp: Stamp,
+pub(crate) struct File {
+    pub(crate) abs: PathBuf,
+    pub(crate) stamp: Stamp,
     /// A number no other reading of any file had: a cache entry made from this file
     /// holds while the number is the same.
-    pub seq: u64,
+    pub(crate) seq: u64,
     /// The decoded text, for the files a stage reads as text (see [`has_text`]).
-    pub text: Option<Text>,
+    pub(crate) text: Option<Text>,
 }
 
 /// Everything of the site folder that a build reads.
 #[derive(Default)]
-pub struct Input {
+pub(crate) struct Input {
     root: PathBuf,
     /// config.toml, `None` when it cannot be read.
     config: Option<Text>,
@@ -61,7 +61,7 @@ pub struct Input {
 /// Whether a stage reads this file (relative to the site) as text: Markdown and data
 /// files under content/ (a data block's `src=`), and the templates (not hidden ones,
 /// which the theme does not load: an editor's swap file).
-pub fn has_text(rel: &Path) -> bool {
+pub(crate) fn has_text(rel: &Path) -> bool {
     let name = rel
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase());
@@ -93,7 +93,7 @@ impl Input {
     /// Reads the site at `root` afresh. A file of `old` (the last input of a session)
     /// whose stamp is the same is taken over as it was, unless it or a folder above
     /// it is in `changed` (file times are too coarse to tell two quick saves apart).
-    pub fn read(root: &Path, old: Option<&Input>, changed: &BTreeSet<PathBuf>) -> Input {
+    pub(crate) fn read(root: &Path, old: Option<&Input>, changed: &BTreeSet<PathBuf>) -> Input {
         let t = std::time::Instant::now();
         let mut input = Input {
             root: root.to_path_buf(),
@@ -145,7 +145,7 @@ impl Input {
     /// those: a file that is gone leaves the input, a folder is walked. config.toml is
     /// read again each time (every build depends on it). A path that is a walked
     /// folder itself or above one (static/, a theme) makes this a full [`Input::read`].
-    pub fn refresh(&mut self, changed: &BTreeSet<PathBuf>) {
+    pub(crate) fn refresh(&mut self, changed: &BTreeSet<PathBuf>) {
         let roots = self.roots();
         let inside = |rel: &Path| {
             roots
@@ -334,12 +334,10 @@ impl Input {
                 };
                 found.markdown.push(MarkdownFile {
                     rel: rel.clone(),
-                    abs: f.abs.clone(),
                     role,
                 });
             } else {
                 found.assets.push(AssetFile {
-                    rel: rel.clone(),
                     abs: f.abs.clone(),
                     content_rel: rel.strip_prefix(content).unwrap_or(rel).to_path_buf(),
                 });
@@ -348,63 +346,69 @@ impl Input {
         self.content = Arc::new(found);
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
     /// config.toml's text, `None` when it cannot be read.
-    pub fn config(&self) -> Option<&Text> {
+    pub(crate) fn config(&self) -> Option<&Text> {
         self.config.as_ref()
     }
 
     /// The files of content/, sorted into Markdown and assets, and what walking it
     /// found wrong.
-    pub fn content(&self) -> (&Arc<Discovered>, &[Diagnostic]) {
+    pub(crate) fn content(&self) -> (&Arc<Discovered>, &[Diagnostic]) {
         (&self.content, &self.content_diagnostics)
     }
 
     /// One file (relative to the site), if the input holds it.
-    pub fn file(&self, rel: &Path) -> Option<&File> {
+    pub(crate) fn file(&self, rel: &Path) -> Option<&File> {
         self.files.get(rel)
     }
 
     /// Every file whose path (relative to the site) starts with `dir`, in walk order.
-    pub fn under<'a>(&'a self, dir: &'a Path) -> impl Iterator<Item = (&'a PathBuf, &'a File)> {
+    pub(crate) fn under<'a>(
+        &'a self,
+        dir: &'a Path,
+    ) -> impl Iterator<Item = (&'a PathBuf, &'a File)> {
         self.files
             .range(dir.to_path_buf()..)
             .take_while(move |(rel, _)| rel.starts_with(dir))
     }
 
     /// The files directly in `dir` (relative to the site).
-    pub fn beside<'a>(&'a self, dir: &'a Path) -> impl Iterator<Item = (&'a PathBuf, &'a File)> {
+    pub(crate) fn beside<'a>(
+        &'a self,
+        dir: &'a Path,
+    ) -> impl Iterator<Item = (&'a PathBuf, &'a File)> {
         self.under(dir)
             .filter(move |(rel, _)| rel.parent() == Some(dir))
     }
 
     /// Every file of the input, in walk order.
-    pub fn files(&self) -> impl Iterator<Item = (&PathBuf, &File)> {
+    pub(crate) fn files(&self) -> impl Iterator<Item = (&PathBuf, &File)> {
         self.files.iter()
     }
 
     /// Whether `dir` (relative to the site) is a `static/` folder that is a link.
-    pub fn is_link(&self, dir: &Path) -> bool {
+    pub(crate) fn is_link(&self, dir: &Path) -> bool {
         self.links.contains(dir)
     }
 
     /// Whether themes/ holds a folder of this name.
-    pub fn has_theme(&self, name: &str) -> bool {
+    pub(crate) fn has_theme(&self, name: &str) -> bool {
         self.themes.contains(name)
     }
 
     /// The first `limit` bytes of a file of the input (relative to the site), for the
     /// checks that read files of any kind; `None` when it cannot be read.
-    pub fn read_bytes(&self, rel: &Path, limit: u64) -> Option<Vec<u8>> {
+    pub(crate) fn read_bytes(&self, rel: &Path, limit: u64) -> Option<Vec<u8>> {
         source::read_bytes(&self.root.join(rel), limit)
     }
 
     /// The text of a file a diagnostic names, for showing its line: the input's, or
     /// read now for a file the input does not decode.
-    pub fn text_for_message(&self, rel: &Path) -> Arc<str> {
+    pub(crate) fn text_for_message(&self, rel: &Path) -> Arc<str> {
         match self.files.get(rel).and_then(|f| f.text.as_ref()) {
             Some(t) => t.text.clone(),
             None => source::read_text(&self.root.join(rel), rel).text.into(),
@@ -415,7 +419,7 @@ impl Input {
 /// How a path (relative to the site) is on disk now, for `serve` to tell what the
 /// watcher's names mean without walking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Present {
+pub(crate) enum Present {
     /// Nothing there, not even a dangling link.
     Gone,
     File,
@@ -425,7 +429,7 @@ pub enum Present {
 }
 
 /// See [`Present`].
-pub fn present(root: &Path, rel: &Path) -> Present {
+pub(crate) fn present(root: &Path, rel: &Path) -> Present {
     let abs = root.join(rel);
     if std::fs::symlink_metadata(&abs).is_err() {
         return Present::Gone;

@@ -14,11 +14,11 @@ use crate::base::diagnostic::Diagnostic;
 use crate::text;
 
 /// The site's settings file, at the root of the site folder.
-pub const CONFIG_FILE: &str = "config.toml";
+pub(crate) const CONFIG_FILE: &str = "config.toml";
 
 /// What a Markdown file is, from its name and place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// `_index.md`: the text and settings of the folder's section (the home for `content/`).
     Section,
     /// `name.md`: a page named after its file.
@@ -28,29 +28,27 @@ pub enum Role {
 }
 
 #[derive(Clone, Debug)]
-pub struct MarkdownFile {
+pub(crate) struct MarkdownFile {
     /// Relative to the site root, e.g. `content/notices/a.md`.
-    pub rel: PathBuf,
-    pub abs: PathBuf,
-    pub role: Role,
+    pub(crate) rel: PathBuf,
+    pub(crate) role: Role,
 }
 
 #[derive(Clone, Debug)]
-pub struct AssetFile {
-    pub rel: PathBuf,
-    pub abs: PathBuf,
+pub(crate) struct AssetFile {
+    pub(crate) abs: PathBuf,
     /// Path of the asset relative to `content/`, e.g. `stats/2023/hazards.csv`.
-    pub content_rel: PathBuf,
+    pub(crate) content_rel: PathBuf,
 }
 
 #[derive(Default, Debug)]
-pub struct Discovered {
-    pub markdown: Vec<MarkdownFile>,
-    pub assets: Vec<AssetFile>,
+pub(crate) struct Discovered {
+    pub(crate) markdown: Vec<MarkdownFile>,
+    pub(crate) assets: Vec<AssetFile>,
 }
 
 /// Editor back-ups, swap files and hidden files are never content.
-pub fn is_ignored(name: &str) -> bool {
+pub(crate) fn is_ignored(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name.starts_with('#')
@@ -62,7 +60,7 @@ pub fn is_ignored(name: &str) -> bool {
 
 /// Whether a file is a Markdown page by its name: `.md`, `.MD` or `.markdown`. The
 /// walk and everything that reads the watcher's names decide it here, alike.
-pub fn is_markdown(path: &Path) -> bool {
+pub(crate) fn is_markdown(path: &Path) -> bool {
     let name = path.file_name().map(|n| n.to_string_lossy());
     name.is_some_and(|n| n.ends_with(".md") || n.ends_with(".MD") || n.ends_with(".markdown"))
 }
@@ -70,7 +68,7 @@ pub fn is_markdown(path: &Path) -> bool {
 /// When a file last changed, as far as the file system tells: size, modification
 /// time and inode (an editor that saves by renaming gives a new inode).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Stamp {
+pub(crate) struct Stamp {
     len: u64,
     modified: Option<std::time::SystemTime>,
     inode: u64,
@@ -78,7 +76,7 @@ pub struct Stamp {
 
 impl Stamp {
     /// The stamp of what `metadata` describes.
-    pub fn from_metadata(m: &std::fs::Metadata) -> Stamp {
+    pub(crate) fn from_metadata(m: &std::fs::Metadata) -> Stamp {
         #[cfg(unix)]
         let inode = std::os::unix::fs::MetadataExt::ino(m);
         #[cfg(not(unix))]
@@ -92,14 +90,14 @@ impl Stamp {
 }
 
 /// The outcome of decoding one file.
-pub struct Decoded {
-    pub text: String,
-    pub diagnostics: Vec<Diagnostic>,
+pub(crate) struct Decoded {
+    pub(crate) text: String,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// Decodes `bytes` read from `rel`: UTF-8 (BOM dropped), else GB18030 with a warning,
 /// else lossy UTF-8 with an error. CRLF and lone CR become LF.
-pub fn decode(bytes: &[u8], rel: &Path) -> Decoded {
+pub(crate) fn decode(bytes: &[u8], rel: &Path) -> Decoded {
     let mut diagnostics = Vec::new();
     // Files glued together, or saved twice by editors that add a BOM, can start with
     // more than one: a second would hide the front-matter fence.
@@ -227,7 +225,7 @@ pub(crate) fn read_bytes(abs: &Path, limit: u64) -> Option<Vec<u8>> {
 }
 
 /// Reads and decodes one file; an unreadable file is an error diagnostic, never a panic.
-pub fn read_text(abs: &Path, rel: &Path) -> Decoded {
+pub(crate) fn read_text(abs: &Path, rel: &Path) -> Decoded {
     match std::fs::read(abs) {
         Ok(bytes) => decode(&bytes, rel),
         Err(err) => Decoded {

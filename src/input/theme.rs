@@ -19,24 +19,24 @@ include!(concat!(env!("OUT_DIR"), "/theme_files.rs"));
 
 /// One template: its Tera name, where it came from (for messages), and its text.
 #[derive(Clone, Debug)]
-pub struct TemplateSource {
-    pub name: String,
+pub(crate) struct TemplateSource {
+    pub(crate) name: String,
     /// Shown in messages: `templates/page.html` or `(内置主题) templates/base.html`.
-    pub display: PathBuf,
-    pub text: String,
+    pub(crate) display: PathBuf,
+    pub(crate) text: String,
 }
 
 #[derive(Clone, Debug)]
-pub enum StaticData {
+pub(crate) enum StaticData {
     Embedded(&'static [u8]),
     File(PathBuf),
 }
 
 #[derive(Default)]
-pub struct Theme {
-    pub templates: BTreeMap<String, TemplateSource>,
+pub(crate) struct Theme {
+    pub(crate) templates: BTreeMap<String, TemplateSource>,
     /// Path below `static/` → data.
-    pub statics: BTreeMap<String, StaticData>,
+    pub(crate) statics: BTreeMap<String, StaticData>,
 }
 
 impl StaticData {
@@ -49,7 +49,7 @@ impl StaticData {
 }
 
 /// The theme of the site whose files `input` holds; `theme` is config.toml's `theme`.
-pub fn load(input: &Input, theme: Option<&str>) -> (Theme, Vec<Diagnostic>) {
+pub(crate) fn load(input: &Input, theme: Option<&str>) -> (Theme, Vec<Diagnostic>) {
     let mut t = Theme::default();
     let mut diags = Vec::new();
     for (rel, bytes) in THEME_FILES {

@@ -23,67 +23,64 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, Ta
 
 /// A link or image destination found in the Markdown, with the byte span of the whole
 /// link/image syntax in the body text given to [`render`].
-pub struct LinkRef<'a> {
-    pub dest: &'a str,
-    pub span: Range<usize>,
-    pub is_image: bool,
+pub(crate) struct LinkRef<'a> {
+    pub(crate) dest: &'a str,
+    pub(crate) span: Range<usize>,
+    pub(crate) is_image: bool,
 }
 
 /// A fenced block whose info string's first word is `table` or `chart`.
-pub struct DataBlock<'a> {
-    pub info: &'a str,
-    pub body: &'a str,
-    pub span: Range<usize>,
+pub(crate) struct DataBlock<'a> {
+    pub(crate) info: &'a str,
+    pub(crate) body: &'a str,
+    pub(crate) span: Range<usize>,
 }
 
-pub type ResolveLink<'a> = dyn FnMut(&LinkRef) -> Option<String> + 'a;
-pub type RenderDataBlock<'a> = dyn FnMut(&DataBlock) -> Option<String> + 'a;
+pub(crate) type ResolveLink<'a> = dyn FnMut(&LinkRef) -> Option<String> + 'a;
+pub(crate) type RenderDataBlock<'a> = dyn FnMut(&DataBlock) -> Option<String> + 'a;
 
-pub struct Options<'a> {
+pub(crate) struct Options<'a> {
     /// Called for every link and image destination: `Some(url)` rewrites it, `None`
     /// keeps it as written. The caller records broken-link diagnostics itself.
-    pub resolve_link: &'a mut ResolveLink<'a>,
+    pub(crate) resolve_link: &'a mut ResolveLink<'a>,
     /// Called for ```table / ```chart blocks; `Some(html)` replaces the code block.
-    pub data_block: Option<&'a mut RenderDataBlock<'a>>,
-    pub settings: &'a Settings,
+    pub(crate) data_block: Option<&'a mut RenderDataBlock<'a>>,
+    pub(crate) settings: &'a Settings,
     /// base_url's host: an image from any other host is refused (see `sanitize`).
-    pub site_host: &'a str,
+    pub(crate) site_host: &'a str,
 }
 
 /// What a site decides about its Markdown (config.toml).
 #[derive(Clone, Debug, Default)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// `[markdown] indented_code = true`: a block indented four spaces is code, as in
     /// CommonMark. Off by default: in a pasted Word text it is a first-line indent.
-    pub indented_code: bool,
+    pub(crate) indented_code: bool,
     /// Mobile numbers the site publishes (`[privacy] allow`, digits only), which become
     /// `tel:` links like landlines.
-    pub allowed_mobiles: Vec<String>,
+    pub(crate) allowed_mobiles: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
-pub struct Heading {
-    pub level: u8,
-    pub id: String,
-    pub title: String,
+pub(crate) struct Heading {
+    pub(crate) level: u8,
+    pub(crate) id: String,
+    pub(crate) title: String,
 }
 
-pub struct Rendered {
-    pub html: String,
-    /// HTML of the part before a top-level `<!-- more -->` line, if there is one.
-    pub summary_html: Option<String>,
+pub(crate) struct Rendered {
+    pub(crate) html: String,
     /// Plain text of the body, blocks separated by '\n', with the same CJK rule.
-    pub text: String,
-    pub headings: Vec<Heading>,
-    pub has_code: bool,
+    pub(crate) text: String,
+    pub(crate) headings: Vec<Heading>,
     /// Problems found in the body (spans in the body text, no file yet).
-    pub diagnostics: Vec<crate::base::diagnostic::Diagnostic>,
+    pub(crate) diagnostics: Vec<crate::base::diagnostic::Diagnostic>,
 }
 
 /// Characters between which a line break must not become a space: Han ideographs,
 /// CJK symbols and punctuation, full-width forms, kana, hangul, and the quotation
 /// marks, ellipsis and dashes Chinese text uses.
-pub fn is_cjk(c: char) -> bool {
+pub(crate) fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x1100..=0x11FF
         | 0x2E80..=0x2FDF
@@ -103,12 +100,12 @@ pub fn is_cjk(c: char) -> bool {
 }
 
 /// Full-width punctuation, which carries its own spacing in Chinese typography.
-pub fn is_cjk_punctuation(c: char) -> bool {
+pub(crate) fn is_cjk_punctuation(c: char) -> bool {
     matches!(c as u32, 0x3000..=0x303F | 0xFE30..=0xFE4F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
         || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—')
 }
 
-pub fn render(body: &str, opts: &mut Options) -> Rendered {
+pub(crate) fn render(body: &str, opts: &mut Options) -> Rendered {
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, parser_options())
         .into_offset_iter()
         .collect();
@@ -128,8 +125,6 @@ pub fn render(body: &str, opts: &mut Options) -> Rendered {
         out: Vec::with_capacity(events.len()),
         text: String::with_capacity(body.len()),
         headings: Vec::new(),
-        has_code: false,
-        more_at: None,
         depth: 0,
         diags: Vec::new(),
         inline_from: 0,
@@ -138,19 +133,12 @@ pub fn render(body: &str, opts: &mut Options) -> Rendered {
     };
     r.run(events, opts);
     r.flush_inline();
-    let summary_html = r.more_at.map(|at| {
-        let mut s = String::new();
-        pulldown_cmark::html::push_html(&mut s, r.out[..at].iter().cloned());
-        s
-    });
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
     Rendered {
         html,
-        summary_html,
         text: r.text,
         headings: r.headings,
-        has_code: r.has_code,
         diagnostics: {
             diagnostics.extend(r.diags);
             diagnostics
@@ -162,9 +150,6 @@ struct Renderer<'a> {
     out: Vec<Event<'a>>,
     text: String,
     headings: Vec<Heading>,
-    has_code: bool,
-    /// Index in `out` where a top-level `<!-- more -->` stood.
-    more_at: Option<usize>,
     /// Block nesting depth, to honour `<!-- more -->` only at the top level.
     depth: usize,
     /// Inside a link or image, or a heading: no telephone links there.
@@ -429,9 +414,6 @@ impl<'a> Renderer<'a> {
             }
         }
         if pieces.text.trim() == "<!-- more -->" {
-            if self.depth == 0 && self.more_at.is_none() {
-                self.more_at = Some(self.out.len());
-            }
             self.out.push(Event::Html(CowStr::from("<!-- more -->\n")));
             return;
         }
@@ -595,7 +577,6 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.has_code = true;
         let lang_attr = if lang.is_empty() {
             String::new()
         } else {
@@ -1027,7 +1008,6 @@ mod tests {
     #[test]
     fn code_is_highlighted_with_classes() {
         let r = md("```rust\nlet title = \"防汛\";\n```\n");
-        assert!(r.has_code);
         assert!(
             r.html
                 .starts_with("<pre class=\"code\" data-lang=\"rust\"><code>"),
@@ -1073,11 +1053,10 @@ mod tests {
     }
 
     #[test]
-    fn more_marks_the_summary() {
+    fn a_more_line_stays_a_comment_without_a_warning() {
         let r = md("摘要。\n\n<!-- more -->\n\n正文。");
-        assert_eq!(r.summary_html.as_deref(), Some("<p>摘要。</p>\n"));
-        assert!(r.html.contains("正文。"));
-        assert!(md("没有摘要标记").summary_html.is_none());
+        assert!(r.html.contains("<!-- more -->") && r.html.contains("正文。"));
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     }
 
     #[test]

@@ -9,10 +9,8 @@ use super::*;
 /// A rendered body and what was found while rendering it.
 pub(super) struct RenderedBody {
     pub(super) html: Arc<str>,
-    pub(super) summary_html: Option<String>,
     pub(super) text: Arc<str>,
     pub(super) headings: Vec<markdown::Heading>,
-    pub(super) has_code: bool,
     /// The start of the text, for pages without a description.
     pub(super) summary: String,
     pub(super) char_count: usize,
@@ -162,10 +160,8 @@ pub(super) fn render_body(
             summary: summarise(&rendered.text, 120),
             char_count,
             html: rendered.html.into(),
-            summary_html: rendered.summary_html,
             text: rendered.text.into(),
             headings: rendered.headings,
-            has_code: rendered.has_code,
             diags,
             anchors,
             site_links,
@@ -194,7 +190,7 @@ pub(super) fn data_fingerprint(input: &Input, page_rel: &Path, read: &[PathBuf])
 
 /// The first `max` characters of `text`, cut at a sentence end where one is near, with
 /// an ellipsis when cut.
-pub fn summarise(text: &str, max: usize) -> String {
+pub(crate) fn summarise(text: &str, max: usize) -> String {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() <= max {
         return flat;

@@ -11,14 +11,14 @@ use super::*;
 /// the files beside it (data blocks read them) are the same readings; anything the
 /// cache cannot vouch for is done again.
 #[derive(Default)]
-pub struct Cache {
+pub(crate) struct Cache {
     pub(super) files: HashMap<PathBuf, CachedFile>,
     pub(super) next_version: u64,
 }
 
 impl Cache {
     /// What reading and rendering a Markdown file found when it was last loaded.
-    pub fn file_diagnostics(&self, rel: &Path) -> Vec<Diagnostic> {
+    pub(crate) fn file_diagnostics(&self, rel: &Path) -> Vec<Diagnostic> {
         let Some(f) = self.files.get(rel) else {
             return Vec::new();
         };

@@ -19,7 +19,7 @@ pub(super) struct PageSource {
 /// What the bodies of one build were resolved against, and every link with an
 /// anchor: kept by `serve` so that an edit of one body can be rendered and checked on
 /// its own (see [`patch`]).
-pub struct Links {
+pub(crate) struct Links {
     pub(super) base_path: String,
     pub(super) base_url: String,
     /// How bodies are read (config.toml `[markdown]`, `[privacy] allow`).
@@ -57,7 +57,7 @@ impl Links {
 
     /// Every anchor (#防御指南 or #fang-yu-zhi-nan) must name a heading of the page it
     /// points at. With a patch, the changed files' links are those of their new bodies.
-    pub fn anchor_diagnostics(&self, site: &Site, patch: Option<&Patch>) -> Vec<Diagnostic> {
+    pub(crate) fn anchor_diagnostics(&self, site: &Site, patch: Option<&Patch>) -> Vec<Diagnostic> {
         let replaced: HashMap<&Path, &Vec<AnchorCheck>> = patch
             .map(|p| {
                 p.anchors
@@ -134,7 +134,7 @@ impl Links {
     }
 
     /// Takes in the anchors of a patch that was shown.
-    pub fn commit(&mut self, patch: &Patch) {
+    pub(crate) fn commit(&mut self, patch: &Patch) {
         for ((rel, text), &body_offset) in patch.texts.iter().zip(&patch.body_offsets) {
             if let Some(p) = self.page_of_rel.get_mut(rel) {
                 p.text = text.clone();
@@ -155,7 +155,11 @@ impl Links {
 /// the build made (`paths`, every output path): a page, a pager, a tag, the feed, a
 /// static file or a page's picture. `pages` limits the check to those pages (a patch);
 /// `None` checks every page and section body. Each problem is an error at the link.
-pub fn dead_links(site: &Site, pages: Option<&[usize]>, paths: &[String]) -> Vec<Diagnostic> {
+pub(crate) fn dead_links(
+    site: &Site,
+    pages: Option<&[usize]>,
+    paths: &[String],
+) -> Vec<Diagnostic> {
     let any = match pages {
         Some(pages) => pages
             .iter()
@@ -250,12 +254,12 @@ pub fn dead_links(site: &Site, pages: Option<&[usize]>, paths: &[String]) -> Vec
 /// `base_url`, `/images/x.jpg`), with the output path it names and where it is
 /// written (bytes of the whole file).
 #[derive(Clone, Debug, PartialEq)]
-pub struct SiteLink {
-    pub dest: String,
+pub(crate) struct SiteLink {
+    pub(crate) dest: String,
     /// Below the output root, decoded, without query or fragment: "stats/2025/".
-    pub path: String,
-    pub span: std::ops::Range<usize>,
-    pub is_image: bool,
+    pub(crate) path: String,
+    pub(crate) span: std::ops::Range<usize>,
+    pub(crate) is_image: bool,
 }
 
 #[derive(Clone)]

@@ -80,7 +80,7 @@ pub(super) fn load_one(file: source::MarkdownFile, decoded: &Text, config: &Conf
 
 /// Loads and renders the whole site. Returns `None` only when nothing sensible can be
 /// built (no config); otherwise a site plus every diagnostic found.
-pub fn load(
+pub(crate) fn load(
     input: &Input,
     config: Config,
     opts: &LoadOptions,
@@ -458,7 +458,6 @@ pub fn load(
     let active_warnings = warnings_in_force(&pages, &now);
 
     let site = Site {
-        root: input.root().to_path_buf(),
         config,
         now,
         sections,

@@ -43,65 +43,63 @@ use links::*;
 use load::*;
 use taxonomy::*;
 
-pub use cache::Cache;
-pub use links::{dead_links, Links, SiteLink};
-pub use load::load;
-pub use patch::{patch, Patch};
+pub(crate) use cache::Cache;
+pub(crate) use links::{dead_links, Links, SiteLink};
+pub(crate) use load::load;
+pub(crate) use patch::{patch, Patch};
 
 /// How a build treats drafts and the clock.
 #[derive(Clone, Debug)]
-pub struct LoadOptions {
-    pub drafts: bool,
-    pub now: Zoned,
+pub(crate) struct LoadOptions {
+    pub(crate) drafts: bool,
+    pub(crate) now: Zoned,
 }
 
 #[derive(Clone, Debug)]
-pub struct Section {
+pub(crate) struct Section {
     /// `content/notices/_index.md`, if the folder has one.
-    pub rel: Option<PathBuf>,
-    pub kind: Kind,
+    pub(crate) rel: Option<PathBuf>,
+    pub(crate) kind: Kind,
     /// Output path below the site root: "" for the home, "notices/" for a section.
-    pub path: String,
-    pub title: String,
-    pub meta: SectionMeta,
-    pub html: String,
+    pub(crate) path: String,
+    pub(crate) title: String,
+    pub(crate) meta: SectionMeta,
+    pub(crate) html: String,
     /// Links of its body to addresses of this site, checked against the output.
-    pub site_links: Vec<SiteLink>,
+    pub(crate) site_links: Vec<SiteLink>,
     /// Published pages, in the order the section lists them.
-    pub pages: Vec<usize>,
+    pub(crate) pages: Vec<usize>,
 }
 
 #[derive(Clone)]
-pub struct Page {
-    pub rel: PathBuf,
-    pub kind: Kind,
-    pub meta: PageMeta,
+pub(crate) struct Page {
+    pub(crate) rel: PathBuf,
+    pub(crate) kind: Kind,
+    pub(crate) meta: PageMeta,
     /// Index into `Site::sections`; 0 is the home.
-    pub section: usize,
+    pub(crate) section: usize,
     /// Output path below the site root, ending in `/` ("notices/fang-xun-tong-zhi/").
-    pub path: String,
-    pub html: Arc<str>,
-    pub summary_html: Option<String>,
-    pub text: Arc<str>,
-    pub headings: Vec<markdown::Heading>,
-    pub has_code: bool,
+    pub(crate) path: String,
+    pub(crate) html: Arc<str>,
+    pub(crate) text: Arc<str>,
+    pub(crate) headings: Vec<markdown::Heading>,
     /// Links and images of the body that point at this site by an address rather
     /// than a source file, checked against the output once it is made.
-    pub site_links: Vec<SiteLink>,
+    pub(crate) site_links: Vec<SiteLink>,
     /// Plain-text summary: the description, else the start of the text.
-    pub summary: String,
-    pub char_count: usize,
-    pub reading_minutes: usize,
-    pub tags: Vec<usize>,
-    pub categories: Vec<usize>,
+    pub(crate) summary: String,
+    pub(crate) char_count: usize,
+    pub(crate) reading_minutes: usize,
+    pub(crate) tags: Vec<usize>,
+    pub(crate) categories: Vec<usize>,
     /// Changes whenever the page's source or rendered body changes between builds of
     /// one [`Cache`]; 0 in a build without one. Rendering uses it to skip unchanged pages.
-    pub version: u64,
+    pub(crate) version: u64,
 }
 
 impl Page {
     /// The date pages are sorted and dated by: `date`, else a warning's `issued`, else a campaign's `start`.
-    pub fn sort_date(&self) -> Option<&Zoned> {
+    pub(crate) fn sort_date(&self) -> Option<&Zoned> {
         self.meta
             .date
             .as_ref()
@@ -111,26 +109,26 @@ impl Page {
 }
 
 #[derive(Clone, Debug)]
-pub struct Term {
-    pub name: String,
-    pub slug: String,
-    pub pages: Vec<usize>,
+pub(crate) struct Term {
+    pub(crate) name: String,
+    pub(crate) slug: String,
+    pub(crate) pages: Vec<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TaxonomyKind {
+pub(crate) enum TaxonomyKind {
     Tags,
     Categories,
 }
 
 impl TaxonomyKind {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             TaxonomyKind::Tags => "tags",
             TaxonomyKind::Categories => "categories",
         }
     }
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             TaxonomyKind::Tags => "标签",
             TaxonomyKind::Categories => "分类",
@@ -139,23 +137,23 @@ impl TaxonomyKind {
 }
 
 #[derive(Clone, Debug)]
-pub struct Taxonomy {
-    pub kind: TaxonomyKind,
+pub(crate) struct Taxonomy {
+    pub(crate) kind: TaxonomyKind,
     /// Sorted by slug, so output order never depends on file order.
-    pub terms: Vec<Term>,
+    pub(crate) terms: Vec<Term>,
 }
 
 /// A file copied to the output unchanged: a bundle's picture or CSV, a section's asset.
 #[derive(Clone, Debug)]
-pub struct AssetCopy {
-    pub abs: PathBuf,
+pub(crate) struct AssetCopy {
+    pub(crate) abs: PathBuf,
     /// Output path below the site root.
-    pub out: String,
+    pub(crate) out: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum WarningStatus {
+pub(crate) enum WarningStatus {
     Pending,
     Active,
     Expired,
@@ -163,7 +161,7 @@ pub enum WarningStatus {
 }
 
 impl WarningStatus {
-    pub fn zh(self) -> &'static str {
+    pub(crate) fn zh(self) -> &'static str {
         match self {
             WarningStatus::Pending => "未生效",
             WarningStatus::Active => "生效中",
@@ -175,14 +173,14 @@ impl WarningStatus {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum CampaignStatus {
+pub(crate) enum CampaignStatus {
     Upcoming,
     Ongoing,
     Ended,
 }
 
 impl CampaignStatus {
-    pub fn zh(self) -> &'static str {
+    pub(crate) fn zh(self) -> &'static str {
         match self {
             CampaignStatus::Upcoming => "即将开始",
             CampaignStatus::Ongoing => "进行中",
@@ -191,7 +189,7 @@ impl CampaignStatus {
     }
 }
 
-pub fn warning_status(w: &meta::WarningMeta, now: &Zoned) -> WarningStatus {
+pub(crate) fn warning_status(w: &meta::WarningMeta, now: &Zoned) -> WarningStatus {
     if w.lifted.as_ref().is_some_and(|l| l <= now) {
         WarningStatus::Lifted
     } else if *now < w.issued {
@@ -203,7 +201,7 @@ pub fn warning_status(w: &meta::WarningMeta, now: &Zoned) -> WarningStatus {
     }
 }
 
-pub fn campaign_status(c: &meta::CampaignMeta, now: &Zoned) -> CampaignStatus {
+pub(crate) fn campaign_status(c: &meta::CampaignMeta, now: &Zoned) -> CampaignStatus {
     if c.start.as_ref().is_some_and(|s| now < s) {
         return CampaignStatus::Upcoming;
     }
@@ -224,36 +222,35 @@ pub fn campaign_status(c: &meta::CampaignMeta, now: &Zoned) -> CampaignStatus {
 /// The model of one build. Pages are shared, so that `serve` can make the next
 /// site from this one by replacing the pages an edit changed (see [`patch`]).
 #[derive(Clone)]
-pub struct Site {
-    pub root: PathBuf,
-    pub config: Config,
-    pub now: Zoned,
-    pub sections: Vec<Section>,
-    pub pages: Vec<Arc<Page>>,
-    pub taxonomies: Vec<Taxonomy>,
-    pub assets: Vec<AssetCopy>,
+pub(crate) struct Site {
+    pub(crate) config: Config,
+    pub(crate) now: Zoned,
+    pub(crate) sections: Vec<Section>,
+    pub(crate) pages: Vec<Arc<Page>>,
+    pub(crate) taxonomies: Vec<Taxonomy>,
+    pub(crate) assets: Vec<AssetCopy>,
     /// Output path → page, for aliases and checks.
-    pub aliases: Vec<(String, usize)>,
+    pub(crate) aliases: Vec<(String, usize)>,
     /// Active warnings, most severe first, then newest.
-    pub active_warnings: Vec<usize>,
+    pub(crate) active_warnings: Vec<usize>,
     /// When the first page that is scheduled (dated after now) comes due.
-    pub next_scheduled: Option<Zoned>,
+    pub(crate) next_scheduled: Option<Zoned>,
     /// How many pages were left out as drafts, and as scheduled (dated after now).
-    pub left_out: (usize, usize),
+    pub(crate) left_out: (usize, usize),
     /// Output paths of the leaflets whose PDF the site has (`leaflets/<slug>.pdf`),
     /// filled in by the pipeline from the previous output.
-    pub leaflet_pdfs: std::collections::BTreeSet<String>,
+    pub(crate) leaflet_pdfs: std::collections::BTreeSet<String>,
 }
 
 impl Site {
     /// Root-relative URL of an output path ("notices/a/" → "/zhen/notices/a/").
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{}", self.config.base_path, path)
     }
 
     /// Where the built-in page of all hotlines goes (`contacts/`), unless the site has
     /// no hotlines or its own page or section there.
-    pub fn contacts_path(&self) -> Option<&'static str> {
+    pub(crate) fn contacts_path(&self) -> Option<&'static str> {
         const PATH: &str = "contacts/";
         let taken = self.sections.iter().any(|s| s.path == PATH)
             || self.pages.iter().any(|p| p.path == PATH);
@@ -261,7 +258,7 @@ impl Site {
     }
 
     /// Absolute URL of an output path.
-    pub fn permalink(&self, path: &str) -> String {
+    pub(crate) fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.config.base_url, path)
     }
 }
@@ -288,10 +285,8 @@ impl Page {
             section,
             path,
             html: body.html.clone(),
-            summary_html: body.summary_html.clone(),
             text: body.text.clone(),
             headings: body.headings.clone(),
-            has_code: body.has_code,
             site_links: body.site_links.clone(),
             summary,
             char_count: body.char_count,
@@ -309,7 +304,7 @@ impl Site {
     /// no file changed: a warning issued, expiring or lifted, a campaign starting or
     /// ending, a scheduled page coming due, or midnight (dates are shown relative to
     /// the day and year).
-    pub fn next_change(&self) -> Zoned {
+    pub(crate) fn next_change(&self) -> Zoned {
         let midnight = self
             .now
             .tomorrow()
@@ -349,12 +344,12 @@ impl Site {
 /// The decoded text of every file the build read, for rendering diagnostics.
 #[derive(Default)]
 pub struct Sources {
-    pub texts: HashMap<PathBuf, Arc<str>>,
+    pub(crate) texts: HashMap<PathBuf, Arc<str>>,
 }
 
 impl Sources {
     /// The texts of the files these diagnostics name: all that showing them needs.
-    pub fn subset(&self, diags: &[Diagnostic]) -> Sources {
+    pub(crate) fn subset(&self, diags: &[Diagnostic]) -> Sources {
         let texts = diags
             .iter()
             .filter_map(|d| d.file.as_ref())
@@ -422,15 +417,15 @@ mod tests {
 pub struct Leaflet {
     pub slug: String,
     /// Output path of its web page, `leaflets/<slug>/`.
-    pub path: String,
+    pub(crate) path: String,
     /// Its Markdown file, relative to the site root.
-    pub source: PathBuf,
-    pub paper: Paper,
+    pub(crate) source: PathBuf,
+    pub(crate) paper: Paper,
 }
 
 impl Leaflet {
     /// Sheets the print page has: one, or two for a trifold (outside, inside).
-    pub fn sheets(&self) -> usize {
+    pub(crate) fn sheets(&self) -> usize {
         match self.paper {
             Paper::A4Trifold => 2,
             Paper::A4 | Paper::A5 => 1,

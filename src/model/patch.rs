@@ -5,15 +5,15 @@
 use super::*;
 
 /// New versions of pages that stay where they were (see [`patch`]).
-pub struct Patch {
+pub(crate) struct Patch {
     /// Each changed page by index, as it is now.
-    pub pages: Vec<(usize, Arc<Page>)>,
+    pub(crate) pages: Vec<(usize, Arc<Page>)>,
     /// Those whose front matter changed, which their neighbours and the sitemap show.
-    pub fronts: Vec<usize>,
+    pub(crate) fronts: Vec<usize>,
     /// What reading and rendering each changed file found.
-    pub diagnostics: Vec<(PathBuf, Vec<Diagnostic>)>,
+    pub(crate) diagnostics: Vec<(PathBuf, Vec<Diagnostic>)>,
     /// Each changed file's text, and where its body starts in it.
-    pub texts: Vec<(PathBuf, Arc<str>)>,
+    pub(crate) texts: Vec<(PathBuf, Arc<str>)>,
     pub(super) body_offsets: Vec<usize>,
     pub(super) anchors: Vec<(PathBuf, Vec<AnchorCheck>)>,
 }
@@ -26,7 +26,7 @@ pub struct Patch {
 /// build, gone, a warning in force (its banner is on every page), a page moved or
 /// retagged, or a new title that would reorder its section; the whole model is then
 /// made again.
-pub fn patch(
+pub(crate) fn patch(
     site: &Site,
     links: &Links,
     cache: &mut Cache,

@@ -13,12 +13,10 @@
 //! their leaflet, and the pages its sitemap listed with their titles, so that a build
 //! can tell a renamed page from a new one.
 
-pub mod serving;
+pub(crate) mod serving;
 
 use std::io;
 use std::path::{Path, PathBuf};
-
-use rayon::prelude::*;
 
 #[derive(Debug)]
 pub enum OutData {
@@ -47,7 +45,7 @@ impl OutData {
 }
 
 /// Refuses output folders whose replacement would destroy the user's own files.
-pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
+pub(crate) fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let (root, output) = (abs(root), abs(output));
     if root.starts_with(&output) {
@@ -63,12 +61,12 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
 }
 
 /// A leaflet's PDF that `anxuan print` wrote into the previous output.
-pub struct LeafletPdf {
+pub(crate) struct LeafletPdf {
     /// The leaflet's output path (`leaflets/fang-xun/`).
-    pub page: String,
+    pub(crate) page: String,
     /// The PDF's output path (`leaflets/fang-xun.pdf`).
-    pub out: String,
-    pub file: PathBuf,
+    pub(crate) out: String,
+    pub(crate) file: PathBuf,
 }
 
 /// The PDFs in `out_dir` of leaflets that still exist, each `(page path, slug,
@@ -76,7 +74,7 @@ pub struct LeafletPdf {
 /// into the next build, so that a rebuild does not delete what `print` made; an
 /// older one is left out, as it shows text the leaflet no longer has, and named in
 /// the second list.
-pub fn leaflet_pdfs(
+pub(crate) fn leaflet_pdfs(
     out_dir: &Path,
     root: &Path,
     leaflets: &[(String, String, PathBuf)],
@@ -104,16 +102,16 @@ pub fn leaflet_pdfs(
 
 /// The pages of a previous output, for telling a renamed page by its title.
 #[derive(Default)]
-pub struct PreviousPages {
+pub(crate) struct PreviousPages {
     /// Every path its sitemap.xml lists under `base_url`.
-    pub paths: std::collections::HashSet<String>,
+    pub(crate) paths: std::collections::HashSet<String>,
     /// Those for which `kept` was false, with the `<title>` of their page. Only these
     /// pages are read, so a build of 10,000 unchanged pages does not read 10,000 old
     /// files.
-    pub gone: Vec<(String, String)>,
+    pub(crate) gone: Vec<(String, String)>,
 }
 
-pub fn previous_pages(
+pub(crate) fn previous_pages(
     out_dir: &Path,
     base_url: &str,
     kept: impl Fn(&str) -> bool,
@@ -196,16 +194,16 @@ fn sibling(output: &Path, tag: &str) -> PathBuf {
 
 /// Where rendered files go. Rendering hands each file over as soon as it is made, so
 /// a 10,000-page site is never held in memory whole.
-pub trait Sink: Sync {
+pub(crate) trait Sink: Sync {
     fn put(&self, file: OutFile) -> io::Result<()>;
 }
 
 /// For `serve`: files are kept in memory and served from there.
 #[derive(Default)]
-pub struct Memory(std::sync::Mutex<Vec<OutFile>>);
+pub(crate) struct Memory(std::sync::Mutex<Vec<OutFile>>);
 
 impl Memory {
-    pub fn into_files(self) -> Vec<OutFile> {
+    pub(crate) fn into_files(self) -> Vec<OutFile> {
         self.0.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -218,7 +216,7 @@ impl Sink for Memory {
 }
 
 /// For `check`: files are made and dropped.
-pub struct Discard;
+pub(crate) struct Discard;
 
 impl Sink for Discard {
     fn put(&self, _: OutFile) -> io::Result<()> {
@@ -228,7 +226,7 @@ impl Sink for Discard {
 
 /// A new output tree being written beside the old one. Dropping it without
 /// [`Staging::commit`] deletes it and leaves the old output untouched.
-pub struct Staging {
+pub(crate) struct Staging {
     dir: PathBuf,
     output: PathBuf,
     made_dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
@@ -236,7 +234,7 @@ pub struct Staging {
 }
 
 impl Staging {
-    pub fn create(output: &Path) -> io::Result<Staging> {
+    pub(crate) fn create(output: &Path) -> io::Result<Staging> {
         let dir = sibling(output, "new");
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
@@ -251,7 +249,7 @@ impl Staging {
     }
 
     /// Swaps the new tree in for the old one with two renames.
-    pub fn commit(mut self) -> io::Result<OldOutput> {
+    pub(crate) fn commit(mut self) -> io::Result<OldOutput> {
         self.committed = true;
         let output = &self.output;
         let old = if output.exists() {
@@ -312,13 +310,6 @@ impl Sink for Staging {
     }
 }
 
-/// Writes `files` into a new folder and swaps it in for `output`.
-pub fn write_and_swap(output: &Path, files: Vec<OutFile>) -> io::Result<OldOutput> {
-    let staging = Staging::create(output)?;
-    files.into_par_iter().try_for_each(|f| staging.put(f))?;
-    staging.commit()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,11 +320,14 @@ mod tests {
         let out = tmp.path().join("public");
         std::fs::create_dir_all(out.join("stale")).unwrap();
         std::fs::write(out.join("stale/index.html"), "old").unwrap();
-        let files = vec![OutFile {
-            path: "a/index.html".into(),
-            data: OutData::Bytes(b"new".to_vec()),
-        }];
-        write_and_swap(&out, files).unwrap().remove();
+        let staging = Staging::create(&out).unwrap();
+        staging
+            .put(OutFile {
+                path: "a/index.html".into(),
+                data: OutData::Bytes(b"new".to_vec()),
+            })
+            .unwrap();
+        staging.commit().unwrap().remove();
         assert_eq!(
             std::fs::read_to_string(out.join("a/index.html")).unwrap(),
             "new"

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub fn content_type(path: &Path) -> &'static str {
+pub(crate) fn content_type(path: &Path) -> &'static str {
     match path
         .extension()
         .and_then(|e| e.to_str())
@@ -50,7 +50,7 @@ fn percent_decode(s: &str) -> Option<String> {
 /// The path a request names, decoded, as `a/b/` parts joined by `/` without a
 /// leading slash, or `None` for anything that could escape the site: `..` (also
 /// percent-encoded), backslashes, NUL, drive letters.
-pub fn request_path(url: &str) -> Option<String> {
+pub(crate) fn request_path(url: &str) -> Option<String> {
     let path = url.split(['?', '#']).next().unwrap_or("");
     let decoded = percent_decode(path)?;
     if decoded.contains('\\') || decoded.contains('\0') {
@@ -74,7 +74,7 @@ pub fn request_path(url: &str) -> Option<String> {
 
 /// Maps a request path to a file inside `root`, or `None` for anything that could
 /// escape it (symlinks out of `root` included).
-pub fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
+pub(crate) fn resolve(root: &Path, url: &str) -> Option<PathBuf> {
     let mut out = root.join(request_path(url)?);
     if out.is_dir() {
         out.push("index.html");

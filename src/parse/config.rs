@@ -73,10 +73,10 @@ struct RawLevel {
 
 /// A level added in config.toml, with the colours the theme needs for it.
 #[derive(Clone, Debug, serde::Serialize)]
-pub struct LevelColours {
-    pub id: String,
-    pub background: String,
-    pub text: String,
+pub(crate) struct LevelColours {
+    pub(crate) id: String,
+    pub(crate) background: String,
+    pub(crate) text: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -88,62 +88,61 @@ struct RawPrivacy {
 
 #[derive(Deserialize, Clone, Debug, Default, serde::Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Hotline {
-    pub name: String,
-    pub number: String,
+pub(crate) struct Hotline {
+    pub(crate) name: String,
+    pub(crate) number: String,
     /// A short note shown on the contacts page, e.g. "24小时值班".
     #[serde(default)]
-    pub note: String,
+    pub(crate) note: String,
 }
 
 #[derive(Deserialize, Clone, Debug, Default, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Footer {
+pub(crate) struct Footer {
     /// 主办单位
-    pub sponsor: String,
+    pub(crate) sponsor: String,
     /// 网站标识码
-    pub site_code: String,
+    pub(crate) site_code: String,
     /// ICP备案号
-    pub icp: String,
-    pub icp_url: String,
+    pub(crate) icp: String,
+    pub(crate) icp_url: String,
     /// 公网安备号
-    pub police_record: String,
-    pub police_url: String,
+    pub(crate) police_record: String,
+    pub(crate) police_url: String,
 }
 
 #[derive(Clone, Debug)]
 pub struct Config {
-    pub title: String,
-    pub description: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
     /// Absolute, always ending in `/`.
     pub base_url: String,
     /// The path part of `base_url`, starting and ending with `/`.
-    pub base_path: String,
+    pub(crate) base_path: String,
     /// The host (and port) of `base_url` as config.toml writes it, even when
     /// `--base-url` or `serve` builds for another address: pictures may come from it.
-    pub home_host: String,
+    pub(crate) home_host: String,
     /// `base_url` is a placeholder or this computer (example.*, localhost, 127.x):
     /// a QR code or canonical link made from it leads nowhere for a reader.
     pub preview_address: bool,
-    pub township: String,
+    pub(crate) township: String,
     pub timezone: jiff::tz::TimeZone,
-    pub timezone_name: String,
-    pub image: Option<String>,
-    pub paginate: usize,
-    pub theme: Option<String>,
-    pub privacy_allow: Vec<String>,
-    pub hotlines: Vec<Hotline>,
-    pub footer: Footer,
+    pub(crate) image: Option<String>,
+    pub(crate) paginate: usize,
+    pub(crate) theme: Option<String>,
+    pub(crate) privacy_allow: Vec<String>,
+    pub(crate) hotlines: Vec<Hotline>,
+    pub(crate) footer: Footer,
     /// Warning levels the site accepts (the four official ones and any added).
     pub levels: crate::parse::meta::Levels,
     /// Colours of the added levels, for the stylesheet.
-    pub extra_levels: Vec<LevelColours>,
+    pub(crate) extra_levels: Vec<LevelColours>,
     /// `[markdown] indented_code`: indented blocks are code, not Word's indents.
-    pub indented_code: bool,
-    pub extra: serde_json::Value,
+    pub(crate) indented_code: bool,
+    pub(crate) extra: serde_json::Value,
 }
 
-pub use crate::input::source::CONFIG_FILE;
+pub(crate) use crate::input::source::CONFIG_FILE;
 
 /// Makes the settings from config.toml's text as the site's input read it (`None`
 /// when it could not be read) in the site folder `root`. `base_url_override` is
@@ -316,7 +315,6 @@ fn validate(
         preview_address,
         township: township.unwrap_or_default(),
         timezone: tz,
-        timezone_name,
         image: image.filter(|s| !s.trim().is_empty()),
         paginate: paginate.max(1),
         theme: theme.filter(|s| !s.trim().is_empty()),
@@ -438,7 +436,7 @@ pub(crate) fn host_of_base_url(url: &str) -> String {
 }
 
 /// `https://x.gov.cn/zhen` → (`https://x.gov.cn/zhen/`, `/zhen/`).
-pub fn normalise_base_url(url: &str) -> Option<(String, String)> {
+pub(crate) fn normalise_base_url(url: &str) -> Option<(String, String)> {
     let url = url.trim();
     let rest = url
         .strip_prefix("https://")
@@ -463,7 +461,7 @@ pub fn normalise_base_url(url: &str) -> Option<(String, String)> {
 /// (`localhost`, `127.x`, `0.0.0.0`, `::1`) or the office network (`10.x`,
 /// `192.168.x`, `172.16–31.x`, where serve's phone preview lives). Text that is no
 /// URL is not judged here.
-pub fn is_reserved_host(url: &str) -> bool {
+pub(crate) fn is_reserved_host(url: &str) -> bool {
     let url = url.trim();
     let Some(rest) = url
         .strip_prefix("https://")

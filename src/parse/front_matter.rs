@@ -13,13 +13,13 @@ use crate::base::diagnostic::{Diagnostic, LineIndex};
 use crate::text;
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Spanned<T> {
-    pub value: T,
-    pub span: Range<usize>,
+pub(crate) struct Spanned<T> {
+    pub(crate) value: T,
+    pub(crate) span: Range<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     String(String),
     Integer(i64),
     Float(f64),
@@ -31,11 +31,11 @@ pub enum Value {
     Null,
 }
 
-pub type Table = Vec<(Spanned<String>, Spanned<Value>)>;
+pub(crate) type Table = Vec<(Spanned<String>, Spanned<Value>)>;
 
 impl Value {
     /// The word a user would use for this kind of value in a message.
-    pub fn type_name(&self) -> (&'static str, &'static str) {
+    pub(crate) fn type_name(&self) -> (&'static str, &'static str) {
         match self {
             Value::String(_) => ("文字", "text"),
             Value::Integer(_) => ("整数", "integer"),
@@ -50,24 +50,23 @@ impl Value {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Toml,
     Yaml,
 }
 
 /// A file cut into its parts. `body_offset` is where the Markdown body starts in the file.
 #[derive(Debug)]
-pub struct Split<'a> {
-    pub format: Option<Format>,
+pub(crate) struct Split<'a> {
+    pub(crate) format: Option<Format>,
     /// The front matter text and its byte offset in the file.
-    pub front: Option<(&'a str, usize)>,
-    pub body: &'a str,
-    pub body_offset: usize,
+    pub(crate) front: Option<(&'a str, usize)>,
+    pub(crate) body_offset: usize,
 }
 
 /// Cuts `text` at its front-matter fences. A file without a fence at its first line
 /// has no front matter; an opening fence without a closing one is an error.
-pub fn split<'a>(text: &'a str, diags: &mut Vec<Diagnostic>) -> Split<'a> {
+pub(crate) fn split<'a>(text: &'a str, diags: &mut Vec<Diagnostic>) -> Split<'a> {
     let fence = if text.starts_with("+++") {
         Some(("+++", Format::Toml))
     } else if text.starts_with("---") {
@@ -79,7 +78,6 @@ pub fn split<'a>(text: &'a str, diags: &mut Vec<Diagnostic>) -> Split<'a> {
         return Split {
             format: None,
             front: None,
-            body: text,
             body_offset: 0,
         };
     };
@@ -88,7 +86,6 @@ pub fn split<'a>(text: &'a str, diags: &mut Vec<Diagnostic>) -> Split<'a> {
         return Split {
             format: None,
             front: None,
-            body: text,
             body_offset: 0,
         };
     }
@@ -104,7 +101,6 @@ pub fn split<'a>(text: &'a str, diags: &mut Vec<Diagnostic>) -> Split<'a> {
             return Split {
                 format: Some(format),
                 front: Some((&text[front_start..pos], front_start)),
-                body: &text[body_offset..],
                 body_offset,
             };
         }
@@ -124,14 +120,18 @@ pub fn split<'a>(text: &'a str, diags: &mut Vec<Diagnostic>) -> Split<'a> {
     Split {
         format: Some(format),
         front: None,
-        body: "",
         body_offset: text.len(),
     }
 }
 
 /// Parses front matter of `format` found at `offset` in the file. Diagnostics carry
 /// spans in the file; the caller adds the file name.
-pub fn parse(front: &str, offset: usize, format: Format, diags: &mut Vec<Diagnostic>) -> Table {
+pub(crate) fn parse(
+    front: &str,
+    offset: usize,
+    format: Format,
+    diags: &mut Vec<Diagnostic>,
+) -> Table {
     match format {
         Format::Toml => parse_toml(front, offset, diags),
         Format::Yaml => parse_yaml(front, offset, diags),
@@ -653,14 +653,14 @@ fn yaml_line_hint(line: &str) -> Option<LineHint> {
 
 /// A whole TOML data file as a table; spans in `text`. `Err` carries the parser's
 /// message and where it points.
-pub fn toml_document(text: &str) -> Result<Table, (String, Range<usize>)> {
+pub(crate) fn toml_document(text: &str) -> Result<Table, (String, Range<usize>)> {
     toml::de::DeTable::parse(text)
         .map(|t| toml_table(t.get_ref(), 0))
         .map_err(|e| (e.message().trim().to_string(), e.span().unwrap_or(0..0)))
 }
 
 /// A whole YAML (or JSON, which YAML reads too) document as one value; spans in `text`.
-pub fn yaml_document(text: &str) -> Result<Spanned<Value>, (String, Range<usize>)> {
+pub(crate) fn yaml_document(text: &str) -> Result<Spanned<Value>, (String, Range<usize>)> {
     use saphyr::{LoadableYamlNode, MarkedYaml};
     let index = LineIndex::new(text);
     match MarkedYaml::load_from_str(text) {

@@ -29,7 +29,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn from_section(dir: &str) -> Kind {
+    pub(crate) fn from_section(dir: &str) -> Kind {
         match dir {
             "notices" => Kind::Notice,
             "warnings" => Kind::Warning,
@@ -40,7 +40,7 @@ impl Kind {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Notice => "notice",
             Kind::Warning => "warning",
@@ -64,7 +64,7 @@ impl Kind {
     }
 
     /// The section folder pages of this kind live in.
-    pub fn section_dir(self) -> &'static str {
+    pub(crate) fn section_dir(self) -> &'static str {
         match self {
             Kind::Notice => "notices",
             Kind::Warning => "warnings",
@@ -76,7 +76,7 @@ impl Kind {
     }
 
     /// The Chinese name of the section, used when `_index.md` gives no title.
-    pub fn section_title(self) -> &'static str {
+    pub(crate) fn section_title(self) -> &'static str {
         match self {
             Kind::Notice => "通知公告",
             Kind::Warning => "预警信息",
@@ -132,13 +132,13 @@ const SECTION_KEYS: &[&str] = &[
 /// A warning level: one of the four official colours of China's meteorological
 /// warning signals, or a level a site adds in config.toml (`[[warnings.levels]]`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct WarningLevel {
+pub(crate) struct WarningLevel {
     /// English name, used in CSS classes and `data-warning-level`: `red`.
-    pub id: String,
+    pub(crate) id: String,
     /// Chinese name with 色: `红色`.
-    pub zh: String,
+    pub(crate) zh: String,
     /// Severity: blue 1, yellow 2, orange 3, red 4; larger is more severe.
-    pub rank: i32,
+    pub(crate) rank: i32,
 }
 
 impl WarningLevel {
@@ -150,11 +150,11 @@ impl WarningLevel {
         }
     }
 
-    pub fn en(&self) -> &str {
+    pub(crate) fn en(&self) -> &str {
         &self.id
     }
 
-    pub fn zh(&self) -> &str {
+    pub(crate) fn zh(&self) -> &str {
         &self.zh
     }
 
@@ -171,9 +171,9 @@ impl WarningLevel {
 /// The levels a site accepts, and which of them each hazard may use.
 #[derive(Clone, Debug)]
 pub struct Levels {
-    pub all: Vec<WarningLevel>,
+    pub(crate) all: Vec<WarningLevel>,
     /// Hazard → the level ids allowed for it (from `[warnings.hazards]`).
-    pub by_hazard: Vec<(String, Vec<String>)>,
+    pub(crate) by_hazard: Vec<(String, Vec<String>)>,
 }
 
 impl Default for Levels {
@@ -187,7 +187,7 @@ impl Default for Levels {
 
 impl Levels {
     /// Blue, yellow, orange, red: least severe first.
-    pub fn standard() -> Vec<WarningLevel> {
+    pub(crate) fn standard() -> Vec<WarningLevel> {
         vec![
             WarningLevel::new("blue", "蓝色", 1),
             WarningLevel::new("yellow", "黄色", 2),
@@ -196,7 +196,7 @@ impl Levels {
         ]
     }
 
-    pub fn parse(&self, s: &str) -> Option<&WarningLevel> {
+    pub(crate) fn parse(&self, s: &str) -> Option<&WarningLevel> {
         let s = s.trim();
         self.all.iter().find(|l| l.is_named(s))
     }
@@ -218,7 +218,7 @@ impl Levels {
     }
 
     /// The levels whose Chinese name (`红色`) the title of a warning contains.
-    pub fn named_in(&self, title: &str) -> Vec<&WarningLevel> {
+    pub(crate) fn named_in(&self, title: &str) -> Vec<&WarningLevel> {
         self.all
             .iter()
             .filter(|l| title.contains(l.zh.as_str()))
@@ -227,7 +227,7 @@ impl Levels {
 
     /// The level a new warning titled `title` gets: the one the title names, else the
     /// least severe one the hazard may use (so the file builds as written).
-    pub fn for_new_warning(&self, title: &str, hazard: &str) -> &WarningLevel {
+    pub(crate) fn for_new_warning(&self, title: &str, hazard: &str) -> &WarningLevel {
         let allowed = self
             .allowed_for(hazard)
             .filter(|a| !a.is_empty())
@@ -250,7 +250,7 @@ impl Levels {
 }
 
 /// Hazards of China's meteorological and emergency warnings, as titles name them.
-pub const HAZARDS: &[&str] = &[
+pub(crate) const HAZARDS: &[&str] = &[
     "地质灾害气象风险",
     "森林火险",
     "草原火险",
@@ -278,7 +278,7 @@ pub const HAZARDS: &[&str] = &[
 ];
 
 /// The hazard a title names, the longest and earliest match (`森林火险黄色预警` → 森林火险).
-pub fn hazard_named_in(title: &str) -> Option<&'static str> {
+pub(crate) fn hazard_named_in(title: &str) -> Option<&'static str> {
     HAZARDS
         .iter()
         .filter_map(|h| title.find(h).map(|at| (at, std::cmp::Reverse(h.len()), *h)))
@@ -287,41 +287,41 @@ pub fn hazard_named_in(title: &str) -> Option<&'static str> {
 }
 
 #[derive(Clone, Debug)]
-pub struct WarningMeta {
-    pub level: WarningLevel,
-    pub hazard: String,
-    pub issued: Zoned,
-    pub expires: Zoned,
-    pub lifted: Option<Zoned>,
+pub(crate) struct WarningMeta {
+    pub(crate) level: WarningLevel,
+    pub(crate) hazard: String,
+    pub(crate) issued: Zoned,
+    pub(crate) expires: Zoned,
+    pub(crate) lifted: Option<Zoned>,
     /// Written as a date without a time: shown as a date. `expires` and `lifted` are
     /// then the end of that day (the next day's 00:00), `issued` its start.
-    pub issued_date_only: bool,
-    pub expires_date_only: bool,
-    pub lifted_date_only: bool,
-    pub areas: Vec<String>,
-    pub issuer: String,
-    pub guidance: Vec<String>,
-    pub contact: String,
+    pub(crate) issued_date_only: bool,
+    pub(crate) expires_date_only: bool,
+    pub(crate) lifted_date_only: bool,
+    pub(crate) areas: Vec<String>,
+    pub(crate) issuer: String,
+    pub(crate) guidance: Vec<String>,
+    pub(crate) contact: String,
 }
 
 #[derive(Clone, Debug)]
-pub struct CampaignMeta {
-    pub start: Option<Zoned>,
-    pub end: Option<Zoned>,
-    pub location: String,
-    pub theme: String,
+pub(crate) struct CampaignMeta {
+    pub(crate) start: Option<Zoned>,
+    pub(crate) end: Option<Zoned>,
+    pub(crate) location: String,
+    pub(crate) theme: String,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-pub struct Figure {
-    pub label: String,
+pub(crate) struct Figure {
+    pub(crate) label: String,
     /// As written, so `207` stays `207` and `97.5` stays `97.5`.
-    pub value: String,
-    pub unit: String,
+    pub(crate) value: String,
+    pub(crate) unit: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub enum Paper {
+pub(crate) enum Paper {
     #[serde(rename = "A4")]
     A4,
     #[serde(rename = "A5")]
@@ -331,48 +331,48 @@ pub enum Paper {
 }
 
 #[derive(Clone, Debug)]
-pub struct LeafletMeta {
-    pub paper: Paper,
-    pub qr: bool,
+pub(crate) struct LeafletMeta {
+    pub(crate) paper: Paper,
+    pub(crate) qr: bool,
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct PageMeta {
-    pub title: String,
-    pub date: Option<Zoned>,
-    pub updated: Option<Zoned>,
-    pub description: Option<String>,
-    pub tags: Vec<Spanned<String>>,
-    pub categories: Vec<Spanned<String>>,
-    pub draft: bool,
-    pub slug: Option<Spanned<String>>,
-    pub weight: i64,
-    pub image: Option<Spanned<String>>,
-    pub aliases: Vec<Spanned<String>>,
+pub(crate) struct PageMeta {
+    pub(crate) title: String,
+    pub(crate) date: Option<Zoned>,
+    pub(crate) updated: Option<Zoned>,
+    pub(crate) description: Option<String>,
+    pub(crate) tags: Vec<Spanned<String>>,
+    pub(crate) categories: Vec<Spanned<String>>,
+    pub(crate) draft: bool,
+    pub(crate) slug: Option<Spanned<String>>,
+    pub(crate) weight: i64,
+    pub(crate) image: Option<Spanned<String>>,
+    pub(crate) aliases: Vec<Spanned<String>>,
     /// Findings of the privacy check this page publishes on purpose (SPEC §6).
-    pub privacy_allow: Vec<Spanned<String>>,
-    pub extra: serde_json::Value,
-    pub warning: Option<WarningMeta>,
-    pub campaign: Option<CampaignMeta>,
-    pub figures: Vec<Figure>,
-    pub leaflet: Option<LeafletMeta>,
+    pub(crate) privacy_allow: Vec<Spanned<String>>,
+    pub(crate) extra: serde_json::Value,
+    pub(crate) warning: Option<WarningMeta>,
+    pub(crate) campaign: Option<CampaignMeta>,
+    pub(crate) figures: Vec<Figure>,
+    pub(crate) leaflet: Option<LeafletMeta>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum SortBy {
+pub(crate) enum SortBy {
     #[default]
     Date,
     Weight,
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct SectionMeta {
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub weight: i64,
-    pub paginate: Option<usize>,
-    pub sort_by: SortBy,
-    pub extra: serde_json::Value,
+pub(crate) struct SectionMeta {
+    pub(crate) title: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) weight: i64,
+    pub(crate) paginate: Option<usize>,
+    pub(crate) sort_by: SortBy,
+    pub(crate) extra: serde_json::Value,
 }
 
 /// Takes keys out of a table one by one, checking types, and reports the keys nobody took.
@@ -690,7 +690,7 @@ enum DayEdge {
 }
 
 /// The sentence `anxuan new` leaves in a new page of `kind` for the clerk to replace.
-pub fn placeholder_for(kind: Kind) -> &'static str {
+pub(crate) fn placeholder_for(kind: Kind) -> &'static str {
     match kind {
         Kind::Warning => "在这里写预警的详细内容。",
         Kind::Campaign => "在这里写活动安排。",
@@ -702,7 +702,7 @@ pub fn placeholder_for(kind: Kind) -> &'static str {
 
 /// Warnings for placeholder lines `anxuan new` wrote that are still in `body`, which
 /// starts at `offset` in its file. The page builds, but it is not finished.
-pub fn placeholders(body: &str, offset: usize) -> Vec<Diagnostic> {
+pub(crate) fn placeholders(body: &str, offset: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut at = 0;
     for line in body.split_inclusive('\n') {
@@ -735,7 +735,7 @@ pub fn placeholders(body: &str, offset: usize) -> Vec<Diagnostic> {
 
 /// Validates a page's front matter for its `kind`. `anchor` is where to point for a
 /// missing key (the opening fence, or the file start).
-pub fn page_meta(
+pub(crate) fn page_meta(
     table: &Table,
     kind: Kind,
     tz: &jiff::tz::TimeZone,
@@ -1083,7 +1083,7 @@ fn figures(r: &mut Reader<'_>) -> Vec<Figure> {
     out
 }
 
-pub fn section_meta(table: &Table, anchor: Range<usize>) -> (SectionMeta, Vec<Diagnostic>) {
+pub(crate) fn section_meta(table: &Table, anchor: Range<usize>) -> (SectionMeta, Vec<Diagnostic>) {
     let mut r = Reader::new(table, anchor);
     let mut meta = SectionMeta {
         title: r.string("title").map(|s| s.value),

@@ -3,5 +3,5 @@
 //! must not read files other than config.toml or render anything.
 
 pub mod config;
-pub mod front_matter;
+pub(crate) mod front_matter;
 pub mod meta;

@@ -27,7 +27,7 @@ const HASHED: &[&str] = &[
 
 /// The theme's files for the output, and where the hashed ones went.
 pub(super) struct ThemeAssets {
-    pub files: Vec<OutFile>,
+    pub(crate) files: Vec<OutFile>,
     /// Theme file name → output path, for the hashed ones.
     out: BTreeMap<String, String>,
 }
@@ -38,7 +38,7 @@ impl ThemeAssets {
         self.out.get(name).map(|p| site.url(p)).unwrap_or_default()
     }
 
-    pub fn view(&self, site: &Site) -> AssetsView {
+    pub(crate) fn view(&self, site: &Site) -> AssetsView {
         AssetsView {
             css: self.url(site, "style.css"),
             print_css: self.url(site, "print.css"),
@@ -49,7 +49,7 @@ impl ThemeAssets {
 
     /// Absolute URL of the picture a shared link shows: config.toml's `image`, else
     /// the theme's.
-    pub fn share_image(&self, site: &Site) -> String {
+    pub(crate) fn share_image(&self, site: &Site) -> String {
         match &site.config.image {
             Some(img) if img.starts_with("http://") || img.starts_with("https://") => img.clone(),
             Some(img) => site.permalink(img.trim_start_matches('/')),

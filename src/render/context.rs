@@ -25,13 +25,13 @@ use super::Prepared;
 
 /// Everything shared by all jobs of one render.
 pub(super) struct Shared<'a> {
-    pub site: &'a Site,
-    pub prep: &'a Prepared,
+    pub(crate) site: &'a Site,
+    pub(crate) prep: &'a Prepared,
     /// Each page's list summary, as a Tera value, by page index, made when first used.
     summaries: Vec<OnceLock<Value>>,
-    pub summary_keys: &'a [u64],
+    pub(crate) summary_keys: &'a [u64],
     /// Where each page is in its section's list (its neighbours are beside it).
-    pub positions: Vec<Option<usize>>,
+    pub(crate) positions: Vec<Option<usize>>,
 }
 
 /// Each page's place in its section's list: looking it up there page by page would
@@ -56,9 +56,9 @@ impl std::ops::Deref for Shared<'_> {
 /// The pages the home page features: the newest notices, the campaigns not yet
 /// over, and the statistics page with figures.
 pub(super) struct HomeSelection {
-    pub notices: Vec<usize>,
-    pub campaigns: Vec<usize>,
-    pub stats_page: Option<usize>,
+    pub(crate) notices: Vec<usize>,
+    pub(crate) campaigns: Vec<usize>,
+    pub(crate) stats_page: Option<usize>,
 }
 
 pub(super) fn home_selection(site: &Site) -> HomeSelection {
@@ -146,7 +146,7 @@ pub(super) fn term_pager(
 }
 
 impl<'a> Shared<'a> {
-    pub fn new(site: &'a Site, prep: &'a Prepared, summary_keys: &'a [u64]) -> Shared<'a> {
+    pub(crate) fn new(site: &'a Site, prep: &'a Prepared, summary_keys: &'a [u64]) -> Shared<'a> {
         Shared {
             site,
             prep,
@@ -224,7 +224,7 @@ impl<'a> Shared<'a> {
     }
 
     /// The context of a page's own web page: `page` (with its body) and the base context.
-    pub fn page(&self, i: usize) -> Context {
+    pub(crate) fn page(&self, i: usize) -> Context {
         let site = self.site;
         let p = &site.pages[i];
         let section = &site.sections[p.section];
@@ -292,7 +292,7 @@ impl<'a> Shared<'a> {
     }
 
     /// A leaflet's print page: its page's context and `print`, with the QR code to it.
-    pub fn print(&self, i: usize) -> Context {
+    pub(crate) fn print(&self, i: usize) -> Context {
         let site = self.site;
         let p = &site.pages[i];
         let mut ctx = self.page(i);
@@ -317,7 +317,7 @@ impl<'a> Shared<'a> {
     }
 
     /// A section's pager; the home page's (section 0) also gets `home`.
-    pub fn section(&self, section: usize, pager: usize) -> Context {
+    pub(crate) fn section(&self, section: usize, pager: usize) -> Context {
         let site = self.site;
         let s = &site.sections[section];
         let (range, paginator) = section_pager(site, section, pager);
@@ -373,7 +373,7 @@ impl<'a> Shared<'a> {
     }
 
     /// The list of a taxonomy's terms: `tags/`.
-    pub fn taxonomy_list(&self, ti: usize) -> Context {
+    pub(crate) fn taxonomy_list(&self, ti: usize) -> Context {
         let site = self.site;
         let t = &site.taxonomies[ti];
         let path = format!("{}/", t.kind.name());
@@ -394,7 +394,7 @@ impl<'a> Shared<'a> {
     }
 
     /// A term's pager: `tags/fang-xun/page/2/`.
-    pub fn term(&self, taxonomy: usize, term: usize, pager: usize) -> Context {
+    pub(crate) fn term(&self, taxonomy: usize, term: usize, pager: usize) -> Context {
         let site = self.site;
         let t = &site.taxonomies[taxonomy];
         let tm = &t.terms[term];
@@ -413,14 +413,14 @@ impl<'a> Shared<'a> {
         ctx
     }
 
-    pub fn not_found(&self) -> Context {
+    pub(crate) fn not_found(&self) -> Context {
         self.base_context(
             "404.html",
             self.meta("页面不存在", "", "404.html", None, "website"),
         )
     }
 
-    pub fn contacts(&self) -> Context {
+    pub(crate) fn contacts(&self) -> Context {
         let site = self.site;
         let path = site.contacts_path().unwrap_or("contacts/");
         let description = format!("{}的求助和值班电话，点一下即可拨打", site.config.township);
@@ -431,7 +431,7 @@ impl<'a> Shared<'a> {
     }
 
     /// `/search/`, which reads the index whose `meta.json` is at `index`.
-    pub fn search(&self, index: &str) -> Context {
+    pub(crate) fn search(&self, index: &str) -> Context {
         let site = self.site;
         let path = super::search::PAGE_PATH;
         let description = format!("在{}查找通知、预警和宣传材料", site.config.title);

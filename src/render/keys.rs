@@ -27,8 +27,8 @@ pub(super) type KeyHasher = std::collections::hash_map::DefaultHasher;
 /// its neighbours, terms and section, the warnings shown in every banner, the site
 /// settings and the templates, so a warning edit still re-renders every page.
 #[derive(Default)]
-pub struct RenderCache {
-    pub keys: HashMap<String, u64>,
+pub(crate) struct RenderCache {
+    pub(crate) keys: HashMap<String, u64>,
 }
 
 /// The part of every key that no one page changes: the serialised site, assets and

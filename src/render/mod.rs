@@ -21,10 +21,10 @@ mod assets;
 mod context;
 mod keys;
 mod paths;
-pub mod postprocess;
-pub mod qr;
+pub(crate) mod postprocess;
+pub(crate) mod qr;
 mod queue;
-pub mod search;
+pub(crate) mod search;
 mod templates;
 mod views;
 
@@ -41,23 +41,23 @@ use crate::model::Site;
 use crate::output::{OutFile, Sink};
 
 use context::Shared;
-pub use keys::RenderCache;
+pub(crate) use keys::RenderCache;
 use queue::{Made, Queue};
 
-pub struct Rendered {
+pub(crate) struct Rendered {
     /// Output paths of every file of the site, in no particular order: those handed
     /// to the sink, and those skipped because their inputs did not change.
-    pub paths: Vec<String>,
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) paths: Vec<String>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
     /// The input key of every page-like output, for the next [`RenderCache`].
-    pub keys: HashMap<String, u64>,
+    pub(crate) keys: HashMap<String, u64>,
     /// With a [`RenderCache`], what the jobs shared, for [`rerender`].
-    pub prepared: Option<Prepared>,
+    pub(crate) prepared: Option<Prepared>,
 }
 
 /// How much of the site to render.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Search {
+pub(crate) enum Search {
     /// The search page and its index with the rest (a build).
     Include,
     /// Everything but the search page and index (`serve` shows an edit first and
@@ -71,7 +71,7 @@ pub enum Search {
 /// templates, and the site's settings, banners and asset URLs as Tera values. `serve`
 /// keeps it between builds, so that an edit re-renders its pages without making it
 /// again (see [`rerender`]).
-pub struct Prepared {
+pub(crate) struct Prepared {
     tera: Tera,
     site_value: Value,
     assets_value: Value,
@@ -87,7 +87,7 @@ pub struct Prepared {
     /// `keys::template_keys`), so that a template edit re-renders only the pages using it.
     template_keys: HashMap<String, u64>,
     /// Whether a template may show `now`, so that every page moves with the clock.
-    pub shows_now: bool,
+    pub(crate) shows_now: bool,
 }
 
 /// Makes what every job shares: the templates, the site's settings, banners and
@@ -166,7 +166,7 @@ fn note(diagnostics: &mut Vec<Diagnostic>, d: Box<Diagnostic>) {
 /// Renders the whole site into `sink`. With a cache, a job whose key it holds is
 /// skipped (its file from the last build stands) and the keys and the prepared
 /// values are returned for the next build.
-pub fn render(
+pub(crate) fn render(
     site: &Site,
     theme: &Theme,
     sink: &dyn Sink,
@@ -220,7 +220,7 @@ pub fn render(
 /// changed too. A job whose key is what `cache` holds is skipped. Returns the files
 /// made and their keys; `prepared` takes the pages' new summary keys only if every
 /// job rendered.
-pub fn rerender(
+pub(crate) fn rerender(
     site: &Site,
     theme: &Theme,
     prepared: &mut Prepared,

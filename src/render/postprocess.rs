@@ -13,7 +13,7 @@ use crate::base::xml::xml_escape;
 use crate::model::{Site, TaxonomyKind};
 
 /// Rewrites a page body: lazy images, scrollable tables.
-pub fn content(html: &str) -> String {
+pub(crate) fn content(html: &str) -> String {
     if !html.contains("<img") && !html.contains("<table") {
         return html.to_string();
     }
@@ -52,7 +52,7 @@ pub fn content(html: &str) -> String {
 const FEED_ENTRIES: usize = 30;
 
 /// The Atom feed: dated pages, newest first.
-pub fn atom_feed(site: &Site) -> String {
+pub(crate) fn atom_feed(site: &Site) -> String {
     let mut dated: Vec<usize> = (0..site.pages.len())
         .filter(|&i| site.pages[i].sort_date().is_some())
         .collect();
@@ -156,7 +156,7 @@ pub fn atom_feed(site: &Site) -> String {
 }
 
 /// sitemap.xml: every page, section and taxonomy page, with a last-modified date where known.
-pub fn sitemap(site: &Site) -> String {
+pub(crate) fn sitemap(site: &Site) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     let mut push = |path: &str, lastmod: Option<String>| {
         out.push_str(&format!(

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 /// An SVG QR code of `text`, `size_mm` wide including the quiet zone.
-pub fn svg(text: &str, size_mm: f64) -> Option<String> {
+pub(crate) fn svg(text: &str, size_mm: f64) -> Option<String> {
     let (width, modules) = modules(text)?;
     const QUIET: usize = 4;
     let full = width + 2 * QUIET;
@@ -53,7 +53,7 @@ fn modules(text: &str) -> Option<(usize, Vec<bool>)> {
 
 /// A QR code as text: two rows of modules per line (▀ ▄ █), light on dark terminals
 /// and dark on light ones alike thanks to the quiet zone drawn as light.
-pub fn terminal(text: &str) -> Option<String> {
+pub(crate) fn terminal(text: &str) -> Option<String> {
     let (w, dark) = modules(text)?;
     let q = 2_i64;
     let at = |x: i64, y: i64| {

@@ -79,9 +79,9 @@ pub(super) enum Job {
 /// What a job left: its path, its key when keyed, and whether it was made (a keyed
 /// job whose key the cache holds is skipped; its last file stands).
 pub(super) struct Made {
-    pub path: String,
-    pub key: Option<u64>,
-    pub made: bool,
+    pub(crate) path: String,
+    pub(crate) key: Option<u64>,
+    pub(crate) made: bool,
 }
 
 pub(super) struct Queue {
@@ -91,7 +91,7 @@ pub(super) struct Queue {
 impl Queue {
     /// Every output of a build. With [`Search::Only`], just the search page and its
     /// index; with [`Search::Later`], everything but those.
-    pub fn full(
+    pub(crate) fn full(
         site: &Site,
         theme_files: Vec<OutFile>,
         search: Option<SearchIndex>,
@@ -176,7 +176,7 @@ impl Queue {
     /// home page and the feed; for those in `fronts`, whose front matter changed, also
     /// their neighbours (which show their titles) and the sitemap. `positions` is each
     /// page's place in its section's list.
-    pub fn patch(
+    pub(crate) fn patch(
         site: &Site,
         positions: &[Option<usize>],
         pages: &[usize],
@@ -240,14 +240,14 @@ impl Queue {
 
     /// The output paths of the jobs, in queue order.
     #[cfg(test)]
-    pub fn paths(&self, site: &Site) -> Vec<String> {
+    pub(crate) fn paths(&self, site: &Site) -> Vec<String> {
         self.jobs.iter().map(|j| j.path(site)).collect()
     }
 
     /// Makes every job on rayon, each file handed to the sink as soon as it is made,
     /// so only paths are kept. With a cache, a keyed job whose key is unchanged is
     /// skipped. The results are in queue order.
-    pub fn run(
+    pub(crate) fn run(
         self,
         sh: &Shared<'_>,
         sink: &dyn Sink,
@@ -301,7 +301,7 @@ fn redirect_html(site: &Site, to: &str) -> String {
 
 impl Job {
     /// The file the job makes, relative to the output folder.
-    pub fn path(&self, site: &Site) -> String {
+    pub(crate) fn path(&self, site: &Site) -> String {
         let page = |path: String| html_path(path);
         match self {
             Job::Page(i) => page(site.pages[*i].path.clone()),
@@ -353,7 +353,7 @@ impl Job {
     /// The hash of everything the job's file is made from (see [`RenderCache`]), or
     /// `None` for a file that is always made: cheap ones, and the feed and sitemap,
     /// which a patch makes anyway.
-    pub fn key(&self, sh: &Shared<'_>) -> Option<u64> {
+    pub(crate) fn key(&self, sh: &Shared<'_>) -> Option<u64> {
         let site = sh.site;
         let template = self.template(sh)?;
         let mut h = KeyHasher::new();

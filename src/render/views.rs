@@ -100,12 +100,12 @@ pub(super) fn paper_name(p: Paper) -> &'static str {
 
 #[derive(Serialize)]
 pub(super) struct LinkView {
-    pub title: String,
-    pub url: String,
+    pub(crate) title: String,
+    pub(crate) url: String,
 }
 
 impl LinkView {
-    pub fn page(site: &Site, i: usize) -> LinkView {
+    pub(crate) fn page(site: &Site, i: usize) -> LinkView {
         LinkView {
             title: site.pages[i].meta.title.clone(),
             url: site.url(&site.pages[i].path),
@@ -115,8 +115,8 @@ impl LinkView {
 
 #[derive(Serialize)]
 pub(super) struct NameUrl {
-    pub name: String,
-    pub url: String,
+    pub(crate) name: String,
+    pub(crate) url: String,
 }
 
 #[derive(Serialize)]
@@ -142,7 +142,7 @@ pub(super) struct WarningView {
 }
 
 impl WarningView {
-    pub fn of(p: &Page, now: &jiff::Zoned) -> Option<WarningView> {
+    pub(crate) fn of(p: &Page, now: &jiff::Zoned) -> Option<WarningView> {
         let w = p.meta.warning.as_ref()?;
         let status = model::warning_status(w, now);
         Some(WarningView {
@@ -181,7 +181,7 @@ pub(super) struct CampaignView {
 }
 
 impl CampaignView {
-    pub fn of(p: &Page, now: &jiff::Zoned) -> Option<CampaignView> {
+    pub(crate) fn of(p: &Page, now: &jiff::Zoned) -> Option<CampaignView> {
         let c = p.meta.campaign.as_ref()?;
         let status = model::campaign_status(c, now);
         let day = |z: Option<&jiff::Zoned>| z.map(|z| z.date().to_string()).unwrap_or_default();
@@ -198,11 +198,11 @@ impl CampaignView {
 
 #[derive(Serialize)]
 pub(super) struct LeafletView {
-    pub paper: &'static str,
-    pub qr: bool,
-    pub print_url: String,
+    pub(crate) paper: &'static str,
+    pub(crate) qr: bool,
+    pub(crate) print_url: String,
     /// Its PDF, when `anxuan print` has made one that is still current.
-    pub pdf_url: Option<String>,
+    pub(crate) pdf_url: Option<String>,
 }
 
 /// A page as lists show it: pagers, the home page, term pages.
@@ -219,7 +219,7 @@ pub(super) struct SummaryView<'a> {
 }
 
 impl SummaryView<'_> {
-    pub fn of<'a>(site: &Site, p: &'a Page) -> SummaryView<'a> {
+    pub(crate) fn of<'a>(site: &Site, p: &'a Page) -> SummaryView<'a> {
         SummaryView {
             title: &p.meta.title,
             url: site.url(&p.path),
@@ -235,9 +235,9 @@ impl SummaryView<'_> {
 
 #[derive(Serialize)]
 pub(super) struct TocEntry<'a> {
-    pub level: u8,
-    pub id: &'a str,
-    pub title: &'a str,
+    pub(crate) level: u8,
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
 }
 
 /// One figure of a statistics page: its value exactly as written (`97.5`).
@@ -261,71 +261,71 @@ pub(super) fn figures(figures: &[Figure]) -> Vec<FigureView<'_>> {
 
 #[derive(Serialize)]
 pub(super) struct PageView<'a> {
-    pub title: &'a str,
-    pub kind: &'static str,
-    pub url: String,
-    pub permalink: String,
-    pub date: String,
-    pub updated: String,
-    pub description: &'a str,
-    pub summary: &'a str,
-    pub reading_minutes: usize,
-    pub char_count: usize,
-    pub tags: Vec<NameUrl>,
-    pub categories: Vec<NameUrl>,
-    pub section: Option<LinkView>,
-    pub image: String,
-    pub toc: Vec<TocEntry<'a>>,
-    pub lower: Option<LinkView>,
-    pub higher: Option<LinkView>,
+    pub(crate) title: &'a str,
+    pub(crate) kind: &'static str,
+    pub(crate) url: String,
+    pub(crate) permalink: String,
+    pub(crate) date: String,
+    pub(crate) updated: String,
+    pub(crate) description: &'a str,
+    pub(crate) summary: &'a str,
+    pub(crate) reading_minutes: usize,
+    pub(crate) char_count: usize,
+    pub(crate) tags: Vec<NameUrl>,
+    pub(crate) categories: Vec<NameUrl>,
+    pub(crate) section: Option<LinkView>,
+    pub(crate) image: String,
+    pub(crate) toc: Vec<TocEntry<'a>>,
+    pub(crate) lower: Option<LinkView>,
+    pub(crate) higher: Option<LinkView>,
     /// The page's `[extra]` table, the clerk's own data, as written.
-    pub extra: &'a serde_json::Value,
-    pub warning: Option<WarningView>,
-    pub campaign: Option<CampaignView>,
-    pub figures: Vec<FigureView<'a>>,
-    pub leaflet: Option<LeafletView>,
+    pub(crate) extra: &'a serde_json::Value,
+    pub(crate) warning: Option<WarningView>,
+    pub(crate) campaign: Option<CampaignView>,
+    pub(crate) figures: Vec<FigureView<'a>>,
+    pub(crate) leaflet: Option<LeafletView>,
     /// The rendered body, marked safe: it is HTML, never escaped twice.
-    pub content: Value,
+    pub(crate) content: Value,
 }
 
 /// What a leaflet's print page adds to its page: the paper, the QR code to the page.
 #[derive(Serialize)]
 pub(super) struct PrintView {
-    pub paper: &'static str,
-    pub url: String,
-    pub qr: Option<String>,
-    pub date: Option<String>,
+    pub(crate) paper: &'static str,
+    pub(crate) url: String,
+    pub(crate) qr: Option<String>,
+    pub(crate) date: Option<String>,
 }
 
 #[derive(Serialize)]
 pub(super) struct MetaView<'a> {
-    pub title: String,
-    pub headline: &'a str,
-    pub description: &'a str,
-    pub permalink: String,
-    pub image: String,
-    pub og_type: &'static str,
+    pub(crate) title: String,
+    pub(crate) headline: &'a str,
+    pub(crate) description: &'a str,
+    pub(crate) permalink: String,
+    pub(crate) image: String,
+    pub(crate) og_type: &'static str,
 }
 
 #[derive(Serialize, Clone)]
 pub(super) struct PaginatorView {
-    pub current: usize,
-    pub total_pages: usize,
-    pub prev_url: String,
-    pub next_url: String,
+    pub(crate) current: usize,
+    pub(crate) total_pages: usize,
+    pub(crate) prev_url: String,
+    pub(crate) next_url: String,
 }
 
 #[derive(Serialize)]
 pub(super) struct SectionView<'a> {
-    pub title: &'a str,
-    pub url: String,
-    pub permalink: String,
-    pub description: &'a str,
-    pub content: Value,
-    pub kind: &'static str,
+    pub(crate) title: &'a str,
+    pub(crate) url: String,
+    pub(crate) permalink: String,
+    pub(crate) description: &'a str,
+    pub(crate) content: Value,
+    pub(crate) kind: &'static str,
     /// This pager's summaries, shared with every other list showing them.
-    pub pages: Value,
-    pub paginator: PaginatorView,
+    pub(crate) pages: Value,
+    pub(crate) paginator: PaginatorView,
 }
 
 #[derive(Serialize)]
@@ -336,7 +336,7 @@ pub(super) struct TaxonomyView {
 }
 
 impl TaxonomyView {
-    pub fn of(site: &Site, kind: TaxonomyKind) -> TaxonomyView {
+    pub(crate) fn of(site: &Site, kind: TaxonomyKind) -> TaxonomyView {
         TaxonomyView {
             name: kind.name(),
             title: kind.title(),
@@ -348,40 +348,40 @@ impl TaxonomyView {
 /// A term on its taxonomy's list page.
 #[derive(Serialize)]
 pub(super) struct TermEntryView<'a> {
-    pub name: &'a str,
-    pub url: String,
-    pub count: usize,
+    pub(crate) name: &'a str,
+    pub(crate) url: String,
+    pub(crate) count: usize,
 }
 
 #[derive(Serialize)]
 pub(super) struct TermView<'a> {
-    pub name: &'a str,
-    pub url: String,
-    pub pages: Value,
+    pub(crate) name: &'a str,
+    pub(crate) url: String,
+    pub(crate) pages: Value,
 }
 
 #[derive(Serialize)]
 pub(super) struct HomeSectionView<'a> {
-    pub title: &'a str,
-    pub url: String,
-    pub kind: &'static str,
-    pub description: &'a str,
-    pub count: usize,
+    pub(crate) title: &'a str,
+    pub(crate) url: String,
+    pub(crate) kind: &'static str,
+    pub(crate) description: &'a str,
+    pub(crate) count: usize,
 }
 
 #[derive(Serialize)]
 pub(super) struct HomeView<'a> {
-    pub notices: Value,
-    pub campaigns: Value,
-    pub figures: Vec<FigureView<'a>>,
-    pub figures_page: Option<LinkView>,
-    pub sections: Vec<HomeSectionView<'a>>,
+    pub(crate) notices: Value,
+    pub(crate) campaigns: Value,
+    pub(crate) figures: Vec<FigureView<'a>>,
+    pub(crate) figures_page: Option<LinkView>,
+    pub(crate) sections: Vec<HomeSectionView<'a>>,
 }
 
 #[derive(Serialize)]
 pub(super) struct SearchView<'a> {
     /// Root-relative URL of the index's `meta.json`.
-    pub index: &'a str,
+    pub(crate) index: &'a str,
 }
 
 #[derive(Serialize)]
@@ -459,7 +459,7 @@ pub(super) struct SiteView<'a> {
 
 impl SiteView<'_> {
     /// `search_url` is where the search page goes, when the site has one.
-    pub fn of<'a>(
+    pub(crate) fn of<'a>(
         site: &'a Site,
         share_image: &'a str,
         search_url: Option<String>,
@@ -512,10 +512,10 @@ impl SiteView<'_> {
 /// `assets`: root-relative URLs of the theme's content-hashed files.
 #[derive(Serialize)]
 pub(super) struct AssetsView {
-    pub css: String,
-    pub print_css: String,
-    pub js: String,
-    pub search_js: String,
+    pub(crate) css: String,
+    pub(crate) print_css: String,
+    pub(crate) js: String,
+    pub(crate) search_js: String,
 }
 
 /// A page's tags or categories, each with its list's URL.
