@@ -290,9 +290,24 @@ fn chunk_target(total: usize) -> usize {
     (((total as f64) * 8.0 / 3.0).sqrt() as usize).clamp(2 * 1024, 32 * 1024)
 }
 
+/// Pages whose keys and records are made together, in parallel, before their keys are
+/// merged into the posting lists and dropped: memory for keys is bounded by a chunk,
+/// not by the site (a page's keys take about 10 KB; all of them at 50,000 pages, 500 MB).
+/// Big enough that the threads of a chunk stay busy, and that merging one chunk while
+/// the next is made is not lost to waiting.
+const CHUNK_PAGES: usize = 256;
+
+/// A page's keys, its result record and the record's content hash.
+type Doc = (PageKeys, Vec<u8>, String);
+
 /// Builds the index of every published page, or `None` when the site has its own
 /// page at `/search/`.
 pub fn build(site: &Site) -> Option<SearchIndex> {
+    build_in_chunks(site, CHUNK_PAGES)
+}
+
+/// [`build`], making `chunk_pages` pages at a time. The bytes do not depend on it.
+fn build_in_chunks(site: &Site, chunk_pages: usize) -> Option<SearchIndex> {
     page_path(site)?;
     // Newest first; undated pages last, by path.
     let mut order: Vec<usize> = (0..site.pages.len()).collect();
@@ -304,27 +319,55 @@ pub fn build(site: &Site) -> Option<SearchIndex> {
             .then_with(|| pa.path.cmp(&pb.path))
     });
 
-    let docs: Vec<(PageKeys, Vec<u8>)> = order
-        .par_iter()
-        .map(|&i| {
-            let p = &site.pages[i];
-            let body = body_text(p);
-            let keys = page_keys(&p.meta.title, &body);
-            (keys, record(site, p, &body))
-        })
-        .collect();
-
-    let (doc_keys, records): (Vec<_>, Vec<_>) = docs.into_iter().unzip();
-    let doc_count = records.len();
+    let make = |chunk: &[usize]| -> Vec<Doc> {
+        chunk
+            .par_iter()
+            .map(|&i| {
+                let p = &site.pages[i];
+                let body = body_text(p);
+                let keys = page_keys(&p.meta.title, &body);
+                let record = record(site, p, &body);
+                let hash = crate::base::hash::content_hash(&record);
+                (keys, record, hash)
+            })
+            .collect()
+    };
     // Key → (the last page it was seen on + 1, its posting list so far).
     let mut postings: FnvMap<Key, (u32, Vec<u8>)> = FnvMap::default();
-    for (doc, keys) in (1u32..).zip(doc_keys) {
-        for (k, w) in keys {
-            let (last, list) = postings.entry(k).or_default();
-            varint(list, (u64::from(doc - *last) << 3) | u64::from(w));
-            *last = doc;
+    let mut records: Vec<Vec<u8>> = Vec::with_capacity(order.len());
+    let mut record_hashes = String::new();
+    let mut merge = |docs: Vec<Doc>| {
+        for (keys, record, hash) in docs {
+            let doc = records.len() as u32 + 1;
+            for (k, w) in keys {
+                let (last, list) = postings.entry(k).or_default();
+                varint(list, (u64::from(doc - *last) << 3) | u64::from(w));
+                *last = doc;
+            }
+            records.push(record);
+            record_hashes.push_str(&hash);
         }
+    };
+    // One chunk is merged (one thread) while the next is made (the others): the
+    // merge is sequential, since posting lists are in page order.
+    let mut made: Option<Vec<Doc>> = None;
+    for chunk in order.chunks(chunk_pages.max(1)) {
+        let ready = made.take();
+        let (_, next) = rayon::join(
+            || {
+                if let Some(docs) = ready {
+                    merge(docs);
+                }
+            },
+            || make(chunk),
+        );
+        made = Some(next);
     }
+    if let Some(docs) = made {
+        merge(docs);
+    }
+    let doc_count = records.len();
+
     let mut entries: Vec<(Vec<u16>, Vec<u8>)> = postings
         .into_iter()
         .map(|(k, (_, list))| (utf16(&k.text()), list))
@@ -336,19 +379,21 @@ pub fn build(site: &Site) -> Option<SearchIndex> {
     let mut chunks: Vec<Vec<u8>> = Vec::new();
     let mut firsts: Vec<String> = Vec::new();
     let mut current: Vec<u8> = Vec::new();
-    for (key, list) in &entries {
+    // Each list is dropped once copied into its chunk, so the index is not held twice.
+    for (key, list) in entries {
         let mut entry = Vec::with_capacity(list.len() + 16);
         varint(&mut entry, key.len() as u64);
-        for u in key {
+        for u in &key {
             varint(&mut entry, u64::from(*u));
         }
         varint(&mut entry, list.len() as u64);
-        entry.extend_from_slice(list);
+        entry.extend_from_slice(&list);
+        drop(list);
         if current.is_empty() || current.len() + entry.len() > target {
             if !current.is_empty() {
                 chunks.push(std::mem::take(&mut current));
             }
-            firsts.push(String::from_utf16_lossy(key));
+            firsts.push(String::from_utf16_lossy(&key));
         }
         current.extend_from_slice(&entry);
     }
@@ -363,12 +408,7 @@ pub fn build(site: &Site) -> Option<SearchIndex> {
     for c in &chunks {
         hashes.push_str(&crate::base::hash::content_hash(c));
     }
-    hashes.extend(
-        records
-            .par_iter()
-            .map(|r| crate::base::hash::content_hash(r))
-            .collect::<Vec<_>>(),
-    );
+    hashes.push_str(&record_hashes);
     let dir = format!(
         "{PAGE_PATH}{}/",
         crate::base::hash::content_hash(hashes.as_bytes())
@@ -404,15 +444,31 @@ fn record(site: &Site, p: &Page, body: &str) -> Vec<u8> {
     } else {
         site.sections[p.section].title.as_str()
     };
-    let record = serde_json::json!({
-        "t": p.meta.title,
-        "u": site.url(&p.path),
-        "d": p.sort_date().map(|d| d.strftime("%Y年%-m月%-d日").to_string()).unwrap_or_default(),
-        "s": section,
-        "x": text,
-        "c": cut.is_none(),
-    });
-    serde_json::to_vec(&record).unwrap_or_default()
+    // Fields in the order `serde_json::json!` wrote them (sorted), so the bytes stay.
+    #[derive(serde::Serialize)]
+    struct Record<'a> {
+        c: bool,
+        d: String,
+        s: &'a str,
+        t: &'a str,
+        u: String,
+        x: &'a str,
+    }
+    let record = Record {
+        c: cut.is_none(),
+        d: p.sort_date()
+            .map(|d| d.strftime("%Y年%-m月%-d日").to_string())
+            .unwrap_or_default(),
+        s: section,
+        t: &p.meta.title,
+        u: site.url(&p.path),
+        x: text,
+    };
+    // Every record is held until the files are written: no spare capacity.
+    let mut out = Vec::with_capacity(text.len() + p.meta.title.len() + 128);
+    serde_json::to_writer(&mut out, &record).unwrap_or_default();
+    out.shrink_to_fit();
+    out
 }
 
 #[cfg(test)]
@@ -451,5 +507,47 @@ mod tests {
         varint(&mut v, 5);
         varint(&mut v, 300);
         assert_eq!(v, [5, 0xac, 0x02]);
+    }
+
+    /// The example site of the repository, as a build would load it.
+    fn example_site() -> Site {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (config, _, _) = crate::parse::config::load(root, None);
+        let config = config.expect("the example site has a config");
+        let now: jiff::Timestamp = "2026-12-03T00:00:00Z".parse().expect("a timestamp");
+        let opts = crate::model::LoadOptions {
+            drafts: false,
+            now: now.to_zoned(config.timezone.clone()),
+        };
+        let mut sources = crate::model::Sources::default();
+        crate::model::load(root, config, &opts, &mut sources, None).0
+    }
+
+    fn files(index: &SearchIndex) -> Vec<(&str, std::borrow::Cow<'_, [u8]>)> {
+        index
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.data.bytes().expect("bytes in memory")))
+            .collect()
+    }
+
+    #[test]
+    fn chunks_of_pages_give_the_bytes_of_one_chunk() {
+        let site = example_site();
+        assert!(site.pages.len() > 10, "enough pages to split");
+        let whole = build_in_chunks(&site, site.pages.len()).expect("an index");
+        // Sizes that split the pages evenly, unevenly, and one page at a time.
+        for size in [1, 2, 3, 5, site.pages.len() - 1] {
+            let chunked = build_in_chunks(&site, size).expect("an index");
+            assert_eq!(chunked.meta_url, whole.meta_url, "chunks of {size}");
+            assert!(files(&chunked) == files(&whole), "chunks of {size}");
+        }
+        // Every page has its own record.
+        let records = whole
+            .files
+            .iter()
+            .filter(|f| f.path.contains("/d/"))
+            .count();
+        assert_eq!(records, site.pages.len());
     }
 }
