@@ -36,7 +36,7 @@ use crate::model::{Page, Site};
 use crate::output::{OutData, OutFile};
 
 /// Where the search page goes.
-pub const PAGE_PATH: &str = "search/";
+pub(crate) const PAGE_PATH: &str = "search/";
 
 /// A page's text in its result record is cut after this many characters (about 6 KB):
 /// ten records stay small on mobile data. The index itself covers the whole text.
@@ -46,14 +46,14 @@ const RECORD_CHARS: usize = 2000;
 const MAX_WORD: usize = 24;
 
 /// The search page, its index files and where `search.js` finds them.
-pub struct SearchIndex {
+pub(crate) struct SearchIndex {
     /// Root-relative URL of `meta.json`.
-    pub meta_url: String,
-    pub files: Vec<OutFile>,
+    pub(crate) meta_url: String,
+    pub(crate) files: Vec<OutFile>,
 }
 
 /// Where the search page goes, unless the site has its own page or section there.
-pub fn page_path(site: &Site) -> Option<&'static str> {
+pub(crate) fn page_path(site: &Site) -> Option<&'static str> {
     let taken = site.sections.iter().any(|s| s.path == PAGE_PATH)
         || site.pages.iter().any(|p| p.path.starts_with(PAGE_PATH));
     (!taken).then_some(PAGE_PATH)
@@ -62,7 +62,7 @@ pub fn page_path(site: &Site) -> Option<&'static str> {
 /// Folds a character the way text and queries are compared: full-width ASCII (`ＡＢ１２`)
 /// as ASCII, ASCII letters lowercase. One UTF-16 unit in, one out, so positions in the
 /// folded text are positions in the original (search.js relies on that for marking).
-pub fn fold(c: char) -> char {
+pub(crate) fn fold(c: char) -> char {
     let c = match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         _ => c,
@@ -71,7 +71,7 @@ pub fn fold(c: char) -> char {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Class {
+pub(crate) enum Class {
     /// ASCII letters and digits: words.
     Word,
     /// Han characters (and kana, hangul): bigrams.
@@ -81,7 +81,7 @@ pub enum Class {
 }
 
 /// The class of a folded character.
-pub fn class(c: char) -> Class {
+pub(crate) fn class(c: char) -> Class {
     match c {
         'a'..='z' | '0'..='9' => Class::Word,
         '\u{3007}'
@@ -302,7 +302,7 @@ type Doc = (PageKeys, Vec<u8>, String);
 
 /// Builds the index of every published page, or `None` when the site has its own
 /// page at `/search/`.
-pub fn build(site: &Site) -> Option<SearchIndex> {
+pub(crate) fn build(site: &Site) -> Option<SearchIndex> {
     build_in_chunks(site, CHUNK_PAGES)
 }
 
@@ -512,7 +512,8 @@ mod tests {
     /// The example site of the repository, as a build would load it.
     fn example_site() -> Site {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let (config, _, _) = crate::parse::config::load(root, None);
+        let input = crate::input::site::Input::read(root, None, &Default::default());
+        let (config, _, _) = crate::parse::config::from_text(input.config(), root, None);
         let config = config.expect("the example site has a config");
         let now: jiff::Timestamp = "2026-12-03T00:00:00Z".parse().expect("a timestamp");
         let opts = crate::model::LoadOptions {
@@ -520,7 +521,7 @@ mod tests {
             now: now.to_zoned(config.timezone.clone()),
         };
         let mut sources = crate::model::Sources::default();
-        crate::model::load(root, config, &opts, &mut sources, None).0
+        crate::model::load(&input, config, &opts, &mut sources, None).0
     }
 
     fn files(index: &SearchIndex) -> Vec<(&str, std::borrow::Cow<'_, [u8]>)> {
