@@ -238,6 +238,25 @@ impl Queue {
         Queue { jobs }
     }
 
+    /// How many of the jobs read each page's rendered body (see `bodies`): its web
+    /// page, its print page, and the feed for the pages it carries. Each of these
+    /// jobs reads a body once, through `Shared::body`.
+    pub(crate) fn body_uses(&self, site: &Site) -> Vec<usize> {
+        let mut uses = vec![0; site.pages.len()];
+        for job in &self.jobs {
+            match job {
+                Job::Page(i) | Job::LeafletPrint(i) => uses[*i] += 1,
+                Job::Feed => {
+                    for i in postprocess::feed_pages(site) {
+                        uses[i] += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        uses
+    }
+
     /// The output paths of the jobs, in queue order.
     #[cfg(test)]
     pub(crate) fn paths(&self, site: &Site) -> Vec<String> {
@@ -459,7 +478,10 @@ impl Job {
             Job::Redirect { to, .. } => {
                 return Ok(OutData::Bytes(redirect_html(site, &to).into_bytes()));
             }
-            Job::Feed => return Ok(OutData::Bytes(postprocess::atom_feed(site).into_bytes())),
+            Job::Feed => {
+                let feed = postprocess::atom_feed(site, |i| sh.body(i));
+                return Ok(OutData::Bytes(feed.into_bytes()));
+            }
             Job::Sitemap => return Ok(OutData::Bytes(postprocess::sitemap(site).into_bytes())),
             Job::Asset(a) => return Ok(OutData::Copy(site.assets[a].abs.clone())),
         };
