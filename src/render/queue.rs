@@ -63,6 +63,11 @@ pub(super) enum Job {
     Search(String),
     /// One file of the search index, made with the index.
     SearchFile(OutFile),
+    /// The search index's result record of a page (`search::page_record`) at `path`.
+    SearchRecord {
+        path: String,
+        page: usize,
+    },
     /// One of the theme's static files, made (hashed) before the jobs.
     Theme(OutFile),
     /// A small page at `file` that sends the reader on to the output path `to`.
@@ -102,6 +107,11 @@ impl Queue {
             if let Some(s) = search {
                 jobs.push(Job::Search(s.meta_url));
                 jobs.extend(s.files.into_iter().map(Job::SearchFile));
+                jobs.extend(
+                    s.records
+                        .into_iter()
+                        .map(|(path, page)| Job::SearchRecord { path, page }),
+                );
             }
         };
         if mode == Search::Only {
@@ -341,6 +351,7 @@ impl Job {
             Job::Contacts => page(site.contacts_path().unwrap_or("contacts/").into()),
             Job::Search(_) => page(SEARCH_PATH.into()),
             Job::SearchFile(f) | Job::Theme(f) => f.path.clone(),
+            Job::SearchRecord { path, .. } => path.clone(),
             Job::Redirect { file, .. } => file.clone(),
             Job::Feed => "feed.xml".into(),
             Job::Sitemap => "sitemap.xml".into(),
@@ -361,6 +372,7 @@ impl Job {
             Job::Contacts => "contacts.html".into(),
             Job::Search(_) => "search.html".into(),
             Job::SearchFile(_)
+            | Job::SearchRecord { .. }
             | Job::Theme(_)
             | Job::Redirect { .. }
             | Job::Feed
@@ -448,6 +460,7 @@ impl Job {
             Job::NotFound | Job::Contacts => {}
             Job::Search(ref index) => index.hash(&mut h),
             Job::SearchFile(_)
+            | Job::SearchRecord { .. }
             | Job::Theme(_)
             | Job::Redirect { .. }
             | Job::Feed
@@ -475,6 +488,9 @@ impl Job {
             Job::Contacts => sh.contacts(),
             Job::Search(index) => sh.search(&index),
             Job::SearchFile(f) | Job::Theme(f) => return Ok(f.data),
+            Job::SearchRecord { page, .. } => {
+                return Ok(OutData::Bytes(super::search::page_record(site, page)));
+            }
             Job::Redirect { to, .. } => {
                 return Ok(OutData::Bytes(redirect_html(site, &to).into_bytes()));
             }
