@@ -63,3 +63,24 @@ impl Store {
         body.unwrap_or_else(|| Arc::from(""))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_goes_when_its_last_reader_is_done() {
+        let (a, b): (Arc<str>, Arc<str>) = (Arc::from("<p>甲</p>"), Arc::from("<p>乙</p>"));
+        let store = Store::new(Bodies(vec![a.clone(), b.clone()]), &[2, 0]);
+        // A body that no job reads is not kept.
+        assert_eq!(Arc::strong_count(&b), 1);
+        let first = store.take(0);
+        assert_eq!(&*first, "<p>甲</p>");
+        drop(first);
+        assert_eq!(Arc::strong_count(&a), 2, "kept for the second reader");
+        let second = store.take(0);
+        assert_eq!(&*second, "<p>甲</p>");
+        drop(second);
+        assert_eq!(Arc::strong_count(&a), 1, "gone from the store");
+    }
+}
