@@ -392,6 +392,12 @@ pub(crate) fn build_inner(
         (None, None) => &output::Discard,
     };
     let t = Instant::now();
+    // A one-shot build drops its model at the end: the bodies can go as their pages
+    // are written. `serve` keeps them in the model it patches.
+    let bodies = match lent {
+        Some(_) => None,
+        None => Some(crate::render::Bodies::take(&mut site)),
+    };
     let rendered = crate::render::render(
         &site,
         &theme,
@@ -401,6 +407,7 @@ pub(crate) fn build_inner(
             Some(_) => crate::render::Search::Later,
             None => crate::render::Search::Include,
         },
+        bodies,
     );
     trace("render", t);
     diags.extend(rendered.diagnostics);

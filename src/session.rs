@@ -113,7 +113,14 @@ impl Incremental {
         let (site, theme) = self.site.as_ref()?;
         crate::render::search::page_path(site)?;
         let memory = output::Memory::default();
-        crate::render::render(site, theme, &memory, None, crate::render::Search::Only);
+        crate::render::render(
+            site,
+            theme,
+            &memory,
+            None,
+            crate::render::Search::Only,
+            None,
+        );
         Some(memory.into_files())
     }
 }

@@ -398,15 +398,13 @@ pub(crate) fn load(
     }
 
     let mut pages = Vec::with_capacity(pending.len());
-    let mut taken: Vec<Option<PageMeta>> = loaded.iter().map(|_| None).collect();
     let mut loaded = loaded;
     for l in loaded.iter_mut() {
         diags.append(&mut l.diags);
     }
-    for (i, l) in loaded.iter_mut().enumerate() {
-        taken[i] = l.page.take();
-    }
     for (p, (body, version)) in pending.into_iter().zip(rendered_pages) {
+        // The front matter moves from the file's loading into its page.
+        let meta = loaded[p.loaded].page.take().unwrap_or_default();
         diags.extend(body.diags.iter().cloned());
         let rel = loaded[p.loaded].file.rel.clone();
         if !body.anchors.is_empty() {
@@ -421,8 +419,9 @@ pub(crate) fn load(
         };
         links.page_of_rel.insert(rel.clone(), source);
         links.page_of_path.insert(p.path.clone(), pages.len());
-        let meta = taken[p.loaded].take().unwrap_or_default();
-        pages.push(Page::new(
+        // Each page goes into its `Arc` at once: collecting them into `Arc`s at the end
+        // held the pages twice for a moment, the peak of a large build.
+        pages.push(Arc::new(Page::new(
             rel,
             loaded[p.loaded].kind,
             meta,
@@ -430,12 +429,15 @@ pub(crate) fn load(
             p.path,
             &body,
             version,
-        ));
+        )));
     }
 
     for l in &loaded {
         sources.texts.insert(l.file.rel.clone(), l.text.clone());
     }
+    // A file's loading (about 1 KB a file, most of it the front matter's room) is
+    // done with: kept to the end, it was part of the peak of a large build.
+    drop(loaded);
 
     // Section lists.
     for (i, p) in pages.iter().enumerate() {
@@ -461,7 +463,7 @@ pub(crate) fn load(
         config,
         now,
         sections,
-        pages: pages.into_iter().map(Arc::new).collect(),
+        pages,
         taxonomies,
         assets,
         aliases,
@@ -599,7 +601,7 @@ fn find_sections(
 
 /// Sections in a stable, meaningful order: home, known kinds, then by weight and
 /// name; each page's `section` follows its section to its new place.
-fn order_sections(sections: Vec<Section>, pages: &mut [Page]) -> Vec<Section> {
+fn order_sections(sections: Vec<Section>, pages: &mut [Arc<Page>]) -> Vec<Section> {
     let order = |s: &Section| {
         let known = [
             Kind::Warning,
@@ -630,13 +632,14 @@ fn order_sections(sections: Vec<Section>, pages: &mut [Page]) -> Vec<Section> {
         .map(|&i| slots[i].take().expect("each section once"))
         .collect();
     for p in pages.iter_mut() {
+        let p = Arc::make_mut(p);
         p.section = new_index[p.section];
     }
     sections
 }
 
 /// Aliases: old URLs that redirect to a page, each with the page's index.
-fn page_aliases(pages: &[Page], diags: &mut Vec<Diagnostic>) -> Vec<(String, usize)> {
+fn page_aliases(pages: &[Arc<Page>], diags: &mut Vec<Diagnostic>) -> Vec<(String, usize)> {
     let mut aliases = Vec::new();
     for (pi, p) in pages.iter().enumerate() {
         for a in &p.meta.aliases {
@@ -662,7 +665,7 @@ fn page_aliases(pages: &[Page], diags: &mut Vec<Diagnostic>) -> Vec<(String, usi
 }
 
 /// The warnings in force at `now`, most severe first, then newest first.
-fn warnings_in_force(pages: &[Page], now: &Zoned) -> Vec<usize> {
+fn warnings_in_force(pages: &[Arc<Page>], now: &Zoned) -> Vec<usize> {
     let mut active_warnings: Vec<usize> = pages
         .iter()
         .enumerate()

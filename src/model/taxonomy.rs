@@ -6,7 +6,7 @@ use super::*;
 
 /// The site's taxonomies, with every page's `tags` and `categories` filled in with
 /// the index of its terms; a name that makes no URL is an error at its place.
-pub(super) fn taxonomies(pages: &mut [Page], diags: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
+pub(super) fn taxonomies(pages: &mut [Arc<Page>], diags: &mut Vec<Diagnostic>) -> Vec<Taxonomy> {
     // Taxonomies: terms keyed by slug, so 防汛 and a later 防汛 are one term.
     let mut taxonomies = Vec::new();
     // Pinyin slugs are slow to make and tags repeat across pages: each name is
@@ -85,8 +85,8 @@ pub(super) fn taxonomies(pages: &mut [Page], diags: &mut Vec<Diagnostic>) -> Vec
     }
     for (pi, kind, ti) in assigned {
         let list = match kind {
-            TaxonomyKind::Tags => &mut pages[pi].tags,
-            TaxonomyKind::Categories => &mut pages[pi].categories,
+            TaxonomyKind::Tags => &mut Arc::make_mut(&mut pages[pi]).tags,
+            TaxonomyKind::Categories => &mut Arc::make_mut(&mut pages[pi]).categories,
         };
         if !list.contains(&ti) {
             list.push(ti);

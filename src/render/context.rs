@@ -7,13 +7,14 @@
 //! put a model type or an ad-hoc map into a context.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use tera::{Context, Value};
 
 use crate::model::{self, Site, TaxonomyKind};
 use crate::parse::meta::{Kind, Paper};
 
+use super::bodies::Store;
 use super::paths::{pager_count, pager_path, per_pager, term_path};
 use super::postprocess;
 use super::views::{
@@ -32,6 +33,8 @@ pub(super) struct Shared<'a> {
     pub(crate) summary_keys: &'a [u64],
     /// Where each page is in its section's list (its neighbours are beside it).
     pub(crate) positions: Vec<Option<usize>>,
+    /// In a one-shot build, the pages' bodies, which the model no longer holds.
+    pub(crate) bodies: Option<Store>,
 }
 
 /// Each page's place in its section's list: looking it up there page by page would
@@ -153,6 +156,16 @@ impl<'a> Shared<'a> {
             summaries: site.pages.iter().map(|_| OnceLock::new()).collect(),
             summary_keys,
             positions: positions(site),
+            bodies: None,
+        }
+    }
+
+    /// Page `i`'s rendered body, from the store in a one-shot build (each job that
+    /// reads it asks once: see `Queue::body_uses`), else from the model.
+    pub(crate) fn body(&self, i: usize) -> Arc<str> {
+        match &self.bodies {
+            Some(store) => store.take(i),
+            None => self.site.pages[i].html.clone(),
         }
     }
 
@@ -281,7 +294,7 @@ impl<'a> Shared<'a> {
                     .contains(&p.path)
                     .then(|| site.url(&format!("{}.pdf", p.path.trim_end_matches('/')))),
             }),
-            content: Value::safe_string(&postprocess::content(&p.html)),
+            content: Value::safe_string(&postprocess::content(&self.body(i))),
         };
         let mut ctx = self.base_context(
             &p.path,

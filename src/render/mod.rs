@@ -18,6 +18,7 @@
 //! a site theme's own static files that `assets` hashes (through `input::theme`).
 
 mod assets;
+mod bodies;
 mod context;
 mod keys;
 mod paths;
@@ -40,6 +41,7 @@ use crate::input::theme::Theme;
 use crate::model::Site;
 use crate::output::{OutFile, Sink};
 
+pub(crate) use bodies::Bodies;
 use context::Shared;
 pub(crate) use keys::RenderCache;
 use queue::{Made, Queue};
@@ -165,13 +167,17 @@ fn note(diagnostics: &mut Vec<Diagnostic>, d: Box<Diagnostic>) {
 
 /// Renders the whole site into `sink`. With a cache, a job whose key it holds is
 /// skipped (its file from the last build stands) and the keys and the prepared
-/// values are returned for the next build.
+/// values are returned for the next build. With `bodies` (a one-shot build, whose
+/// model no longer holds them), each page's body goes once the files showing it are
+/// made. The pages come before the search index, so that the bodies are gone when
+/// its posting lists grow.
 pub(crate) fn render(
     site: &Site,
     theme: &Theme,
     sink: &dyn Sink,
     cache: Option<&RenderCache>,
     search_mode: Search,
+    bodies: Option<Bodies>,
 ) -> Rendered {
     let (prepared, theme_files, mut diagnostics) = prepare(site, theme, cache.is_some());
     let Some(prepared) = prepared else {
@@ -182,17 +188,23 @@ pub(crate) fn render(
             prepared: None,
         };
     };
-    let t = Instant::now();
-    let search = match search_mode {
-        Search::Include | Search::Only => search::build(site),
-        Search::Later => None,
-    };
-    crate::base::trace::trace("search index", t);
-    let shared = Shared::new(site, &prepared, &prepared.summary_keys);
-    let queue = Queue::full(site, theme_files, search, search_mode);
-    let t = Instant::now();
-    let results = queue.run(&shared, sink, cache, theme);
-    crate::base::trace::trace("templates", t);
+    let mut shared = Shared::new(site, &prepared, &prepared.summary_keys);
+    let mut results = Vec::new();
+    if search_mode != Search::Only {
+        let queue = Queue::full(site, theme_files, None, Search::Later);
+        shared.bodies = bodies.map(|b| bodies::Store::new(b, &queue.body_uses(site)));
+        let t = Instant::now();
+        results = queue.run(&shared, sink, cache, theme);
+        crate::base::trace::trace("templates", t);
+        shared.bodies = None;
+    }
+    if search_mode != Search::Later {
+        let t = Instant::now();
+        let search = search::build(site);
+        crate::base::trace::trace("search index", t);
+        let queue = Queue::full(site, Vec::new(), search, Search::Only);
+        results.extend(queue.run(&shared, sink, cache, theme));
+    }
     drop(shared);
     let mut paths = Vec::with_capacity(results.len());
     let mut keys = HashMap::new();

@@ -5,6 +5,8 @@
 //! tables get a scrolling wrapper so a wide table never makes a phone page scroll
 //! sideways. The Atom feed and the sitemap are written here from the model.
 
+use std::sync::Arc;
+
 use lol_html::html_content::ContentType;
 use lol_html::{element, end_tag, rewrite_str, RewriteStrSettings};
 
@@ -51,8 +53,8 @@ pub(crate) fn content(html: &str) -> String {
 /// How many entries the feed carries: enough for any reader that polls daily.
 const FEED_ENTRIES: usize = 30;
 
-/// The Atom feed: dated pages, newest first.
-pub(crate) fn atom_feed(site: &Site) -> String {
+/// The pages the Atom feed carries: the newest dated ones, newest first.
+pub(crate) fn feed_pages(site: &Site) -> Vec<usize> {
     let mut dated: Vec<usize> = (0..site.pages.len())
         .filter(|&i| site.pages[i].sort_date().is_some())
         .collect();
@@ -63,6 +65,13 @@ pub(crate) fn atom_feed(site: &Site) -> String {
             .then_with(|| site.pages[a].path.cmp(&site.pages[b].path))
     });
     dated.truncate(FEED_ENTRIES);
+    dated
+}
+
+/// The Atom feed: dated pages, newest first, each with its rendered body, which
+/// `body` gives by page index (a one-shot build keeps bodies apart from the model).
+pub(crate) fn atom_feed(site: &Site, body: impl Fn(usize) -> Arc<str>) -> String {
+    let dated = feed_pages(site);
     let c = &site.config;
     let updated = dated
         .iter()
@@ -147,7 +156,7 @@ pub(crate) fn atom_feed(site: &Site) -> String {
         out.push_str(&format!(
             "    <content type=\"html\" xml:base=\"{}\">{}</content>\n",
             xml_escape(&link),
-            xml_escape(&p.html)
+            xml_escape(&body(i))
         ));
         out.push_str("  </entry>\n");
     }

@@ -63,6 +63,11 @@ pub(super) enum Job {
     Search(String),
     /// One file of the search index, made with the index.
     SearchFile(OutFile),
+    /// The search index's result record of a page (`search::page_record`) at `path`.
+    SearchRecord {
+        path: String,
+        page: usize,
+    },
     /// One of the theme's static files, made (hashed) before the jobs.
     Theme(OutFile),
     /// A small page at `file` that sends the reader on to the output path `to`.
@@ -102,6 +107,11 @@ impl Queue {
             if let Some(s) = search {
                 jobs.push(Job::Search(s.meta_url));
                 jobs.extend(s.files.into_iter().map(Job::SearchFile));
+                jobs.extend(
+                    s.records
+                        .into_iter()
+                        .map(|(path, page)| Job::SearchRecord { path, page }),
+                );
             }
         };
         if mode == Search::Only {
@@ -238,6 +248,25 @@ impl Queue {
         Queue { jobs }
     }
 
+    /// How many of the jobs read each page's rendered body (see `bodies`): its web
+    /// page, its print page, and the feed for the pages it carries. Each of these
+    /// jobs reads a body once, through `Shared::body`.
+    pub(crate) fn body_uses(&self, site: &Site) -> Vec<usize> {
+        let mut uses = vec![0; site.pages.len()];
+        for job in &self.jobs {
+            match job {
+                Job::Page(i) | Job::LeafletPrint(i) => uses[*i] += 1,
+                Job::Feed => {
+                    for i in postprocess::feed_pages(site) {
+                        uses[i] += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        uses
+    }
+
     /// The output paths of the jobs, in queue order.
     #[cfg(test)]
     pub(crate) fn paths(&self, site: &Site) -> Vec<String> {
@@ -322,6 +351,7 @@ impl Job {
             Job::Contacts => page(site.contacts_path().unwrap_or("contacts/").into()),
             Job::Search(_) => page(SEARCH_PATH.into()),
             Job::SearchFile(f) | Job::Theme(f) => f.path.clone(),
+            Job::SearchRecord { path, .. } => path.clone(),
             Job::Redirect { file, .. } => file.clone(),
             Job::Feed => "feed.xml".into(),
             Job::Sitemap => "sitemap.xml".into(),
@@ -342,6 +372,7 @@ impl Job {
             Job::Contacts => "contacts.html".into(),
             Job::Search(_) => "search.html".into(),
             Job::SearchFile(_)
+            | Job::SearchRecord { .. }
             | Job::Theme(_)
             | Job::Redirect { .. }
             | Job::Feed
@@ -429,6 +460,7 @@ impl Job {
             Job::NotFound | Job::Contacts => {}
             Job::Search(ref index) => index.hash(&mut h),
             Job::SearchFile(_)
+            | Job::SearchRecord { .. }
             | Job::Theme(_)
             | Job::Redirect { .. }
             | Job::Feed
@@ -456,10 +488,16 @@ impl Job {
             Job::Contacts => sh.contacts(),
             Job::Search(index) => sh.search(&index),
             Job::SearchFile(f) | Job::Theme(f) => return Ok(f.data),
+            Job::SearchRecord { page, .. } => {
+                return Ok(OutData::Bytes(super::search::page_record(site, page)));
+            }
             Job::Redirect { to, .. } => {
                 return Ok(OutData::Bytes(redirect_html(site, &to).into_bytes()));
             }
-            Job::Feed => return Ok(OutData::Bytes(postprocess::atom_feed(site).into_bytes())),
+            Job::Feed => {
+                let feed = postprocess::atom_feed(site, |i| sh.body(i));
+                return Ok(OutData::Bytes(feed.into_bytes()));
+            }
             Job::Sitemap => return Ok(OutData::Bytes(postprocess::sitemap(site).into_bytes())),
             Job::Asset(a) => return Ok(OutData::Copy(site.assets[a].abs.clone())),
         };

@@ -49,7 +49,12 @@ const MAX_WORD: usize = 24;
 pub(crate) struct SearchIndex {
     /// Root-relative URL of `meta.json`.
     pub(crate) meta_url: String,
+    /// `meta.json` and the chunks of the key list.
     pub(crate) files: Vec<OutFile>,
+    /// Each result record's path and its page: a record is made again when it is
+    /// written ([`page_record`]), so that a site's records (as many as its pages, and
+    /// as big as the index) are never all held at once.
+    pub(crate) records: Vec<(String, usize)>,
 }
 
 /// Where the search page goes, unless the site has its own page or section there.
@@ -297,8 +302,9 @@ fn chunk_target(total: usize) -> usize {
 /// the next is made is not lost to waiting.
 const CHUNK_PAGES: usize = 256;
 
-/// A page's keys, its result record and the record's content hash.
-type Doc = (PageKeys, Vec<u8>, String);
+/// A page's keys and its result record's content hash (the record itself is made
+/// again when written: see [`SearchIndex::records`]).
+type Doc = (PageKeys, String);
 
 /// Builds the index of every published page, or `None` when the site has its own
 /// page at `/search/`.
@@ -326,25 +332,24 @@ fn build_in_chunks(site: &Site, chunk_pages: usize) -> Option<SearchIndex> {
                 let p = &site.pages[i];
                 let body = body_text(p);
                 let keys = page_keys(&p.meta.title, &body);
-                let record = record(site, p, &body);
-                let hash = crate::base::hash::content_hash(&record);
-                (keys, record, hash)
+                let hash = crate::base::hash::content_hash(&record(site, p, &body));
+                (keys, hash)
             })
             .collect()
     };
     // Key → (the last page it was seen on + 1, its posting list so far).
     let mut postings: FnvMap<Key, (u32, Vec<u8>)> = FnvMap::default();
-    let mut records: Vec<Vec<u8>> = Vec::with_capacity(order.len());
+    let mut doc_count = 0;
     let mut record_hashes = String::new();
     let mut merge = |docs: Vec<Doc>| {
-        for (keys, record, hash) in docs {
-            let doc = records.len() as u32 + 1;
+        for (keys, hash) in docs {
+            doc_count += 1;
+            let doc = doc_count as u32;
             for (k, w) in keys {
                 let (last, list) = postings.entry(k).or_default();
                 varint(list, (u64::from(doc - *last) << 3) | u64::from(w));
                 *last = doc;
             }
-            records.push(record);
             record_hashes.push_str(&hash);
         }
     };
@@ -366,7 +371,6 @@ fn build_in_chunks(site: &Site, chunk_pages: usize) -> Option<SearchIndex> {
     if let Some(docs) = made {
         merge(docs);
     }
-    let doc_count = records.len();
 
     let mut entries: Vec<(Vec<u16>, Vec<u8>)> = postings
         .into_iter()
@@ -414,7 +418,7 @@ fn build_in_chunks(site: &Site, chunk_pages: usize) -> Option<SearchIndex> {
         crate::base::hash::content_hash(hashes.as_bytes())
     );
 
-    let mut files = Vec::with_capacity(1 + chunks.len() + records.len());
+    let mut files = Vec::with_capacity(1 + chunks.len());
     files.push(OutFile {
         path: format!("{dir}meta.json"),
         data: OutData::Bytes(meta),
@@ -423,14 +427,22 @@ fn build_in_chunks(site: &Site, chunk_pages: usize) -> Option<SearchIndex> {
         path: format!("{dir}c/{i}.bin"),
         data: OutData::Bytes(c),
     }));
-    files.extend(records.into_iter().enumerate().map(|(i, r)| OutFile {
-        path: format!("{dir}d/{i}.json"),
-        data: OutData::Bytes(r),
-    }));
+    let records = order
+        .into_iter()
+        .enumerate()
+        .map(|(n, i)| (format!("{dir}d/{n}.json"), i))
+        .collect();
     Some(SearchIndex {
         meta_url: site.url(&format!("{dir}meta.json")),
         files,
+        records,
     })
+}
+
+/// Page `i`'s result record, `d/<n>.json`: the bytes that [`build`] hashed.
+pub(crate) fn page_record(site: &Site, i: usize) -> Vec<u8> {
+    let p = &site.pages[i];
+    record(site, p, &body_text(p))
 }
 
 /// What the result list shows of a page: title, URL, date, section and its text (cut;
@@ -464,10 +476,8 @@ fn record(site: &Site, p: &Page, body: &str) -> Vec<u8> {
         u: site.url(&p.path),
         x: text,
     };
-    // Every record is held until the files are written: no spare capacity.
     let mut out = Vec::with_capacity(text.len() + p.meta.title.len() + 128);
     serde_json::to_writer(&mut out, &record).unwrap_or_default();
-    out.shrink_to_fit();
     out
 }
 
@@ -524,12 +534,21 @@ mod tests {
         crate::model::load(&input, config, &opts, &mut sources, None).0
     }
 
-    fn files(index: &SearchIndex) -> Vec<(&str, std::borrow::Cow<'_, [u8]>)> {
-        index
+    /// Every file of the index, records made as the render queue makes them.
+    fn files(site: &Site, index: &SearchIndex) -> Vec<(String, Vec<u8>)> {
+        let bytes = |d: &OutData| d.bytes().expect("bytes in memory").into_owned();
+        let mut all: Vec<(String, Vec<u8>)> = index
             .files
             .iter()
-            .map(|f| (f.path.as_str(), f.data.bytes().expect("bytes in memory")))
-            .collect()
+            .map(|f| (f.path.clone(), bytes(&f.data)))
+            .collect();
+        all.extend(
+            index
+                .records
+                .iter()
+                .map(|(path, i)| (path.clone(), page_record(site, *i))),
+        );
+        all
     }
 
     #[test]
@@ -541,13 +560,15 @@ mod tests {
         for size in [1, 2, 3, 5, site.pages.len() - 1] {
             let chunked = build_in_chunks(&site, size).expect("an index");
             assert_eq!(chunked.meta_url, whole.meta_url, "chunks of {size}");
-            assert!(files(&chunked) == files(&whole), "chunks of {size}");
+            assert!(
+                files(&site, &chunked) == files(&site, &whole),
+                "chunks of {size}"
+            );
         }
         // Every page has its own record.
-        let records = whole
-            .files
-            .iter()
-            .filter(|f| f.path.contains("/d/"))
+        let records = files(&site, &whole)
+            .into_iter()
+            .filter(|(path, _)| path.contains("/d/"))
             .count();
         assert_eq!(records, site.pages.len());
     }
