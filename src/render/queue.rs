@@ -386,6 +386,9 @@ impl Job {
     /// which a patch makes anyway.
     pub(crate) fn key(&self, sh: &Shared<'_>) -> Option<u64> {
         let site = sh.site;
+        if let Job::Sitemap = self {
+            return Some(sitemap_key(sh));
+        }
         let template = self.template(sh)?;
         let mut h = KeyHasher::new();
         sh.global_key.hash(&mut h);
@@ -506,6 +509,32 @@ impl Job {
             Err(e) => Err(Box::new(template_diagnostic(&e, theme))),
         }
     }
+}
+
+/// What the sitemap is made from: every address and its date. At 50,000 pages the
+/// sitemap takes tens of milliseconds to write, so a title edit in `serve`, which
+/// changes neither, must not make it again.
+fn sitemap_key(sh: &Shared<'_>) -> u64 {
+    let site = sh.site;
+    let mut h = KeyHasher::new();
+    "sitemap".hash(&mut h);
+    sh.global_key.hash(&mut h);
+    for s in &site.sections {
+        (&s.path, &s.pages).hash(&mut h);
+    }
+    for p in &site.pages {
+        p.path.hash(&mut h);
+        p.sort_date().map(|d| d.timestamp()).hash(&mut h);
+        p.meta.updated.as_ref().map(|d| d.timestamp()).hash(&mut h);
+    }
+    for t in &site.taxonomies {
+        t.kind.name().hash(&mut h);
+        for term in &t.terms {
+            term.slug.hash(&mut h);
+        }
+    }
+    site.contacts_path().hash(&mut h);
+    h.finish()
 }
 
 #[cfg(test)]
@@ -697,6 +726,24 @@ mod tests {
     }
 
     #[test]
+    fn the_sitemap_is_made_again_for_a_new_date_not_for_a_title() {
+        let (mut site, theme) = site();
+        let before = keys(&site, &keyed(&site, &theme));
+        assert!(before.contains_key("sitemap.xml"), "the sitemap has a key");
+        let n3 = page(&site, "notices/n3/");
+        std::sync::Arc::make_mut(&mut site.pages[n3]).meta.title = "新标题".into();
+        let retitled = keys(&site, &keyed(&site, &theme));
+        assert_eq!(before["sitemap.xml"], retitled["sitemap.xml"]);
+        let updated: jiff::Zoned = "2026-06-01T08:00:00+08:00[Asia/Shanghai]".parse().unwrap();
+        std::sync::Arc::make_mut(&mut site.pages[n3]).meta.updated = Some(updated);
+        let after = keys(&site, &keyed(&site, &theme));
+        assert_ne!(
+            before["sitemap.xml"], after["sitemap.xml"],
+            "lastmod follows `updated`"
+        );
+    }
+
+    #[test]
     fn keys_change_with_a_template_and_only_for_its_pages() {
         let (site, mut theme) = site();
         let before = keys(&site, &keyed(&site, &theme));
@@ -709,11 +756,11 @@ mod tests {
             t.text.push('\n');
         }
         let all = keys(&site, &keyed(&site, &theme));
-        // The print page has a layout of its own.
+        // The print page has a layout of its own, and the sitemap no template.
         let not: Vec<&String> = all
             .keys()
             .filter(|p| !changed(&after, &all).contains(p))
             .collect();
-        assert_eq!(not, ["leaflets/l1/print/index.html"]);
+        assert_eq!(not, ["leaflets/l1/print/index.html", "sitemap.xml"]);
     }
 }
