@@ -329,10 +329,16 @@ pub(crate) mod fixture {
             "content/leaflets/l1.md",
             "+++\ntitle = \"燃气安全\"\ndate = 2026-02-01T09:00:00+08:00\npaper = \"A5\"\n+++\n关阀开窗。\n",
         );
+        load(root, NOW)
+    }
+
+    /// The site at `root` at the time `now`, with its theme, as a build loads it;
+    /// it must load without an error.
+    pub(crate) fn load(root: &Path, now: &str) -> (Site, Theme) {
         let input = crate::input::site::Input::read(root, None, &Default::default());
         let (config, _, diags) = crate::parse::config::from_text(input.config(), root, None);
         let config = config.unwrap_or_else(|| panic!("config: {diags:?}"));
-        let now: jiff::Timestamp = NOW.parse().expect("a time");
+        let now: jiff::Timestamp = now.parse().expect("a time");
         let opts = model::LoadOptions {
             drafts: false,
             now: now.to_zoned(config.timezone.clone()),

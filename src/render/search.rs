@@ -522,16 +522,7 @@ mod tests {
     /// The example site of the repository, as a build would load it.
     fn example_site() -> Site {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let input = crate::input::site::Input::read(root, None, &Default::default());
-        let (config, _, _) = crate::parse::config::from_text(input.config(), root, None);
-        let config = config.expect("the example site has a config");
-        let now: jiff::Timestamp = "2026-12-03T00:00:00Z".parse().expect("a timestamp");
-        let opts = crate::model::LoadOptions {
-            drafts: false,
-            now: now.to_zoned(config.timezone.clone()),
-        };
-        let mut sources = crate::model::Sources::default();
-        crate::model::load(&input, config, &opts, &mut sources, None).0
+        crate::render::fixture::load(root, "2026-12-03T00:00:00Z").0
     }
 
     /// Every file of the index, records made as the render queue makes them.
