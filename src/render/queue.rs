@@ -513,7 +513,8 @@ impl Job {
 
 /// What the sitemap is made from: every address and its date. At 50,000 pages the
 /// sitemap takes tens of milliseconds to write, so a title edit in `serve`, which
-/// changes neither, must not make it again.
+/// changes neither, must not make it again. It hashes what `postprocess::sitemap`
+/// reads, and must change with it.
 fn sitemap_key(sh: &Shared<'_>) -> u64 {
     let site = sh.site;
     let mut h = KeyHasher::new();
