@@ -155,6 +155,14 @@ fn privacy_checks(
         .into_par_iter()
         .map(|(rel, seq)| match old.get(rel) {
             Some((s, d)) if *s == seq => (rel.clone(), (seq, d.clone())),
+            _ if rel.starts_with("content")
+                && crate::photo::is_processed(&rel.to_string_lossy()) =>
+            {
+                // A photo beside a page is published only as copies made without its
+                // metadata (`render::photos`): what it holds never reaches a reader,
+                // but its name is in their addresses.
+                (rel.clone(), (seq, checks::check_name(rel, allow)))
+            }
             _ => {
                 // A file that cannot be read is not published either.
                 let bytes = input
@@ -369,6 +377,26 @@ pub(crate) fn build_inner(
         lent.as_mut().map(|l| &mut l.privacy),
     ));
     trace("privacy", t);
+    // Photos: sized, turned upright and re-encoded without their metadata, or taken
+    // from the image cache. `check` (no output) and a build that already failed only
+    // read their sizes.
+    let t = Instant::now();
+    let encode =
+        (opts.output.is_some() || memory.is_some()) && !diags.iter().any(Diagnostic::is_error);
+    let image_cache = output::cache::ImageCache::open(&opts.root, crate::photo::SETTINGS);
+    let read_photo = |abs: &Path| {
+        let rel = abs.strip_prefix(&opts.root).unwrap_or(abs);
+        input.read_bytes(rel, crate::checks::FILE_LIMIT)
+    };
+    let (photos, photo_diags) = crate::render::photos::prepare(
+        crate::render::photos::plan(&site, &theme),
+        &opts.root,
+        &read_photo,
+        &image_cache,
+        encode,
+    );
+    diags.extend(photo_diags);
+    trace(&format!("photos ({} copies encoded)", photos.made), t);
     read_named_files(input, &diags, &mut sources);
     // Files are written into a staging folder as they are rendered, and swapped in
     // only if the whole build is free of errors; otherwise the staging folder goes.
@@ -408,6 +436,7 @@ pub(crate) fn build_inner(
             None => crate::render::Search::Include,
         },
         bodies,
+        photos,
     );
     trace("render", t);
     diags.extend(rendered.diagnostics);

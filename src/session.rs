@@ -120,6 +120,7 @@ impl Incremental {
             None,
             crate::render::Search::Only,
             None,
+            Default::default(),
         );
         Some(memory.into_files())
     }
@@ -271,6 +272,11 @@ impl Session {
         site.now = now;
         for (i, page) in &patch.pages {
             site.pages[*i] = page.clone();
+        }
+        // A new photo on the page, another first photo (its share picture) or a photo
+        // now on a leaflet needs copies the last build did not make.
+        if crate::render::photos::plan(&site, &good.theme) != good.prepared.photos.plan {
+            return None;
         }
 
         // The diagnostics are the last good build's, with those of the changed files

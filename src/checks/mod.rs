@@ -249,8 +249,8 @@ pub(crate) fn check_published(rel: &Path, bytes: &[u8], site_allow: &[String]) -
                     ))
                     .in_file(rel)
                     .with_help(text!(
-                        zh: "拍摄地点可能就是群众的家：用相册或修图软件去掉位置信息后重新导出，或在相机设置里关掉位置标记",
-                        en: "the place may be a resident's home: export the photo again without its location, or turn off location tags in the camera"
+                        zh: "拍摄地点可能就是群众的家，而这里的文件会原样公开。把照片放到用它的页面旁边（页面包文件夹里，和 index.md 放在一起），anxuan 会重新压缩并去掉位置信息；或用相册、修图软件去掉位置后重新导出",
+                        en: "the place may be a resident's home, and this file is published as it is. Put the photo beside the page that shows it (in the page's bundle folder, next to index.md), where anxuan re-encodes it without its location; or export it again without the location"
                     )),
                 );
             }
@@ -325,9 +325,19 @@ fn contents(bytes: &[u8], depth: u8) -> Contents {
     if bytes.starts_with(b"PK\x03\x04") {
         return opaque(zip_texts(head));
     }
-    // Fonts hold compressed data whose bytes say nothing; GIF and WebP are read as
-    // bytes below, which finds the text of their comment and XMP chunks (not a
-    // WebP's EXIF GPS tags: issue 14 re-encodes photos).
+    // WebP, HEIC/HEIF and TIFF keep EXIF in containers of their own: kamadak-exif
+    // (through `photo`) finds their GPS tags. Their other text (comments, XMP) is
+    // found in their bytes, as for any binary file.
+    let webp = bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP";
+    let tiff = bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*");
+    if webp || tiff || crate::photo::is_heif(bytes) {
+        return Contents::Opaque {
+            texts: vec![String::from_utf8_lossy(head).into_owned()],
+            located: crate::photo::has_gps(head),
+        };
+    }
+    // Fonts hold compressed data whose bytes say nothing; GIF is read as bytes below,
+    // which finds the text of its comment and XMP chunks.
     const SKIPPED: &[&[u8]] = &[b"wOFF", b"wOF2", b"OTTO", &[0, 1, 0, 0]];
     if SKIPPED.iter().any(|m| bytes.starts_with(m)) {
         return opaque(Vec::new());

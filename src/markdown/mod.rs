@@ -252,6 +252,24 @@ impl<'a> Renderer<'a> {
                     id,
                 }) => {
                     self.in_link += 1;
+                    // A picture without words is nothing to a blind reader's screen
+                    // reader (WCAG 1.1.1): `![河道巡查](a.jpg)`, not `![](a.jpg)`.
+                    let alt = events[i + 1..find_end(&events, i)].iter().any(|(e, _)| {
+                        matches!(e, Event::Text(t) | Event::Code(t) if !t.trim().is_empty())
+                    });
+                    if !alt {
+                        self.diags.push(
+                            crate::base::diagnostic::Diagnostic::warning(crate::text!(
+                                zh: "图片没有说明文字：读屏软件只会读出“图片”",
+                                en: "the image has no alt text: a screen reader only says “image”"
+                            ))
+                            .at(range.clone())
+                            .with_help(crate::text!(
+                                zh: "在方括号里写上图片内容，例如 ![村民参加防汛演练](照片.jpg)",
+                                en: "say what it shows inside the brackets, e.g. ![villagers at the flood drill](photo.jpg)"
+                            )),
+                        );
+                    }
                     let dest = self.resolve(opts, dest_url, range, true);
                     let dest = self.check_url(opts, dest, range, true);
                     self.out.push(Event::Start(Tag::Image {

@@ -17,6 +17,9 @@ pub(super) struct RenderedBody {
     pub(super) diags: Vec<Diagnostic>,
     pub(super) anchors: Vec<AnchorCheck>,
     pub(super) site_links: Vec<SiteLink>,
+    /// Output paths of the same-site images the body shows, in order (the first is
+    /// the page's share picture when its front matter names none).
+    pub(super) images: Vec<String>,
 }
 
 /// Renders one body with its links resolved, noting everything the result depends on
@@ -35,10 +38,19 @@ pub(super) fn render_body(
     let mut anchors = Vec::new();
     let mut links = Vec::new();
     let mut site_links = Vec::new();
+    let mut images = Vec::new();
     let mut resolve = |link: &markdown::LinkRef| -> Option<String> {
         let span = link.span.start + l.body_offset..link.span.end + l.body_offset;
         let resolution = resolver.resolve(link.dest, &dir, page_path, link.is_image);
         links.push((link.dest.to_string(), link.is_image, resolution.clone()));
+        if link.is_image {
+            let shown = match &resolution {
+                Resolution::Url(u) => Some(u.as_str()),
+                Resolution::Keep => Some(link.dest),
+                _ => None,
+            };
+            images.extend(shown.and_then(|d| resolver.site_path(d, page_path)));
+        }
         let by_address = match &resolution {
             Resolution::Keep => true,
             Resolution::Url(_) => link.dest.trim().starts_with('/'),
@@ -165,6 +177,7 @@ pub(super) fn render_body(
             diags,
             anchors,
             site_links,
+            images,
         }),
         version: 0,
     }

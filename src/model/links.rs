@@ -6,6 +6,7 @@
 //! not render Markdown or read files.
 
 use super::*;
+use crate::base::url::percent_decode;
 
 /// A published page's file as the build read it.
 pub(super) struct PageSource {
@@ -474,34 +475,6 @@ pub(super) fn has_scheme(s: &str) -> bool {
         }
         None => false,
     }
-}
-
-/// `%XX` escapes decoded, or `None` when there are none or they do not make UTF-8.
-pub(super) fn percent_decode(s: &str) -> Option<String> {
-    if !s.contains('%') {
-        return None;
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// Resolves `.` and `..` in a `/`-separated path; `..` above the root is dropped.

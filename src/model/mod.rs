@@ -86,6 +86,8 @@ pub(crate) struct Page {
     /// Links and images of the body that point at this site by an address rather
     /// than a source file, checked against the output once it is made.
     pub(crate) site_links: Vec<SiteLink>,
+    /// Output paths of the same-site images the body shows, in order.
+    pub(crate) images: Vec<String>,
     /// Plain-text summary: the description, else the start of the text.
     pub(crate) summary: String,
     pub(crate) char_count: usize,
@@ -288,6 +290,7 @@ impl Page {
             text: body.text.clone(),
             headings: body.headings.clone(),
             site_links: body.site_links.clone(),
+            images: body.images.clone(),
             summary,
             char_count: body.char_count,
             // About 400 Chinese characters a minute for an unhurried reader.

@@ -13,6 +13,7 @@
 //! their leaflet, and the pages its sitemap listed with their titles, so that a build
 //! can tell a renamed page from a new one.
 
+pub(crate) mod cache;
 pub(crate) mod serving;
 
 use std::io;

@@ -238,6 +238,11 @@ impl<'a> Shared<'a> {
 
     /// The context of a page's own web page: `page` (with its body) and the base context.
     pub(crate) fn page(&self, i: usize) -> Context {
+        self.page_for(i, false)
+    }
+
+    /// A page's context, its photos in their web copies or (`print`) print copies.
+    fn page_for(&self, i: usize, print: bool) -> Context {
         let site = self.site;
         let p = &site.pages[i];
         let section = &site.sections[p.section];
@@ -247,11 +252,14 @@ impl<'a> Shared<'a> {
             j.and_then(|j| section.pages.get(j))
                 .map(|&k| LinkView::page(site, k))
         };
-        let image = p
-            .meta
-            .image
-            .as_ref()
-            .map(|img| self.image_url(&img.value, &p.path));
+        // The share picture made of the page's `image` or first photo, else `image`
+        // as written (a full address, or a file that is not a photo).
+        let image = self.prep.photos.share_of(site, i).or_else(|| {
+            p.meta
+                .image
+                .as_ref()
+                .map(|img| self.image_url(&img.value, &p.path))
+        });
         let view = PageView {
             title: &p.meta.title,
             kind: p.kind.name(),
@@ -294,7 +302,12 @@ impl<'a> Shared<'a> {
                     .contains(&p.path)
                     .then(|| site.url(&format!("{}.pdf", p.path.trim_end_matches('/')))),
             }),
-            content: Value::safe_string(&postprocess::content(&self.body(i))),
+            content: Value::safe_string(&postprocess::content(
+                &self.body(i),
+                site,
+                &self.prep.photos,
+                print,
+            )),
         };
         let mut ctx = self.base_context(
             &p.path,
@@ -308,7 +321,7 @@ impl<'a> Shared<'a> {
     pub(crate) fn print(&self, i: usize) -> Context {
         let site = self.site;
         let p = &site.pages[i];
-        let mut ctx = self.page(i);
+        let mut ctx = self.page_for(i, true);
         let leaflet = p.meta.leaflet.as_ref();
         let paper = leaflet.map(|l| l.paper).unwrap_or(Paper::A4);
         let permalink = site.permalink(&p.path);
@@ -344,7 +357,12 @@ impl<'a> Shared<'a> {
             url: site.url(&s.path),
             permalink: site.permalink(&s.path),
             description,
-            content: Value::safe_string(&postprocess::content(&s.html)),
+            content: Value::safe_string(&postprocess::content(
+                &s.html,
+                site,
+                &self.prep.photos,
+                false,
+            )),
             kind: s.kind.name(),
             pages: self.summaries_of(&s.pages[range]),
             paginator,

@@ -22,6 +22,7 @@ mod bodies;
 mod context;
 mod keys;
 mod paths;
+pub(crate) mod photos;
 pub(crate) mod postprocess;
 pub(crate) mod qr;
 mod queue;
@@ -90,6 +91,8 @@ pub(crate) struct Prepared {
     template_keys: HashMap<String, u64>,
     /// Whether a template may show `now`, so that every page moves with the clock.
     pub(crate) shows_now: bool,
+    /// The site's photos and how pages show them (their files went to the queue).
+    pub(crate) photos: photos::PhotoSet,
 }
 
 /// Makes what every job shares: the templates, the site's settings, banners and
@@ -99,6 +102,7 @@ fn prepare(
     site: &Site,
     theme: &Theme,
     keyed: bool,
+    mut photos: photos::PhotoSet,
 ) -> (Option<Prepared>, Vec<OutFile>, Vec<Diagnostic>) {
     let (tera, mut diagnostics) = templates::build_tera(theme);
     if !diagnostics.is_empty() {
@@ -123,6 +127,7 @@ fn prepare(
                     &json(&assets_view),
                     &json(&banners),
                     &share_image,
+                    &photos.key.to_string(),
                 ],
                 // The built-in theme does not show `now`; a theme that does is
                 // re-rendered whenever it moves.
@@ -137,6 +142,8 @@ fn prepare(
         }
         false => (0, Vec::new(), HashMap::new()),
     };
+    let mut files = theme_assets.files;
+    files.append(&mut photos.files);
     let prepared = Prepared {
         tera,
         site_value: Value::from_serializable(&site_view),
@@ -148,8 +155,9 @@ fn prepare(
         summary_keys,
         template_keys,
         shows_now,
+        photos,
     };
-    (Some(prepared), theme_assets.files, diagnostics)
+    (Some(prepared), files, diagnostics)
 }
 
 /// A view as JSON, for hashing it into a key.
@@ -178,8 +186,9 @@ pub(crate) fn render(
     cache: Option<&RenderCache>,
     search_mode: Search,
     bodies: Option<Bodies>,
+    photos: photos::PhotoSet,
 ) -> Rendered {
-    let (prepared, theme_files, mut diagnostics) = prepare(site, theme, cache.is_some());
+    let (prepared, theme_files, mut diagnostics) = prepare(site, theme, cache.is_some(), photos);
     let Some(prepared) = prepared else {
         return Rendered {
             paths: Vec::new(),

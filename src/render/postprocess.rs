@@ -5,23 +5,62 @@
 //! tables get a scrolling wrapper so a wide table never makes a phone page scroll
 //! sideways. The Atom feed and the sitemap are written here from the model.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use lol_html::html_content::ContentType;
 use lol_html::{element, end_tag, rewrite_str, RewriteStrSettings};
 
 use crate::base::dates::rfc3339;
+use crate::base::url::percent_decode;
 use crate::base::xml::xml_escape;
 use crate::model::{Site, TaxonomyKind};
 
-/// Rewrites a page body: lazy images, scrollable tables.
-pub(crate) fn content(html: &str) -> String {
+use super::photos::{img_attributes, PhotoSet};
+
+/// Rewrites a page body: photos get their copies (`photos::img_attributes`) and a
+/// link to the largest, pictures load lazily, tables get a scrolling wrapper. On a
+/// leaflet's print page (`print`), photos take their print copy.
+pub(crate) fn content(html: &str, site: &Site, photos: &PhotoSet, print: bool) -> String {
     if !html.contains("<img") && !html.contains("<table") {
         return html.to_string();
     }
     let mut tables = 0;
+    // How many `<a>` the rewriter is inside: a photo in a link keeps that link.
+    let in_link = Rc::new(Cell::new(0usize));
+    let links = in_link.clone();
     let settings = RewriteStrSettings::new()
-        .append_element_content_handler(element!("img", |el| {
+        .append_element_content_handler(element!("a", move |el| {
+            links.set(links.get() + 1);
+            let links = links.clone();
+            if el.can_have_content() {
+                el.on_end_tag(end_tag!(move |_| {
+                    links.set(links.get().saturating_sub(1));
+                    Ok(())
+                }))?;
+            }
+            Ok(())
+        }))
+        .append_element_content_handler(element!("img", move |el| {
+            let shown = el
+                .get_attribute("src")
+                .and_then(|src| site_path(site, &src))
+                .and_then(|out| photos.shown(&out));
+            if let Some(s) = shown {
+                let (attrs, largest) = img_attributes(site, s, print);
+                for (name, value) in attrs {
+                    el.set_attribute(name, &value)?;
+                }
+                if let Some(url) = largest.filter(|_| in_link.get() == 0) {
+                    // Tapping a photo opens its largest copy, as readers expect.
+                    el.before(
+                        &format!("<a class=\"photo\" href=\"{}\">", xml_escape(&url)),
+                        ContentType::Html,
+                    );
+                    el.after("</a>", ContentType::Html);
+                }
+            }
             if !el.has_attribute("loading") {
                 el.set_attribute("loading", "lazy")?;
             }
@@ -48,6 +87,14 @@ pub(crate) fn content(html: &str) -> String {
     // The input is our own Markdown output; should the rewriter ever refuse it, the
     // unrewritten body is still correct HTML.
     rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
+}
+
+/// The output path an `<img src>` of a body names: bodies link the site's files from
+/// its root (`/zhen/notices/a/p.jpg`), percent-encoded.
+fn site_path(site: &Site, src: &str) -> Option<String> {
+    let rest = src.strip_prefix(site.config.base_path.as_str())?;
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    Some(percent_decode(rest).unwrap_or_else(|| rest.to_string()))
 }
 
 /// How many entries the feed carries: enough for any reader that polls daily.
@@ -214,8 +261,13 @@ mod tests {
 
     #[test]
     fn images_load_lazily_and_tables_scroll() {
-        let out =
-            content("<p><img src=\"a.png\" alt=\"图\"></p><table><tr><td>1</td></tr></table>");
+        let (site, _) = super::super::fixture::site();
+        let out = content(
+            "<p><img src=\"a.png\" alt=\"图\"></p><table><tr><td>1</td></tr></table>",
+            &site,
+            &PhotoSet::default(),
+            false,
+        );
         assert!(out.contains("loading=\"lazy\""), "{out}");
         assert!(
             out.contains("<div class=\"table-wrap\" role=\"region\" aria-label=\"表格1（可左右滑动）\" tabindex=\"0\"><table>"),

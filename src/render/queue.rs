@@ -68,7 +68,9 @@ pub(super) enum Job {
         path: String,
         page: usize,
     },
-    /// One of the theme's static files, made (hashed) before the jobs.
+    /// A file made before the jobs: one of the theme's static files (hashed), or a
+    /// photo's copy (`photos::prepare`, which made them in parallel or found them in
+    /// the image cache).
     Theme(OutFile),
     /// A small page at `file` that sends the reader on to the output path `to`.
     Redirect {
@@ -177,7 +179,13 @@ impl Queue {
         }
         jobs.push(Job::Feed);
         jobs.push(Job::Sitemap);
-        jobs.extend((0..site.assets.len()).map(Job::Asset));
+        // Photos beside pages are never copied as they are: their copies are files of
+        // `photos` (among `theme_files`).
+        jobs.extend(
+            (0..site.assets.len())
+                .filter(|&a| !crate::photo::is_processed(&site.assets[a].out))
+                .map(Job::Asset),
+        );
         Queue { jobs }
     }
 
@@ -553,7 +561,7 @@ mod tests {
     #[test]
     fn every_kind_of_output_has_its_path() {
         let (site, theme) = site();
-        let (_, files, _) = prepare(&site, &theme, false);
+        let (_, files, _) = prepare(&site, &theme, false, Default::default());
         let search = super::super::search::build(&site);
         let paths = Queue::full(&site, files, search, Search::Include).paths(&site);
         let set: BTreeSet<&str> = paths.iter().map(String::as_str).collect();
@@ -622,7 +630,7 @@ mod tests {
         let only = Queue::full(&site, Vec::new(), index(), Search::Only).paths(&site);
         assert!(only.iter().all(|p| p.starts_with("search/")), "{only:?}");
         assert!(only.len() > 1, "the page and its index: {only:?}");
-        let (_, files, _) = prepare(&site, &theme, false);
+        let (_, files, _) = prepare(&site, &theme, false, Default::default());
         let later = Queue::full(&site, files, None, Search::Later).paths(&site);
         assert!(!later.iter().any(|p| p.starts_with("search/")), "{later:?}");
     }
@@ -691,7 +699,9 @@ mod tests {
     }
 
     fn keyed(site: &Site, theme: &Theme) -> Prepared {
-        prepare(site, theme, true).0.expect("templates parse")
+        prepare(site, theme, true, Default::default())
+            .0
+            .expect("templates parse")
     }
 
     #[test]

@@ -146,6 +146,11 @@ pub fn probe_at(server: &Server, path: &str, query: &str) -> serde_json::Value {
 /// Opens a probe page in headless Chromium (the flags CI uses, a fresh profile, a
 /// virtual clock of `budget_ms`) and returns the JSON it left in `<pre id="out">`.
 pub fn chromium_probe(url: &str, budget_ms: u32) -> String {
+    chromium_probe_with(url, budget_ms, &[])
+}
+
+/// [`chromium_probe`] with more Chromium flags (`--force-device-scale-factor=2`).
+pub fn chromium_probe_with(url: &str, budget_ms: u32, extra: &[&str]) -> String {
     // One Chromium at a time: two at once on a 2-core machine, beside the other
     // tests, take minutes where one alone takes seconds, and a slow run cannot be
     // told from a hung one.
@@ -156,7 +161,7 @@ pub fn chromium_probe(url: &str, budget_ms: u32) -> String {
     let mut attempt = 0;
     let out = loop {
         attempt += 1;
-        if let Some(out) = chromium_once(url, budget_ms) {
+        if let Some(out) = chromium_once(url, budget_ms, extra) {
             break out;
         }
         assert!(attempt < 3, "Chromium hung three times on {url}");
@@ -170,7 +175,7 @@ pub fn chromium_probe(url: &str, budget_ms: u32) -> String {
 }
 
 /// One run of Chromium: its standard output, or `None` if it hung.
-fn chromium_once(url: &str, budget_ms: u32) -> Option<Vec<u8>> {
+fn chromium_once(url: &str, budget_ms: u32, extra: &[&str]) -> Option<Vec<u8>> {
     use std::io::Read;
     let profile = tempfile::tempdir().unwrap();
     let mut child = Command::new("/usr/bin/chromium")
@@ -184,6 +189,7 @@ fn chromium_once(url: &str, budget_ms: u32) -> Option<Vec<u8>> {
             "--window-size=800,900",
             "--dump-dom",
         ])
+        .args(extra)
         .arg(format!("--virtual-time-budget={budget_ms}"))
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(url)

@@ -179,7 +179,7 @@ fn bundles_carry_their_files() {
         "title = \"2023年统计\"",
         "![地图](map.png)\n\n[数据](hazards.csv)",
     );
-    site.bytes("content/stats/2023/map.png", b"\x89PNG fake");
+    site.bytes("content/stats/2023/map.png", &crate::support::tiny_png());
     site.file(
         "content/stats/2023/hazards.csv",
         "类别,发现,整改\n消防,10,9\n",
@@ -188,7 +188,10 @@ fn bundles_carry_their_files() {
     assert!(site.out("stats/2023/map.png").exists());
     assert!(site.out("stats/2023/hazards.csv").exists());
     let html = site.read("stats/2023/index.html");
-    assert!(html.contains("src=\"/zhen/stats/2023/map.png\""), "{html}");
+    // The picture is shown as its copy (40 px wide, as the original is).
+    let src = crate::support::between(&html, "src=\"/zhen/", "\"");
+    assert!(src.starts_with("stats/2023/map.40w."), "{html}");
+    assert!(site.out(src).exists(), "{src}");
     assert!(
         html.contains("href=\"/zhen/stats/2023/hazards.csv\""),
         "{html}"
@@ -209,7 +212,7 @@ fn static_files_are_copied_to_the_output_root() {
     let site = Site::new();
     site.page("content/notices/a.md", "title = \"甲\"", "");
     site.file("static/robots.txt", "User-agent: *\n");
-    site.bytes("static/img/地图.png", b"png");
+    site.bytes("static/img/地图.png", &crate::support::tiny_png());
     site.build().assert_clean();
     assert_eq!(site.read("robots.txt"), "User-agent: *\n");
     assert!(

@@ -220,7 +220,10 @@ fn anchors_and_bundle_files_are_checked_with_the_nearest_path() {
         "title = \"防汛\"",
         "## 转移路线\n\n正文\n",
     );
-    site.bytes("content/stats/2023/tu-pian.png", b"\x89PNG");
+    site.bytes(
+        "content/stats/2023/tu-pian.png",
+        &crate::support::tiny_png(),
+    );
     site.file("content/stats/2023/hazards.csv", "a,b\nx,1\n");
     site.page(
         "content/stats/2023/index.md",

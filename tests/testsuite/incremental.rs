@@ -610,7 +610,7 @@ fn a_folder_moved_out_of_the_site_is_not_taken_for_a_temporary_file() {
     // Moving a folder away names only the folder: no event for the files inside.
     let site = patch_site();
     // A folder of pictures beside the pages, not a bundle.
-    site.bytes("content/notices/tu/a.png", b"\x89PNG\r\n\x1a\n");
+    site.bytes("content/notices/tu/a.png", &crate::support::tiny_png());
     let mut session = Session::default();
     let mut kept = Files::new();
     step(&mut session, &site, &mut kept, &[]);

@@ -44,7 +44,7 @@ fn pasted_scripts_frames_and_redirects_are_removed_with_a_warning() {
             "| 村 | 人数 |\n|---|---|\n| <b>东村</b> | 12 |\n",
         ),
     );
-    site.file("content/notices/sos.png", "png");
+    site.bytes("content/notices/sos.png", &crate::support::tiny_png());
     let run = site.build();
     run.assert_ok();
     let err = &run.stderr;
@@ -223,9 +223,9 @@ fn javascript_and_data_urls_are_errors_and_links_to_other_sites_are_fine() {
 #[test]
 fn an_image_from_another_host_is_an_error() {
     let site = Site::new();
-    site.file("content/notices/a/local.png", "png");
+    site.bytes("content/notices/a/local.png", &crate::support::tiny_png());
     // The site's own full address must name a file it has: links are checked too.
-    site.file("static/logo.png", "png");
+    site.bytes("static/logo.png", &crate::support::tiny_png());
     site.page(
         "content/notices/a/index.md",
         "title = \"通知\"",

@@ -24,9 +24,12 @@ fn with_drafts(site: &Site) {
         "title = \"明年的通知\"\ndate = 2099-01-01",
         "\n![附件](later.pdf)\n",
     );
-    site.bytes("content/notices/site-photo.jpg", b"jpg");
-    site.bytes("content/notices/shared.jpg", b"jpg");
-    site.bytes("content/notices/trip/p.jpg", b"jpg");
+    site.bytes(
+        "content/notices/site-photo.jpg",
+        &crate::support::tiny_jpeg(),
+    );
+    site.bytes("content/notices/shared.jpg", &crate::support::tiny_jpeg());
+    site.bytes("content/notices/trip/p.jpg", &crate::support::tiny_jpeg());
     site.bytes("content/notices/later.pdf", b"pdf");
 }
 

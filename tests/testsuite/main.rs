@@ -20,6 +20,7 @@ mod levels;
 mod links;
 mod markdown;
 mod output;
+mod photos;
 mod privacy;
 mod privacy_attacks;
 mod reader;

@@ -222,6 +222,28 @@ pub(crate) fn jpeg(description: &str, gps: bool) -> Vec<u8> {
     out
 }
 
+/// [`jpeg`]'s EXIF on a JPEG that decodes (a page's photo is decoded and re-encoded).
+fn real_jpeg(description: &str, gps: bool) -> Vec<u8> {
+    let fake = jpeg(description, gps);
+    // SOI, APP1 marker and length, then the segment, then EOI.
+    crate::support::tiny_jpeg_with_app1(&fake[6..fake.len() - 2])
+}
+
+/// A WebP container holding just an EXIF chunk with this TIFF block.
+fn webp_with_exif(tiff: &[u8]) -> Vec<u8> {
+    let mut chunk = b"EXIF".to_vec();
+    chunk.extend((tiff.len() as u32).to_le_bytes());
+    chunk.extend(tiff);
+    if tiff.len() % 2 == 1 {
+        chunk.push(0);
+    }
+    let mut out = b"RIFF".to_vec();
+    out.extend(((chunk.len() + 4) as u32).to_le_bytes());
+    out.extend(b"WEBP");
+    out.extend(chunk);
+    out
+}
+
 fn gzip(text: &str) -> Vec<u8> {
     let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     z.write_all(text.as_bytes()).unwrap();
@@ -313,7 +335,15 @@ fn every_file_that_is_published_as_it_is_gets_read() {
         "content/notices/b/unlinked.dat",
         &[&[0u8, 1, 2][..], n.as_bytes(), &[0]].concat(),
     );
-    site.bytes("content/notices/b/street.jpg", &jpeg("街景", true));
+    // Beside a page, a photo with a location is re-encoded without it: no error.
+    site.bytes("content/notices/b/street.jpg", &real_jpeg("街景", true));
+    // A WebP copied as it is keeps EXIF in a chunk of its own.
+    let fake = jpeg("地图", true);
+    // The TIFF block: after SOI, the APP1 marker and length and `Exif\0\0`.
+    site.bytes(
+        "static/map.webp",
+        &webp_with_exif(&fake[12..fake.len() - 2]),
+    );
     // Allowed side by side: a photo without a location, a number masked.
     site.bytes("static/clean.jpg", &jpeg("宣传活动现场", false));
     site.file("static/ok.js", "var tel = '138****5678';\n");
@@ -339,13 +369,20 @@ fn every_file_that_is_published_as_it_is_gets_read() {
         "static/doc.pdf: 错误：个人手机号不能公开：138****5678",
         "static/photo.jpg: 错误：个人手机号不能公开：138****5678",
         "static/photo.jpg: 错误：照片里记着拍摄地点（GPS 位置）",
-        "content/notices/b/street.jpg: 错误：照片里记着拍摄地点",
+        "static/map.webp: 错误：照片里记着拍摄地点",
         "content/notices/b/unlinked.dat: 错误：个人手机号不能公开",
         "content/notices/b/名单.docx: 错误：个人手机号不能公开：138****5678",
     ] {
         assert!(err.contains(want), "{want}\n{err}");
     }
-    for passes in ["clean.jpg", "ok.js", "README.md", ".swp", "cells.xlsx"] {
+    for passes in [
+        "clean.jpg",
+        "street.jpg",
+        "ok.js",
+        "README.md",
+        ".swp",
+        "cells.xlsx",
+    ] {
         assert!(!err.contains(passes), "{passes}: {err}");
     }
     assert!(err.contains("去掉位置信息"), "says how to fix: {err}");

@@ -60,12 +60,13 @@ const RUNNERS: [&str; 2] = ["src/pipeline.rs", "src/session.rs"];
 /// The stage folders from the bottom up: a folder may use the folders before it,
 /// never one after it or beside it. `output` sits below `render` because `render`
 /// hands its files to an `output` sink (checked with /work/tools/graph.py).
-const LAYERS: [&[&str]; 12] = [
+const LAYERS: [&[&str]; 13] = [
     &["base"],
     &["input"],
     &["parse"],
     &["markdown"],
     &["data"],
+    &["photo"],
     &["checks"],
     &["model"],
     &["output"],
