@@ -158,7 +158,8 @@ fn relevant(rel: &Path) -> bool {
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name == "4913"
-        || rel.starts_with("public"))
+        || rel.starts_with("public")
+        || rel.starts_with(crate::output::cache::CACHE_DIR))
 }
 
 /// Whether no stage reads this file, so that a stat pass seeing it change says
