@@ -472,3 +472,45 @@ fn a_phone_at_375_px_and_dpr_2_downloads_an_upright_copy_under_150_kb() {
         body.len()
     );
 }
+
+#[test]
+fn a_printed_leaflet_carries_the_photo_at_print_resolution() {
+    // A wide photo (3000×1000), so that it fits an A4 page beside the text.
+    let small = image::RgbImage::from_fn(300, 100, |x, y| {
+        image::Rgb([(x % 256) as u8, (y * 2) as u8, 120])
+    });
+    let wide = image::imageops::resize(&small, 3000, 1000, image::imageops::FilterType::Triangle);
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(wide)
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    let site = Site::new();
+    site.page(
+        "content/leaflets/flood/index.md",
+        "title = \"防汛明白纸\"\ndate = 2023-06-01\npaper = \"A4\"",
+        "![转移路线图](route.jpg)\n\n听到锣声往高处走。\n",
+    );
+    site.bytes("content/leaflets/flood/route.jpg", &jpeg);
+    let run = site.run(&["print", "--now", "2024-01-01T12:00:00+08:00"]);
+    run.assert_ok();
+    let pdf = site.out("leaflets/flood.pdf");
+    let out = Command::new("pdfimages")
+        .arg("-list")
+        .arg(&pdf)
+        .output()
+        .expect("run pdfimages (poppler-utils)");
+    let list = String::from_utf8_lossy(&out.stdout);
+    // page num type width height …: the photo at 2000 px, about 300 dpi across A4.
+    let sizes: Vec<(u32, u32)> = list
+        .lines()
+        .skip(2)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            Some((f.get(3)?.parse().ok()?, f.get(4)?.parse().ok()?))
+        })
+        .collect();
+    assert!(sizes.contains(&(2000, 667)), "images in the PDF: {list}");
+}
