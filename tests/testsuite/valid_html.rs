@@ -43,7 +43,7 @@ fn with_every_feature(site: &Site) {
             "```table src=data.csv sum=true\n```\n\n",
             "```chart src=data.csv type=bar title=隐患\n```\n\n",
             "```chart src=data.csv type=ring y=已整改,发现隐患 title=整改率\n```\n\n",
-            "![照片](photo.png)\n\n[回到概况](#gai-kuang)\n",
+            "![照片](photo.png)\n\n![河道巡查](river.jpg)\n\n[![链接里的照片](river.jpg)](#gai-kuang)\n\n[回到概况](#gai-kuang)\n",
         ),
     );
     site.file(
@@ -54,6 +54,18 @@ fn with_every_feature(site: &Site) {
         "content/notices/every-feature/photo.png",
         include_bytes!("../../themes/default/static/share.png"),
     );
+    // A photo wide enough for copies in `srcset`.
+    let img = image::RgbImage::from_fn(1000, 750, |x, y| {
+        image::Rgb([(x / 4) as u8, (y / 3) as u8, 128])
+    });
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+    site.bytes("content/notices/every-feature/river.jpg", &jpeg);
     // Enough notices for a second page of the section list.
     for n in 0..12 {
         site.page(
