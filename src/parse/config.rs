@@ -51,6 +51,11 @@ struct RawMarkdown {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawWarnings {
+    /// CAP's `sender`: who the messages come from (default: base_url's host).
+    sender: Option<String>,
+    /// The 12-digit statistical area code (统计用区划代码) of the township, for CAP's
+    /// `geocode` and the first six digits of every message's identifier.
+    area_code: Option<String>,
     #[serde(default)]
     levels: Vec<RawLevel>,
     #[serde(default)]
@@ -140,6 +145,10 @@ pub struct Config {
     /// `[markdown] indented_code`: indented blocks are code, not Word's indents.
     pub(crate) indented_code: bool,
     pub(crate) extra: serde_json::Value,
+    /// CAP `sender` (`[warnings] sender`, else base_url's host).
+    pub(crate) cap_sender: String,
+    /// `[warnings] area_code`: 12 digits, checked.
+    pub(crate) area_code: Option<String>,
 }
 
 pub(crate) use crate::input::source::CONFIG_FILE;
@@ -303,9 +312,46 @@ fn validate(
             );
         }
     }
+    let cap_sender = warnings
+        .sender
+        .clone()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    let area_code = warnings.area_code.clone().map(|s| s.trim().to_string());
+    if let Some(code) = &area_code {
+        if code.len() != 12 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            diags.push(
+                Diagnostic::error(text!(
+                    zh: "[warnings] 的 area_code `{code}` 要是 12 位数字的统计用区划代码",
+                    en: "[warnings] area_code `{code}` must be the 12-digit statistical area code"
+                ))
+                .in_file(CONFIG_FILE)
+                .with_help(text!(
+                    zh: "在国家统计局的统计用区划代码里查本乡镇的代码，例如 area_code = \"520322100000\"",
+                    en: "look up the township's code in the NBS statistical area codes, e.g. area_code = \"520322100000\""
+                )),
+            );
+        }
+    }
+    if let Some(sender) = &cap_sender {
+        if sender
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, ',' | '<' | '&'))
+        {
+            diags.push(
+                Diagnostic::error(text!(
+                    zh: "[warnings] 的 sender `{sender}` 不能有空格、逗号、< 或 &（CAP 的规定）",
+                    en: "[warnings] sender `{sender}` must not contain spaces, commas, < or & (CAP's rule)"
+                ))
+                .in_file(CONFIG_FILE),
+            );
+        }
+    }
     let (levels, extra_levels) = warning_levels(warnings, diags);
     let extra = serde_json::to_value(extra).unwrap_or(serde_json::Value::Null);
     let home_host = host_of_base_url(written.as_deref().unwrap_or(&base_url));
+    let cap_sender =
+        cap_sender.unwrap_or_else(|| home_host.split(':').next().unwrap_or_default().to_string());
     Some(Config {
         title,
         description: description.unwrap_or_default(),
@@ -325,6 +371,8 @@ fn validate(
         extra_levels,
         indented_code,
         extra,
+        cap_sender,
+        area_code: area_code.filter(|c| c.len() == 12 && c.bytes().all(|b| b.is_ascii_digit())),
     })
 }
 

