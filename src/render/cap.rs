@@ -27,6 +27,13 @@ use crate::parse::meta::Kind;
 /// The file beside a warning's page.
 pub(crate) const FILE: &str = "cap.xml";
 
+/// The index of the CAP messages, as alert hubs and Google Public Alerts read one.
+pub(crate) const FEED: &str = "warnings/cap-feed.xml";
+
+/// How long a lifted warning's Cancel stays in the index: long enough for a hub
+/// that polls daily to see it.
+const CANCEL_SHOWN_HOURS: i64 = 72;
+
 /// CAP's `category` for a hazard as clerks name it; `Safety` for anything else
 /// (a gas leak, a closed bridge).
 pub(crate) fn category(hazard: &str) -> &'static str {
@@ -116,6 +123,30 @@ fn identifier(site: &Site, sent: &Zoned) -> String {
     format!("{area}00000000_{}", stamp(sent))
 }
 
+fn rank_of(site: &Site, w: &crate::parse::meta::WarningMeta) -> i32 {
+    let level = site.config.levels.all.iter().find(|l| l.id == w.level.id);
+    level.map_or(w.level.rank, |l| l.rank)
+}
+
+fn issuer_of<'a>(site: &'a Site, w: &'a crate::parse::meta::WarningMeta) -> &'a str {
+    if w.issuer.is_empty() {
+        &site.config.township
+    } else {
+        &w.issuer
+    }
+}
+
+/// 某镇人民政府发布暴雨红色[Ⅰ级/特别严重]预警, or 解除 for a Cancel.
+fn headline(site: &Site, w: &crate::parse::meta::WarningMeta, cancel: bool) -> String {
+    let issuer = issuer_of(site, w);
+    if cancel {
+        format!("{issuer}解除{}{}预警", w.hazard, w.level.zh)
+    } else {
+        let level = level_words(&w.level.zh, rank_of(site, w));
+        format!("{issuer}发布{}{level}预警", w.hazard)
+    }
+}
+
 /// The CAP message of page `i`, if it is a warning.
 pub(crate) fn message(site: &Site, i: usize) -> Option<String> {
     let p = &site.pages[i];
@@ -136,21 +167,9 @@ pub(crate) fn message(site: &Site, i: usize) -> Option<String> {
         ),
         _ => ("Alert", &w.issued, alert_id, None),
     };
-    let level = c.levels.all.iter().find(|l| l.id == w.level.id);
-    let rank = level.map_or(w.level.rank, |l| l.rank);
-    let issuer = if w.issuer.is_empty() {
-        &c.township
-    } else {
-        &w.issuer
-    };
-    let headline = match msg_type {
-        "Cancel" => format!("{issuer}解除{}{}预警", w.hazard, w.level.zh),
-        _ => format!(
-            "{issuer}发布{}{}预警",
-            w.hazard,
-            level_words(&w.level.zh, rank)
-        ),
-    };
+    let rank = rank_of(site, w);
+    let issuer = issuer_of(site, w);
+    let headline = headline(site, w, msg_type == "Cancel");
     let area_desc = if w.areas.is_empty() {
         c.township.clone()
     } else {
@@ -223,6 +242,76 @@ pub(crate) fn message(site: &Site, i: usize) -> Option<String> {
     }
     x.push_str("    </area>\n  </info>\n</alert>\n");
     Some(x)
+}
+
+/// The Atom index of the CAP messages of warnings in force and of those lifted in
+/// the last three days, newest first; each entry links its `cap.xml`.
+pub(crate) fn feed(site: &Site) -> String {
+    let mut entries: Vec<(Zoned, usize)> = site
+        .pages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let w = p.meta.warning.as_ref()?;
+            match crate::model::warning_status(w, &site.now) {
+                WarningStatus::Active => Some((w.issued.clone(), i)),
+                WarningStatus::Lifted => {
+                    let lifted = w.lifted.clone()?;
+                    let age = site.now.timestamp().as_second() - lifted.timestamp().as_second();
+                    (age <= CANCEL_SHOWN_HOURS * 3600).then_some((lifted, i))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    entries.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let c = &site.config;
+    let updated = entries
+        .first()
+        .map(|(t, _)| rfc3339(t))
+        .unwrap_or_else(|| rfc3339(&site.now));
+    let mut x = String::with_capacity(1024 + entries.len() * 1024);
+    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"zh-CN\">\n");
+    x.push_str(&format!(
+        "  <title>{}预警信息（CAP）</title>\n",
+        xml_escape(&c.township)
+    ));
+    x.push_str(&format!(
+        "  <id>{}</id>\n  <updated>{updated}</updated>\n",
+        xml_escape(&site.permalink(FEED))
+    ));
+    x.push_str(&format!(
+        "  <link href=\"{}\" rel=\"self\" type=\"application/atom+xml\"/>\n",
+        xml_escape(&site.permalink(FEED))
+    ));
+    x.push_str(&format!(
+        "  <author><name>{}</name></author>\n",
+        xml_escape(&c.cap_sender)
+    ));
+    for (sent, i) in entries {
+        let p = &site.pages[i];
+        let cap = site.permalink(&format!("{}{FILE}", p.path));
+        let Some(w) = p.meta.warning.as_ref() else {
+            continue;
+        };
+        let cancel = crate::model::warning_status(w, &site.now) == WarningStatus::Lifted;
+        let headline = xml_escape(&headline(site, w, cancel));
+        x.push_str("  <entry>\n");
+        x.push_str(&format!("    <id>{}</id>\n", xml_escape(&cap)));
+        x.push_str(&format!("    <title>{headline}</title>\n"));
+        x.push_str(&format!("    <updated>{}</updated>\n", rfc3339(&sent)));
+        x.push_str(&format!(
+            "    <link rel=\"alternate\" type=\"application/cap+xml\" href=\"{}\"/>\n",
+            xml_escape(&cap)
+        ));
+        x.push_str(&format!(
+            "    <link rel=\"related\" type=\"text/html\" href=\"{}\"/>\n",
+            xml_escape(&site.permalink(&p.path))
+        ));
+        x.push_str("  </entry>\n");
+    }
+    x.push_str("</feed>\n");
+    x
 }
 
 #[cfg(test)]

