@@ -92,6 +92,18 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// 生成每条预警的短信和广播稿，写到 channels/ 文件夹（供工作人员转发，不公开）
+    Channels {
+        /// 站点目录（含 config.toml 和 content/），默认当前目录
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 只生成这一条预警（网址里的名字，例如 bao-yu-hong-se-yu-jing）
+        #[arg(long, value_name = "SLUG")]
+        only: Option<String>,
+        /// 把“现在”固定为这个时间（RFC 3339）
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+    },
     /// 把宣传单打印成 PDF（需要本机安装 Chromium、Chrome 或 Edge）
     Print {
         /// 站点目录（含 config.toml 和 content/），默认当前目录
@@ -131,7 +143,7 @@ fn english(cmd: clap::Command) -> clap::Command {
             "title" => "title, e.g. \"暴雨红色预警\" (a warning's level and hazard are taken from it)",
             "help" => "show this help",
             "version" => "show the version",
-            "only" => "print only this leaflet",
+            "only" => "only this leaflet (print) or warning (channels), by its slug",
             _ => return None,
         })
     };
@@ -143,6 +155,7 @@ fn english(cmd: clap::Command) -> clap::Command {
             "init" => "create a small starter site in DIR that builds",
             "new" => "create a page: notice, warning, campaign, stats or leaflet",
             "print" => "print leaflets to PDF (needs Chromium, Chrome or Edge)",
+            "channels" => "write each warning's SMS and loudspeaker script into channels/ (for staff, never published)",
             _ => "",
         }
     };
@@ -542,7 +555,101 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             only,
             now,
         } => print(root, output, base_url, only, now, lang),
+        Command::Channels { root, only, now } => channels(root, only, now, lang),
     }
+}
+
+/// `anxuan channels`: the texts staff relay a warning through, written into
+/// `channels/<section>/<slug>/` (git-ignored: they are for staff), each SMS printed.
+fn channels(
+    root: PathBuf,
+    only: Option<String>,
+    now: Option<String>,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    let now = match parse_now(now.as_deref(), lang) {
+        Ok(n) => n,
+        Err(code) => return Ok(code),
+    };
+    let opts = BuildOptions {
+        root: root.clone(),
+        output: None,
+        base_url: None,
+        now,
+        drafts: false,
+    };
+    let report = pipeline::build(&opts);
+    print_diagnostics(&report.diagnostics, &report.sources, lang);
+    if report.has_errors() {
+        match lang {
+            Lang::Zh => eprintln!("有错误，没有生成短信和广播稿"),
+            Lang::En => eprintln!("there are errors; no texts were written"),
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let slug_of = |path: &str| {
+        path.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut texts = report.channels;
+    if let Some(slug) = &only {
+        let known: Vec<String> = texts.iter().map(|t| slug_of(&t.path)).collect();
+        texts.retain(|t| &slug_of(&t.path) == slug);
+        if texts.is_empty() {
+            match lang {
+                Lang::Zh => eprintln!("错误：没有 slug 为 `{slug}` 的预警（过期的预警没有短信）；有：{}", known.join("、")),
+                Lang::En => eprintln!("error: no warning has the slug `{slug}` (expired ones have no texts); there are: {}", known.join(", ")),
+            }
+            return Ok(ExitCode::from(2));
+        }
+    }
+    if texts.is_empty() {
+        match lang {
+            Lang::Zh => println!("没有生效或刚解除的预警，没有短信要发"),
+            Lang::En => println!("no warning in force or lifted: no texts to send"),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let dir = root.join("channels");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join(".gitignore"), "*\n")?;
+    for t in &texts {
+        let folder = dir.join(t.path.trim_end_matches('/'));
+        std::fs::create_dir_all(&folder)?;
+        std::fs::write(folder.join("sms.txt"), format!("{}\n", t.sms))?;
+        let mut script = t.script.clone();
+        if !t.polyphones.is_empty() {
+            script.push_str(&match lang {
+                Lang::Zh => format!("\n（读前请确认多音字：{}）\n", t.polyphones.join("、")),
+                Lang::En => format!(
+                    "\n(check these readings first: {})\n",
+                    t.polyphones.join(", ")
+                ),
+            });
+        }
+        std::fs::write(folder.join("broadcast.txt"), script)?;
+        let n = t.sms.chars().count();
+        match lang {
+            Lang::Zh => {
+                println!("{}（短信 {n} 字）：{}", t.title, t.sms);
+                if t.sms_shortened {
+                    println!("  注意：短信超过70字，已省去部分内容（如涉及的村），发之前请看一遍");
+                }
+                println!("  → {}", folder.display());
+            }
+            Lang::En => {
+                println!("{} (SMS, {n} characters): {}", t.title, t.sms);
+                if t.sms_shortened {
+                    println!("  note: shortened to fit 70 characters (the areas left out, say); read it before sending");
+                }
+                println!("  → {}", folder.display());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print(

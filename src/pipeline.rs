@@ -47,7 +47,11 @@ pub struct BuildReport {
     pub leaflets: Vec<crate::model::Leaflet>,
     /// The path part of base_url (`/xxzhen/`), where the output is served from.
     pub base_path: String,
+    /// Each warning's SMS and loudspeaker script, for `anxuan channels` and staff.
+    pub channels: Vec<ChannelTexts>,
 }
+
+pub use crate::render::channels::Texts as ChannelTexts;
 
 impl BuildReport {
     pub fn has_errors(&self) -> bool {
@@ -299,6 +303,7 @@ pub(crate) fn build_inner(
         wrote: false,
         leaflets: Vec::new(),
         base_path: String::new(),
+        channels: Vec::new(),
     };
     let (config, config_text, mut diags) =
         crate::parse::config::from_text(input.config(), &opts.root, opts.base_url.as_deref());
@@ -359,6 +364,8 @@ pub(crate) fn build_inner(
     );
     trace("model", t_model);
     diags.extend(model_diags);
+    let (channels, channel_diags) = crate::render::channels::all(&site);
+    diags.extend(channel_diags);
     let pdfs = carry_leaflet_pdfs(opts, &mut site, &mut diags);
     if let Some(dir) = &opts.output {
         let kept = published_paths(&site);
@@ -484,6 +491,7 @@ pub(crate) fn build_inner(
         wrote: false,
         leaflets: leaflets(&site),
         base_path: site.config.base_path.clone(),
+        channels,
     };
     if out.has_errors() {
         // Dropping the staging folder deletes it; the old output was never touched.

@@ -273,6 +273,15 @@ impl Session {
         for (i, page) in &patch.pages {
             site.pages[*i] = page.clone();
         }
+        // A warning's channel texts and their checks are made with the model: an
+        // edited warning (even an expired one) is assembled.
+        if patch
+            .pages
+            .iter()
+            .any(|(_, p)| p.kind == crate::parse::meta::Kind::Warning)
+        {
+            return None;
+        }
         // A new photo on the page, another first photo (its share picture) or a photo
         // now on a leaflet needs copies the last build did not make.
         if crate::render::photos::plan(&site, &good.theme) != good.prepared.photos.plan {
@@ -358,6 +367,7 @@ impl Session {
             wrote: false,
             leaflets: leaflets(&site),
             base_path: site.config.base_path.clone(),
+            channels: crate::render::channels::all(&site).0,
         };
         let mut out = Incremental {
             report,

@@ -115,7 +115,17 @@ pub const COMMON_KEYS: &[&str] = &[
     "extra",
 ];
 const WARNING_KEYS: &[&str] = &[
-    "level", "hazard", "issued", "expires", "lifted", "areas", "issuer", "guidance", "contact",
+    "level",
+    "hazard",
+    "issued",
+    "expires",
+    "lifted",
+    "areas",
+    "issuer",
+    "guidance",
+    "contact",
+    "sms",
+    "broadcast",
 ];
 const CAMPAIGN_KEYS: &[&str] = &["start", "end", "location", "theme"];
 const STATS_KEYS: &[&str] = &["figures"];
@@ -302,6 +312,10 @@ pub(crate) struct WarningMeta {
     pub(crate) issuer: String,
     pub(crate) guidance: Vec<String>,
     pub(crate) contact: String,
+    /// The SMS text as the clerk wrote it, instead of the one made from the warning.
+    pub(crate) sms: Option<Spanned<String>>,
+    /// The loudspeaker script as the clerk wrote it.
+    pub(crate) broadcast: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -1000,6 +1014,8 @@ fn warning_meta(
         .map(|s| s.value)
         .collect();
     let contact = r.string("contact").map(|s| s.value).unwrap_or_default();
+    let sms = r.string("sms").filter(|s| !s.value.trim().is_empty());
+    let broadcast = r.string("broadcast").filter(|s| !s.value.trim().is_empty());
     Some(WarningMeta {
         level: level?,
         hazard,
@@ -1013,6 +1029,8 @@ fn warning_meta(
         issuer,
         guidance,
         contact,
+        sms,
+        broadcast,
     })
 }
 

@@ -20,6 +20,7 @@
 mod assets;
 mod bodies;
 pub(crate) mod cap;
+pub(crate) mod channels;
 mod context;
 mod keys;
 mod paths;

@@ -135,7 +135,7 @@ fn warning_site() -> Site {
     };
     warning(
         "active",
-        "title = \"暴雨红色预警\"\nlevel = \"red\"\nhazard = \"暴雨\"\nissued = 2024-07-10T08:00:00+08:00\nexpires = 2024-07-11T08:00:00+08:00",
+        "title = \"暴雨红色预警\"\nlevel = \"red\"\nhazard = \"暴雨\"\nissued = 2024-07-10T08:00:00+08:00\nexpires = 2024-07-11T08:00:00+08:00\ncontact = \"0851-12345678\"",
     );
     warning(
         "lifted",
@@ -317,4 +317,150 @@ fn the_cap_index_lists_warnings_in_force_and_recently_lifted_for_a_feed_reader()
         .assert_ok();
     let later = std::fs::read_to_string(&feed).unwrap();
     assert!(!later.contains("解除"), "{later}");
+}
+
+/// `anxuan channels` at a time, with its output.
+fn channels(site: &Site, args: &[&str]) -> crate::support::Run {
+    let mut all = vec!["channels", "--now", "2024-07-10T12:00:00+08:00"];
+    all.extend(args);
+    site.run(&all)
+}
+
+#[test]
+fn each_warning_gets_an_sms_of_at_most_70_characters_that_follows_its_state() {
+    let site = warning_site();
+    site.page(
+        "content/warnings/old.md",
+        "title = \"大风蓝色预警\"\nlevel = \"blue\"\nhazard = \"大风\"\nissuer = \"测试镇人民政府\"\nissued = 2024-06-01T08:00:00+08:00\nexpires = 2024-06-02T08:00:00+08:00",
+        "\n已过期。\n",
+    );
+    let run = channels(&site, &[]);
+    run.assert_ok();
+    let sms = |slug: &str| {
+        std::fs::read_to_string(
+            site.path()
+                .join(format!("channels/warnings/{slug}/sms.txt")),
+        )
+        .unwrap_or_else(|e| panic!("{slug}: {e}"))
+        .trim_end()
+        .to_string()
+    };
+    for slug in ["active", "lifted", "white"] {
+        let text = sms(slug);
+        // Every character counts one, the signature too.
+        assert!(
+            text.chars().count() <= 70,
+            "{slug}: {} characters: {text}",
+            text.chars().count()
+        );
+        assert!(text.starts_with("【测试镇】"), "{text}");
+        assert!(
+            run.stdout.contains(&text),
+            "each SMS is printed: {}",
+            run.stdout
+        );
+    }
+    let active = sms("active");
+    for part in [
+        "暴雨红色预警",
+        "有效至7月11日8时",
+        "转移到高处",
+        "0851-12345678",
+    ] {
+        assert!(active.contains(part), "{part} missing: {active}");
+    }
+    assert!(
+        sms("lifted").contains("于7月10日10时30分解除地质灾害橙色预警"),
+        "{}",
+        sms("lifted")
+    );
+    // An expired warning has nothing to send.
+    assert!(!site.path().join("channels/warnings/old").exists());
+    // The texts are for staff: never in the public site, and git leaves them alone.
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("channels/.gitignore")).unwrap(),
+        "*\n"
+    );
+    site.run(&["build", "--now", "2024-07-10T12:00:00+08:00"])
+        .assert_ok();
+    assert!(!site
+        .files()
+        .iter()
+        .any(|f| f.ends_with("sms.txt") || f.ends_with("broadcast.txt")));
+    // --only one warning.
+    let only = channels(&site, &["--only", "white"]);
+    only.assert_ok();
+    assert!(
+        only.stdout.contains("道路结冰") && !only.stdout.contains("暴雨"),
+        "{}",
+        only.stdout
+    );
+    channels(&site, &["--only", "nope"]).assert_code(2);
+}
+
+#[test]
+fn a_long_warning_is_shortened_with_a_note_and_a_long_override_is_an_error_at_its_line() {
+    let site = Site::new();
+    let long_areas: Vec<String> = (1..=8).map(|n| format!("\"第{n}村民小组\"")).collect();
+    site.page(
+        "content/warnings/long.md",
+        &format!("title = \"暴雨红色预警\"\nlevel = \"red\"\nhazard = \"暴雨\"\nissuer = \"某某县气象台\"\nissued = 2024-07-10T08:00:00+08:00\nexpires = 2024-07-11T08:00:00+08:00\nareas = [{}]\nguidance = [\"山洪易发区和地质灾害隐患点的群众立即转移到安全地带\"]", long_areas.join(", ")),
+        "\n正文。\n",
+    );
+    let run = channels(&site, &[]);
+    run.assert_ok();
+    let text = std::fs::read_to_string(site.path().join("channels/warnings/long/sms.txt")).unwrap();
+    assert!(text.trim_end().chars().count() <= 70, "{text}");
+    assert!(
+        run.stdout.contains("已省去"),
+        "the shortening is said: {}",
+        run.stdout
+    );
+
+    let too_long = "【测试镇】".to_string() + &"请注意防范".repeat(14);
+    site.page(
+        "content/warnings/long.md",
+        &format!("title = \"暴雨红色预警\"\nlevel = \"red\"\nhazard = \"暴雨\"\nissuer = \"某某县气象台\"\nissued = 2024-07-10T08:00:00+08:00\nexpires = 2024-07-11T08:00:00+08:00\nsms = \"{too_long}\""),
+        "\n正文。\n",
+    );
+    let run = site.run(&["build", "--now", "2024-07-10T12:00:00+08:00"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("content/warnings/long.md:8"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("75 个字"), "{}", run.stderr);
+}
+
+#[test]
+fn the_loudspeaker_script_is_spoken_chinese_with_numbers_said_and_the_action_repeated() {
+    let site = warning_site();
+    channels(&site, &[]).assert_ok();
+    let script =
+        std::fs::read_to_string(site.path().join("channels/warnings/active/broadcast.txt"))
+            .unwrap();
+    // No Arabic number is left for the reader to work out aloud.
+    assert!(!script.chars().any(|c| c.is_ascii_digit()), "{script}");
+    assert!(script.contains("五十毫米"), "{script}");
+    // The number to ring, digit by digit, 1 as 幺.
+    assert!(script.contains("零八五幺，幺二三四五六七八"), "{script}");
+    assert!(
+        script.contains("七月十一日上午八点"),
+        "times as said: {script}"
+    );
+    assert_eq!(script.matches("各位村民请注意").count(), 2, "{script}");
+    let repeat = script.find("我再重复一遍").expect("the repetition");
+    assert!(
+        script[repeat..].contains("转移到高处"),
+        "the key action again: {script}"
+    );
+    assert!(
+        script.chars().filter(|c| !c.is_whitespace()).count() <= 440,
+        "over two minutes: {script}"
+    );
+    let lifted =
+        std::fs::read_to_string(site.path().join("channels/warnings/lifted/broadcast.txt"))
+            .unwrap();
+    assert!(lifted.contains("解除"), "{lifted}");
 }
