@@ -5,9 +5,9 @@
 //! warning's page, so that county and provincial platforms and alert hubs can take
 //! the township's warnings without anyone typing them again.
 //!
-//! A warning in force or expired is an `Alert`; a lifted one is a new message, a
-//! `Cancel` sent at the lifting time whose `references` names the alert
-//! (`sender,identifier,sent`). Identifiers follow the national pattern
+//! A warning in force or expired is an `Alert`; one with an `updated` time after its
+//! issue an `Update`, and a lifted one a `Cancel`, each a new message sent at that
+//! time whose `references` names the alert (`sender,identifier,sent`). Identifiers follow the national pattern
 //! `ZZZZZZDDDUUUXX_YYYYMMDDhhmmss`: the area code's first six digits, `000` for the
 //! organisation, `000`, `00`, then the time in the site's zone; they are stable
 //! across builds because they are made from the warning's own times. Times carry
@@ -158,13 +158,19 @@ pub(crate) fn message(site: &Site, i: usize) -> Option<String> {
     let c = &site.config;
     let sender = &c.cap_sender;
     let alert_id = identifier(site, &w.issued);
-    let (msg_type, sent, id, references) = match (&w.lifted, status) {
-        (Some(lifted), WarningStatus::Lifted) => (
-            "Cancel",
-            lifted,
-            identifier(site, lifted),
-            Some(format!("{sender},{alert_id},{}", rfc3339(&w.issued))),
-        ),
+    let original = format!("{sender},{alert_id},{}", rfc3339(&w.issued));
+    // An `updated` time after the issue makes the message an Update of the alert
+    // (Google's rule: never change an alert in place).
+    let updated = p
+        .meta
+        .updated
+        .as_ref()
+        .filter(|u| *u > &w.issued && *u <= &site.now);
+    let (msg_type, sent, id, references) = match (&w.lifted, status, updated) {
+        (Some(lifted), WarningStatus::Lifted, _) => {
+            ("Cancel", lifted, identifier(site, lifted), Some(original))
+        }
+        (_, _, Some(u)) => ("Update", u, identifier(site, u), Some(original)),
         _ => ("Alert", &w.issued, alert_id, None),
     };
     let rank = rank_of(site, w);
@@ -254,7 +260,13 @@ pub(crate) fn feed(site: &Site) -> String {
         .filter_map(|(i, p)| {
             let w = p.meta.warning.as_ref()?;
             match crate::model::warning_status(w, &site.now) {
-                WarningStatus::Active => Some((w.issued.clone(), i)),
+                WarningStatus::Active => {
+                    let sent = match &p.meta.updated {
+                        Some(u) if u > &w.issued && u <= &site.now => u.clone(),
+                        _ => w.issued.clone(),
+                    };
+                    Some((sent, i))
+                }
                 WarningStatus::Lifted => {
                     let lifted = w.lifted.clone()?;
                     let age = site.now.timestamp().as_second() - lifted.timestamp().as_second();

@@ -142,6 +142,10 @@ fn warning_site() -> Site {
         "title = \"地质灾害橙色预警\"\nlevel = \"orange\"\nhazard = \"地质灾害\"\nissued = 2024-07-09T08:00:00+08:00\nexpires = 2024-07-12T08:00:00+08:00\nlifted = 2024-07-10T10:30:00+08:00",
     );
     warning(
+        "updated",
+        "title = \"大风黄色预警\"\nlevel = \"yellow\"\nhazard = \"大风\"\nissued = 2024-07-10T06:00:00+08:00\nupdated = 2024-07-10T11:00:00+08:00\nexpires = 2024-07-10T22:00:00+08:00",
+    );
+    warning(
         "white",
         "title = \"道路结冰白色预警\"\nlevel = \"white\"\nhazard = \"道路结冰\"\nissued = 2024-07-10T09:00:00+08:00\nexpires = 2024-07-10T20:00:00+08:00",
     );
@@ -153,7 +157,7 @@ fn active_lifted_and_added_levels_map_as_the_china_profile_says() {
     let site = warning_site();
     site.run(&["build", "--now", "2024-07-10T12:00:00+08:00"])
         .assert_ok();
-    for slug in ["active", "lifted", "white"] {
+    for slug in ["active", "lifted", "updated", "white"] {
         let f = format!("warnings/{slug}/cap.xml");
         if let Err(e) = validate(&site.out(&f)) {
             panic!("{f}: {e}\n{}", site.read(&f));
@@ -193,6 +197,16 @@ fn active_lifted_and_added_levels_map_as_the_china_profile_says() {
     );
     assert_eq!(field(&lifted, "category"), "Geo");
     assert_eq!(field(&lifted, "responseType"), "AllClear");
+
+    // An updated warning is an Update of the alert, sent when it was updated.
+    let updated = site.read("warnings/updated/cap.xml");
+    assert_eq!(field(&updated, "msgType"), "Update");
+    assert_eq!(field(&updated, "sent"), "2024-07-10T11:00:00+08:00");
+    assert_eq!(
+        field(&updated, "references"),
+        "yingji@ceshi.gov.cn,52032200000000_20240710060000,2024-07-10T06:00:00+08:00"
+    );
+    assert_eq!(field(&updated, "severity"), "Moderate");
 
     // A level a province added maps by its rank, and its headline names it plainly.
     let white = site.read("warnings/white/cap.xml");
@@ -290,10 +304,11 @@ fn the_cap_index_lists_warnings_in_force_and_recently_lifted_for_a_feed_reader()
         .iter()
         .map(|e| e["title"].as_str().unwrap())
         .collect();
-    // Newest first: the Cancel (sent 10:30), the white (09:00), the red (08:00).
+    // Newest first: the Update (11:00), the Cancel (10:30), the white (09:00), the red (08:00).
     assert_eq!(
         titles,
         [
+            "测试镇人民政府发布大风黄色[Ⅲ级/较重]预警",
             "测试镇人民政府解除地质灾害橙色预警",
             "测试镇人民政府发布道路结冰白色预警",
             "测试镇人民政府发布暴雨红色[Ⅰ级/特别严重]预警",
