@@ -302,6 +302,10 @@ impl Page {
     }
 }
 
+/// How long the CAP index lists a lifted warning's Cancel: long enough for an alert
+/// hub that polls daily to see it.
+pub(crate) const CANCEL_LISTED_HOURS: i64 = 72;
+
 impl Site {
     /// The first moment after `now` at which the site would come out differently with
     /// no file changed: a warning issued, expiring or lifted, a campaign starting or
@@ -328,6 +332,14 @@ impl Site {
                 consider(&w.expires);
                 if let Some(l) = &w.lifted {
                     consider(l);
+                    // The CAP index stops listing a Cancel then.
+                    if let Ok(t) = l.checked_add(jiff::Span::new().hours(CANCEL_LISTED_HOURS)) {
+                        consider(&t);
+                    }
+                }
+                // A warning's CAP message becomes an Update then.
+                if let Some(u) = &p.meta.updated {
+                    consider(u);
                 }
             }
             if let Some(c) = &p.meta.campaign {

@@ -30,9 +30,7 @@ pub(crate) const FILE: &str = "cap.xml";
 /// The index of the CAP messages, as alert hubs and Google Public Alerts read one.
 pub(crate) const FEED: &str = "warnings/cap-feed.xml";
 
-/// How long a lifted warning's Cancel stays in the index: long enough for a hub
-/// that polls daily to see it.
-const CANCEL_SHOWN_HOURS: i64 = 72;
+use crate::model::CANCEL_LISTED_HOURS as CANCEL_SHOWN_HOURS;
 
 /// CAP's `category` for a hazard as clerks name it; `Safety` for anything else
 /// (a gas leak, a closed bridge).
@@ -165,7 +163,7 @@ pub(crate) fn message(site: &Site, i: usize) -> Option<String> {
         .meta
         .updated
         .as_ref()
-        .filter(|u| *u > &w.issued && *u <= &site.now);
+        .filter(|u| **u > w.issued && **u <= site.now);
     let (msg_type, sent, id, references) = match (&w.lifted, status, updated) {
         (Some(lifted), WarningStatus::Lifted, _) => {
             ("Cancel", lifted, identifier(site, lifted), Some(original))
@@ -262,7 +260,7 @@ pub(crate) fn feed(site: &Site) -> String {
             match crate::model::warning_status(w, &site.now) {
                 WarningStatus::Active => {
                     let sent = match &p.meta.updated {
-                        Some(u) if u > &w.issued && u <= &site.now => u.clone(),
+                        Some(u) if *u > w.issued && *u <= site.now => u.clone(),
                         _ => w.issued.clone(),
                     };
                     Some((sent, i))

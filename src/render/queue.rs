@@ -224,9 +224,6 @@ impl Queue {
             if site.pages[i].kind == Kind::Leaflet {
                 jobs.push(Job::LeafletPrint(i));
             }
-            if site.pages[i].kind == Kind::Warning {
-                jobs.push(Job::Cap(i));
-            }
         };
         for &i in pages {
             let p = &site.pages[i];
@@ -262,8 +259,8 @@ impl Queue {
         }
         jobs.sort_unstable_by_key(|j| j.path(site));
         jobs.dedup_by_key(|j| j.path(site));
+        // No CAP file or index: an edited warning is never patched (see `session`).
         jobs.push(Job::Feed);
-        jobs.push(Job::CapFeed);
         if !fronts.is_empty() {
             jobs.push(Job::Sitemap);
         }
