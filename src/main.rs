@@ -92,7 +92,7 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
-    /// 生成每条预警的短信和广播稿，写到 channels/ 文件夹（供工作人员转发，不公开）
+    /// 生成每条预警的短信和广播稿、每篇文章的公众号版，写到 channels/ 文件夹（供工作人员用，不公开）
     Channels {
         /// 站点目录（含 config.toml 和 content/），默认当前目录
         #[arg(long, default_value = ".")]
@@ -155,7 +155,7 @@ fn english(cmd: clap::Command) -> clap::Command {
             "init" => "create a small starter site in DIR that builds",
             "new" => "create a page: notice, warning, campaign, stats or leaflet",
             "print" => "print leaflets to PDF (needs Chromium, Chrome or Edge)",
-            "channels" => "write each warning's SMS and loudspeaker script into channels/ (for staff, never published)",
+            "channels" => "write each warning's SMS and loudspeaker script and each article's 公众号 version into channels/ (for staff, never published)",
             _ => "",
         }
     };
@@ -578,7 +578,7 @@ fn channels(
         now,
         drafts: false,
     };
-    let report = pipeline::build(&opts);
+    let report = pipeline::build_for_staff(&opts);
     print_diagnostics(&report.diagnostics, &report.sources, lang);
     if report.has_errors() {
         match lang {
@@ -595,27 +595,63 @@ fn channels(
             .to_string()
     };
     let mut texts = report.channels;
+    let mut articles = report.wechat;
     if let Some(slug) = &only {
-        let known: Vec<String> = texts.iter().map(|t| slug_of(&t.path)).collect();
+        let known: Vec<String> = articles.iter().map(|a| slug_of(&a.path)).collect();
         texts.retain(|t| &slug_of(&t.path) == slug);
-        if texts.is_empty() {
+        articles.retain(|a| &slug_of(&a.path) == slug);
+        if articles.is_empty() {
             match lang {
-                Lang::Zh => eprintln!("错误：没有 slug 为 `{slug}` 的预警（过期的预警没有短信）；有：{}", known.join("、")),
-                Lang::En => eprintln!("error: no warning has the slug `{slug}` (expired ones have no texts); there are: {}", known.join(", ")),
+                Lang::Zh => eprintln!(
+                    "错误：没有 slug 为 `{slug}` 的页面；有：{}",
+                    known.join("、")
+                ),
+                Lang::En => eprintln!(
+                    "error: no page has the slug `{slug}`; there are: {}",
+                    known.join(", ")
+                ),
             }
             return Ok(ExitCode::from(2));
         }
+    }
+    let dir = root.join("channels");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join(".gitignore"), "*\n")?;
+    for a in &articles {
+        let folder = dir.join(a.path.trim_end_matches('/'));
+        std::fs::create_dir_all(&folder)?;
+        std::fs::write(folder.join("wechat.html"), &a.html)?;
+        if a.title_too_long {
+            match lang {
+                Lang::Zh => println!(
+                    "注意：{} 的标题有 {} 个字，公众号标题最多32个字，发之前请改短",
+                    a.path,
+                    a.title.chars().count()
+                ),
+                Lang::En => println!(
+                    "note: the title of {} has {} characters; a 公众号 title takes at most 32",
+                    a.path,
+                    a.title.chars().count()
+                ),
+            }
+        }
+    }
+    match lang {
+        Lang::Zh => println!(
+            "公众号文章 {} 篇（用浏览器打开 wechat.html，全选复制，粘贴到公众号编辑器）",
+            articles.len()
+        ),
+        Lang::En => println!(
+            "{} 公众号 article(s) (open wechat.html in a browser, select all, copy, paste into the editor)",
+            articles.len()
+        ),
     }
     if texts.is_empty() {
         match lang {
             Lang::Zh => println!("没有生效或刚解除的预警，没有短信要发"),
             Lang::En => println!("no warning in force or lifted: no texts to send"),
         }
-        return Ok(ExitCode::SUCCESS);
     }
-    let dir = root.join("channels");
-    std::fs::create_dir_all(&dir)?;
-    std::fs::write(dir.join(".gitignore"), "*\n")?;
     for t in &texts {
         let folder = dir.join(t.path.trim_end_matches('/'));
         std::fs::create_dir_all(&folder)?;

@@ -49,7 +49,11 @@ pub struct BuildReport {
     pub base_path: String,
     /// Each warning's SMS and loudspeaker script, for `anxuan channels` and staff.
     pub channels: Vec<ChannelTexts>,
+    /// With [`build_for_staff`]: each article page for the 公众号 editor.
+    pub wechat: Vec<WechatArticle>,
 }
+
+pub use crate::render::wechat::Article as WechatArticle;
 
 pub use crate::render::channels::Texts as ChannelTexts;
 
@@ -250,6 +254,13 @@ pub fn build(opts: &BuildOptions) -> BuildReport {
     build_inner(opts, &input, None, None).report
 }
 
+/// A build that also makes the texts only staff need (`anxuan channels`): each
+/// article page for the 公众号 editor (`BuildReport::wechat`).
+pub fn build_for_staff(opts: &BuildOptions) -> BuildReport {
+    let input = Input::read(&opts.root, None, &BTreeSet::new());
+    build_with(opts, &input, None, None, true).report
+}
+
 /// What a build may keep from the builds before it (`serve`'s [`Session`] owns them):
 /// each is a cache whose entries are checked against this build's input before use.
 #[derive(Default)]
@@ -286,8 +297,18 @@ pub(crate) struct Kept {
 pub(crate) fn build_inner(
     opts: &BuildOptions,
     input: &Input,
+    lent: Option<&mut Caches>,
+    memory: Option<&output::Memory>,
+) -> Built {
+    build_with(opts, input, lent, memory, false)
+}
+
+fn build_with(
+    opts: &BuildOptions,
+    input: &Input,
     mut lent: Option<&mut Caches>,
     memory: Option<&output::Memory>,
+    staff: bool,
 ) -> Built {
     let started = Instant::now();
     let mut sources = Sources::default();
@@ -304,6 +325,7 @@ pub(crate) fn build_inner(
         leaflets: Vec::new(),
         base_path: String::new(),
         channels: Vec::new(),
+        wechat: Vec::new(),
     };
     let (config, config_text, mut diags) =
         crate::parse::config::from_text(input.config(), &opts.root, opts.base_url.as_deref());
@@ -404,6 +426,10 @@ pub(crate) fn build_inner(
     );
     diags.extend(photo_diags);
     trace(&format!("photos ({} copies encoded)", photos.made), t);
+    let wechat = match staff {
+        true => crate::render::wechat::all(&site, &photos),
+        false => Vec::new(),
+    };
     read_named_files(input, &diags, &mut sources);
     // Files are written into a staging folder as they are rendered, and swapped in
     // only if the whole build is free of errors; otherwise the staging folder goes.
@@ -492,6 +518,7 @@ pub(crate) fn build_inner(
         leaflets: leaflets(&site),
         base_path: site.config.base_path.clone(),
         channels,
+        wechat,
     };
     if out.has_errors() {
         // Dropping the staging folder deletes it; the old output was never touched.

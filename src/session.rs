@@ -368,6 +368,7 @@ impl Session {
             leaflets: leaflets(&site),
             base_path: site.config.base_path.clone(),
             channels: crate::render::channels::all(&site).0,
+            wechat: Vec::new(),
         };
         let mut out = Incremental {
             report,

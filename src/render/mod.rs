@@ -31,6 +31,7 @@ mod queue;
 pub(crate) mod search;
 mod templates;
 mod views;
+pub(crate) mod wechat;
 
 use std::collections::HashMap;
 use std::time::Instant;

@@ -390,7 +390,11 @@ fn each_warning_gets_an_sms_of_at_most_70_characters_that_follows_its_state() {
         sms("lifted")
     );
     // An expired warning has nothing to send.
-    assert!(!site.path().join("channels/warnings/old").exists());
+    assert!(!site.path().join("channels/warnings/old/sms.txt").exists());
+    assert!(!site
+        .path()
+        .join("channels/warnings/old/broadcast.txt")
+        .exists());
     // The texts are for staff: never in the public site, and git leaves them alone.
     assert_eq!(
         std::fs::read_to_string(site.path().join("channels/.gitignore")).unwrap(),
@@ -478,4 +482,123 @@ fn the_loudspeaker_script_is_spoken_chinese_with_numbers_said_and_the_action_rep
         std::fs::read_to_string(site.path().join("channels/warnings/lifted/broadcast.txt"))
             .unwrap();
     assert!(lifted.contains("解除"), "{lifted}");
+}
+
+/// How deep lists nest in an HTML text.
+fn list_depth(html: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        if rest.starts_with("ul") || rest.starts_with("ol") {
+            depth += 1;
+            max = max.max(depth);
+        } else if rest.starts_with("/ul") || rest.starts_with("/ol") {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    max
+}
+
+#[test]
+fn every_article_gets_a_wechat_version_that_keeps_only_what_the_editor_keeps() {
+    let site = Site::example();
+    // A deep list, an external and an internal link, a table: what the editor mangles.
+    site.page(
+        "content/notices/lists.md",
+        "title = \"一篇有多级列表和链接的通知\"\ndate = 2026-11-01",
+        "\n- 一级\n  - 二级\n    - 三级\n      - 四级\n\n详见[应急管理部](https://www.mem.gov.cn/)和[统计](@/stats/2023/index.md)。\n\n| 村 | 人数 |\n|---|---|\n| 东村 | 3 |\n",
+    );
+    let run = site.run(&["channels", "--now", "2026-12-03T12:00:00+08:00"]);
+    run.assert_ok();
+    let dir = site.path().join("channels");
+    let articles: Vec<PathBuf> = crate::support::walk(&dir)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "wechat.html"))
+        .collect();
+    // Every notice, warning, campaign and statistics page of the site.
+    assert!(articles.len() >= 10, "{articles:?}");
+    for a in &articles {
+        let html = std::fs::read_to_string(a).unwrap();
+        for banned in [
+            "<style", "<script", "<link", "class=", "<div", "<svg", "<details", "<a ",
+        ] {
+            assert!(!html.contains(banned), "{banned} in {}", a.display());
+        }
+        assert!(list_depth(&html) <= 2, "{}", a.display());
+        assert!(
+            html.contains("原文网址：https://www.xxzhen.gov.cn/anquan/"),
+            "{}",
+            a.display()
+        );
+    }
+    let lists = std::fs::read_to_string(dir.join("notices/lists/wechat.html")).unwrap();
+    assert!(
+        lists.contains("— 三级") && lists.contains("— 四级"),
+        "{lists}"
+    );
+    assert!(lists.contains("[1] https://www.mem.gov.cn/"), "{lists}");
+    assert!(
+        lists.contains("[2] https://www.xxzhen.gov.cn/anquan/stats/2023/"),
+        "{lists}"
+    );
+    assert!(lists.contains("border:1px solid"), "{lists}");
+    let stats = std::fs::read_to_string(dir.join("stats/2023/wechat.html")).unwrap();
+    assert!(
+        stats.contains("<table"),
+        "a chart's numbers stay as a table: {stats}"
+    );
+    // The editor cuts titles over 32 characters: said before pasting.
+    assert!(
+        !run.stdout.contains("notices/lists/ 的标题"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_wechat_article_without_any_stylesheet_looks_like_the_web_page() {
+    let site = Site::example();
+    site.run(&["channels", "--now", "2026-12-03T12:00:00+08:00"])
+        .assert_ok();
+    let folder = site
+        .path()
+        .join("channels/warnings/sen-lin-huo-xian-cheng-se-yu-jing");
+    assert!(folder.join("wechat.html").is_file());
+    std::fs::write(
+        folder.join("probe.html"),
+        r##"<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<iframe id="f" src="wechat.html" width="375" height="740"></iframe><pre id="out">pending</pre>
+<script>
+document.getElementById("f").addEventListener("load", function () {
+  var d = this.contentDocument, w = this.contentWindow, px = function (el, p) { return parseFloat(w.getComputedStyle(el)[p]); };
+  var banner = d.querySelector("h1 + section"), h2 = d.querySelector("h2"), p = d.querySelector("p"), td = d.querySelector("td");
+  document.getElementById("out").textContent = JSON.stringify({
+    sheets: d.styleSheets.length, h1: px(d.querySelector("h1"), "fontSize"), h2: h2 ? px(h2, "fontSize") : 0, p: px(p, "fontSize"),
+    banner: w.getComputedStyle(banner).backgroundColor, bannerText: banner.textContent,
+    colour: w.getComputedStyle(p).color });
+});
+</script></body></html>"##,
+    )
+    .unwrap();
+    let url = format!("file://{}", folder.join("probe.html").display());
+    let json =
+        crate::browser::chromium_probe_with(&url, 5_000, &["--allow-file-access-from-files"]);
+    let m: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    assert_eq!(m["sheets"], 0, "{m}");
+    assert!(
+        m["h1"].as_f64() > m["p"].as_f64() && m["h2"].as_f64() > m["p"].as_f64(),
+        "headings stand out: {m}"
+    );
+    // The banner in the orange of the web page, text in explicit dark (dark mode).
+    assert_eq!(m["banner"], "rgb(240, 140, 0)", "{m}");
+    assert!(
+        m["bannerText"]
+            .as_str()
+            .unwrap()
+            .contains("森林火险橙色预警"),
+        "{m}"
+    );
+    assert_eq!(m["colour"], "rgb(26, 26, 26)", "{m}");
 }
