@@ -31,3 +31,17 @@ shot() { # NOW PATH OUTPUT
 shot 2026-11-23T12:00:00+08:00 "" docs/phone-home.png
 shot 2024-07-15T08:00:00+08:00 warnings/di-zhi-zai-hai-hong-se-yu-jing-2024/ docs/phone-warning.png
 shot 2026-11-23T12:00:00+08:00 stats/2023/ docs/phone-stats.png
+
+# The staff panel `anxuan serve` adds to a warning's preview page (never published),
+# shown in an iframe scrolled to it (a screenshot of a page scrolled to a fragment
+# comes out blank in headless Chromium).
+"$BIN" serve --port "$PORT" --now 2026-12-03T12:00:00+08:00 --no-reload >/dev/null 2>&1 &
+SERVER=$!
+sleep 3
+echo "<!DOCTYPE html><html><body style='margin:0'><iframe src='http://127.0.0.1:$PORT/warnings/sen-lin-huo-xian-cheng-se-yu-jing/#anxuan-staff' style='border:0;width:800px;height:900px'></iframe></body></html>" >"$TMP/frame.html"
+"$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
+    --disable-component-update --no-first-run --hide-scrollbars \
+    --user-data-dir="$TMP/profile" --window-size=800,900 --virtual-time-budget=3000 \
+    --screenshot="$PWD/docs/staff-panel.png" "file://$TMP/frame.html" >/dev/null 2>&1
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+echo docs/staff-panel.png

@@ -108,8 +108,12 @@ pub(super) fn respond(request: tiny_http::Request, shared: &Shared, live_reload:
         },
     };
     let kind = content_type(Path::new(&path));
-    let bytes = if live_reload && kind.starts_with("text/html") {
-        inject_live_reload(bytes)
+    let staff = path.strip_suffix("index.html").and_then(|page| {
+        let status = lock.lock().unwrap_or_else(|e| e.into_inner());
+        status.staff.get(page).map(staff_panel)
+    });
+    let bytes = if kind.starts_with("text/html") && (live_reload || staff.is_some()) {
+        inject(bytes, live_reload, staff.as_deref())
     } else {
         bytes
     };
@@ -124,17 +128,71 @@ pub(super) fn respond(request: tiny_http::Request, shared: &Shared, live_reload:
 /// Shown before any build has succeeded, with the error overlay on top.
 const NO_SITE: &str = "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>anxuan 预览</title></head><body><p>网站还没有生成成功，错误见下方。</p></body></html>";
 
-fn inject_live_reload(html: Vec<u8>) -> Vec<u8> {
+/// Copies a staff panel's text when its button is pressed: the Clipboard API where
+/// the page may use it (localhost is a secure context), else the old `execCommand`.
+const STAFF_JS: &str = r##"(function () {
+  var buttons = document.querySelectorAll("#anxuan-staff button[data-copy]");
+  for (var i = 0; i < buttons.length; i++) {
+    buttons[i].addEventListener("click", function () {
+      var b = this, box = document.getElementById(b.getAttribute("data-copy"));
+      function done() { b.textContent = "已复制"; b.setAttribute("data-copied", "1"); }
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(box.value).then(done, function () { box.select(); document.execCommand("copy"); done(); });
+      } else { box.select(); document.execCommand("copy"); done(); }
+    });
+  }
+})();"##;
+
+/// The staff panel of a warning's preview page: its SMS and loudspeaker script with
+/// copy buttons, and its CAP file. Only `serve` shows it, never `public/`.
+fn staff_panel(t: &crate::pipeline::ChannelTexts) -> String {
+    use crate::base::xml::xml_escape;
+    let n = t.sms.chars().count();
+    let shortened = if t.sms_shortened {
+        "<p style=\"margin:4px 0;color:#8b0000\">完整的短信超过70字，已省去部分内容（如涉及的村），发之前请看一遍。</p>"
+    } else {
+        ""
+    };
+    let polyphones = if t.polyphones.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<p style=\"margin:4px 0\">读前请确认多音字：{}</p>",
+            xml_escape(&t.polyphones.join("、"))
+        )
+    };
+    format!(
+        "<aside id=\"anxuan-staff\" aria-label=\"工作人员专用\" style=\"margin:24px auto;max-width:46rem;padding:12px 16px;border:3px dashed #555;background:#fffbe6;color:#1a1a1a;font-size:17px;line-height:1.6\">\
+<h2 style=\"margin:0 0 8px;font-size:20px\">工作人员专用（只在预览里显示，不会发布）</h2>\
+<label for=\"anxuan-sms\"><strong>短信</strong>（{n} 字，最多 70 字）</label>{shortened}\
+<textarea id=\"anxuan-sms\" readonly rows=\"3\" style=\"display:block;width:100%;box-sizing:border-box;font-size:17px\">{sms}</textarea>\
+<button type=\"button\" data-copy=\"anxuan-sms\" style=\"display:block;min-height:44px;margin:6px 0 12px;font-size:17px\">复制短信</button>\
+<label for=\"anxuan-broadcast\"><strong>广播稿</strong>（农村大喇叭）</label>{polyphones}\
+<textarea id=\"anxuan-broadcast\" readonly rows=\"10\" style=\"display:block;width:100%;box-sizing:border-box;font-size:17px\">{script}</textarea>\
+<button type=\"button\" data-copy=\"anxuan-broadcast\" style=\"display:block;min-height:44px;margin:6px 0 12px;font-size:17px\">复制广播稿</button>\
+<p style=\"margin:4px 0\"><a href=\"cap.xml\">CAP 1.2 文件</a>（给县、市预警平台）；公众号版用 <code>anxuan channels</code> 生成。</p>\
+<script>{STAFF_JS}</script></aside>",
+        sms = xml_escape(&t.sms),
+        script = xml_escape(&t.script),
+    )
+}
+
+fn inject(html: Vec<u8>, live_reload: bool, staff: Option<&str>) -> Vec<u8> {
     use lol_html::{element, html_content::ContentType, rewrite_str, RewriteStrSettings};
     let Ok(text) = String::from_utf8(html) else {
         return Vec::new();
     };
     let settings =
         RewriteStrSettings::new().append_element_content_handler(element!("body", |el| {
-            el.append(
-                "<script src=\"/__anxuan/live.js\"></script>",
-                ContentType::Html,
-            );
+            if let Some(panel) = staff {
+                el.append(panel, ContentType::Html);
+            }
+            if live_reload {
+                el.append(
+                    "<script src=\"/__anxuan/live.js\"></script>",
+                    ContentType::Html,
+                );
+            }
             Ok(())
         }));
     rewrite_str(&text, settings).unwrap_or(text).into_bytes()

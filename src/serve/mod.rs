@@ -57,6 +57,9 @@ struct Status {
     /// The warnings the last build printed: a save prints only the new ones, so a
     /// GBK file's warning is not repeated on every edit of another page.
     warned: std::collections::HashSet<String>,
+    /// Each warning's staff texts by its page's output path (`warnings/a/`), for the
+    /// staff panel `http` adds to its preview page.
+    staff: std::collections::HashMap<String, crate::pipeline::ChannelTexts>,
 }
 
 type Shared = Arc<(Mutex<Status>, Condvar)>;
@@ -245,6 +248,10 @@ fn rebuild(
         status.site.insert(f.path, Arc::new(f.data));
     }
     status.error = None;
+    status.staff = std::mem::take(&mut build.report.channels)
+        .into_iter()
+        .map(|t| (t.path.clone(), t))
+        .collect();
     status.shown = status.generation;
     let generation = status.generation;
     drop(status);

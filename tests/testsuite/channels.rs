@@ -602,3 +602,69 @@ document.getElementById("f").addEventListener("load", function () {
     );
     assert_eq!(m["colour"], "rgb(26, 26, 26)", "{m}");
 }
+
+/// Presses a staff panel's copy button in a same-origin iframe and reads the
+/// clipboard back.
+const COPY_PROBE: &str = r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>copy probe</title></head><body>
+<iframe id="f" width="800" height="900"></iframe><pre id="out">pending</pre>
+<script>
+var f = document.getElementById("f");
+function report(r) { document.getElementById("out").textContent = JSON.stringify(r); }
+f.addEventListener("load", function () {
+  var d = f.contentDocument, panel = d.getElementById("anxuan-staff");
+  if (!panel) { report({ panel: false }); return; }
+  var b = panel.querySelector("button[data-copy=anxuan-sms]");
+  f.contentWindow.focus();
+  b.click();
+  setTimeout(function () {
+    var r = { panel: true, copied: b.getAttribute("data-copied"), sms: d.getElementById("anxuan-sms").value };
+    navigator.clipboard.readText().then(function (t) { r.clipboard = t; report(r); },
+      function (e) { r.clipboardError = String(e); report(r); });
+  }, 300);
+});
+f.src = decodeURIComponent(location.search.slice(3));
+</script></body></html>"##;
+
+#[test]
+fn serve_shows_staff_a_panel_whose_buttons_put_the_sms_on_the_clipboard() {
+    let site = warning_site();
+    site.file("static/copy-probe.html", COPY_PROBE);
+    let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
+    let origin = &server.1;
+    // Over the DevTools protocol, which can grant the page the clipboard.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
+    let out = Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(format!(
+            "{origin}copy-probe.html?p={origin}warnings/active/"
+        ))
+        .output()
+        .expect("run node");
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{json} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    assert_eq!(m["panel"], true, "{m}");
+    assert_eq!(m["copied"], "1", "{m}");
+    let sms = m["sms"].as_str().unwrap();
+    assert!(
+        sms.starts_with("【测试镇】") && sms.contains("暴雨红色预警"),
+        "{m}"
+    );
+    assert_eq!(
+        m["clipboard"].as_str(),
+        Some(sms),
+        "the clipboard holds the SMS: {m}"
+    );
+    // Never in the built site.
+    site.run(&["build", "--now", "2024-07-10T12:00:00+08:00"])
+        .assert_ok();
+    assert!(!site
+        .read("warnings/active/index.html")
+        .contains("anxuan-staff"));
+}
