@@ -427,6 +427,7 @@ RENDER_IMAGE = """\
 def page_texts(n_pages: int, seed: int = 20240601) -> list[str]:
     """Notice pages as gen_site.py writes them (front matter and Chinese body)."""
     sys.path.insert(0, str(HERE))
+    sys.dont_write_bytecode = True  # no bench/__pycache__ in the work tree
     import gen_site
 
     rng = random.Random(seed)
