@@ -556,36 +556,44 @@ fn every_article_gets_a_wechat_version_that_keeps_only_what_the_editor_keeps() {
     );
 }
 
+/// Loads `?f=FILE` (beside it) in an iframe with no stylesheet of ours and reports
+/// what a reader sees of headings, the banner, text colour and table borders.
+const LOOK_PROBE: &str = r##"<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<iframe id="f" width="375" height="740"></iframe><pre id="out">pending</pre>
+<script>
+var f = document.getElementById("f");
+f.addEventListener("load", function () {
+  var d = f.contentDocument, w = f.contentWindow, st = function (el) { return w.getComputedStyle(el); };
+  var banner = d.querySelector("h1 + section"), h2 = d.querySelector("h2"), p = d.querySelector("p"), td = d.querySelector("td");
+  document.getElementById("out").textContent = JSON.stringify({
+    sheets: d.styleSheets.length, h1: parseFloat(st(d.querySelector("h1")).fontSize), h2: h2 ? parseFloat(st(h2).fontSize) : 0,
+    p: parseFloat(st(p).fontSize), banner: banner ? st(banner).backgroundColor : null, bannerText: banner ? banner.textContent : null,
+    colour: st(p).color, td: td ? st(td).borderTopWidth + " " + st(td).borderTopStyle : null });
+});
+f.src = location.search.slice(3);
+</script></body></html>"##;
+
+fn look(folder: &Path) -> serde_json::Value {
+    std::fs::write(folder.join("look.html"), LOOK_PROBE).unwrap();
+    let url = format!(
+        "file://{}?f=wechat.html",
+        folder.join("look.html").display()
+    );
+    let json =
+        crate::browser::chromium_probe_with(&url, 5_000, &["--allow-file-access-from-files"]);
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"))
+}
+
 #[test]
 fn a_wechat_article_without_any_stylesheet_looks_like_the_web_page() {
     let site = Site::example();
     site.run(&["channels", "--now", "2026-12-03T12:00:00+08:00"])
         .assert_ok();
-    let folder = site
-        .path()
-        .join("channels/warnings/sen-lin-huo-xian-cheng-se-yu-jing");
-    assert!(folder.join("wechat.html").is_file());
-    std::fs::write(
-        folder.join("probe.html"),
-        r##"<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
-<iframe id="f" src="wechat.html" width="375" height="740"></iframe><pre id="out">pending</pre>
-<script>
-document.getElementById("f").addEventListener("load", function () {
-  var d = this.contentDocument, w = this.contentWindow, px = function (el, p) { return parseFloat(w.getComputedStyle(el)[p]); };
-  var banner = d.querySelector("h1 + section"), h2 = d.querySelector("h2"), p = d.querySelector("p"), td = d.querySelector("td");
-  document.getElementById("out").textContent = JSON.stringify({
-    sheets: d.styleSheets.length, h1: px(d.querySelector("h1"), "fontSize"), h2: h2 ? px(h2, "fontSize") : 0, p: px(p, "fontSize"),
-    banner: w.getComputedStyle(banner).backgroundColor, bannerText: banner.textContent,
-    colour: w.getComputedStyle(p).color });
-});
-</script></body></html>"##,
-    )
-    .unwrap();
-    let url = format!("file://{}", folder.join("probe.html").display());
-    let json =
-        crate::browser::chromium_probe_with(&url, 5_000, &["--allow-file-access-from-files"]);
-    let m: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    let m = look(
+        &site
+            .path()
+            .join("channels/warnings/sen-lin-huo-xian-cheng-se-yu-jing"),
+    );
     assert_eq!(m["sheets"], 0, "{m}");
     assert!(
         m["h1"].as_f64() > m["p"].as_f64() && m["h2"].as_f64() > m["p"].as_f64(),
@@ -601,6 +609,9 @@ document.getElementById("f").addEventListener("load", function () {
         "{m}"
     );
     assert_eq!(m["colour"], "rgb(26, 26, 26)", "{m}");
+    // A statistics table keeps its cell borders.
+    let stats = look(&site.path().join("channels/stats/2023"));
+    assert_eq!(stats["td"], "1px solid", "{stats}");
 }
 
 /// Presses a staff panel's copy button in a same-origin iframe and reads the
