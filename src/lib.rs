@@ -8,6 +8,7 @@
 pub mod base;
 pub(crate) mod checks;
 pub(crate) mod data;
+pub mod import;
 pub mod input;
 pub(crate) mod markdown;
 pub mod model;

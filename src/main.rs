@@ -104,6 +104,17 @@ enum Command {
         #[arg(long, value_name = "RFC3339")]
         now: Option<String>,
     },
+    /// 把文稿（Word 另存的 .txt）导入为新页面，识别公文的标题层次和成文日期
+    Import {
+        /// 要导入的文件（.txt：UTF-8 或 GBK）
+        file: PathBuf,
+        /// 页面类型：notice（默认）、warning、campaign、stats、leaflet
+        #[arg(long, default_value = "notice")]
+        kind: String,
+        /// 站点目录（含 config.toml），默认当前目录
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// 把宣传单打印成 PDF（需要本机安装 Chromium、Chrome 或 Edge）
     Print {
         /// 站点目录（含 config.toml 和 content/），默认当前目录
@@ -139,11 +150,12 @@ fn english(cmd: clap::Command) -> clap::Command {
             "no_reload" => "do not reload browsers on changes (no script injected)",
             "poll" => "look for changed files every half second (for network drives and VMs that send no file events)",
             "dir" => "folder for the new site",
-            "kind" => "kind: notice, warning, campaign, stats, leaflet",
+            "kind" => "kind: notice, warning, campaign, stats, leaflet (import: notice by default)",
             "title" => "title, e.g. \"暴雨红色预警\" (a warning's level and hazard are taken from it)",
             "help" => "show this help",
             "version" => "show the version",
             "only" => "only this leaflet (print) or warning (channels), by its slug",
+            "file" => "the file to import (.txt: UTF-8 or GBK)",
             _ => return None,
         })
     };
@@ -155,6 +167,7 @@ fn english(cmd: clap::Command) -> clap::Command {
             "init" => "create a small starter site in DIR that builds",
             "new" => "create a page: notice, warning, campaign, stats or leaflet",
             "print" => "print leaflets to PDF (needs Chromium, Chrome or Edge)",
+            "import" => "import a document (a .txt saved from Word) as a new page, with the levels and date of an official document understood",
             "channels" => "write each warning's SMS and loudspeaker script and each article's 公众号 version into channels/ (for staff, never published)",
             _ => "",
         }
@@ -556,7 +569,120 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             now,
         } => print(root, output, base_url, only, now, lang),
         Command::Channels { root, only, now } => channels(root, only, now, lang),
+        Command::Import { file, kind, root } => import(&file, &kind, &root, lang),
     }
+}
+
+/// `anxuan import`: a document as a new page bundle, then the site's checks, so what
+/// must not be published is named at the new file's lines.
+fn import(file: &Path, kind: &str, root: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
+    let Some(kind) = Kind::from_name(kind.trim()) else {
+        return Ok(usage_error(
+            lang,
+            &format!("未知的类型 `{kind}`；可用：notice、warning、campaign、stats、leaflet"),
+            &format!("unknown kind `{kind}`; accepted: notice, warning, campaign, stats, leaflet"),
+        ));
+    };
+    let ext = file
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if ext != "txt" {
+        match lang {
+            Lang::Zh => eprintln!("错误：暂时只能导入 .txt 文件；在 Word 或 WPS 里“另存为”纯文本（.txt）后再导入"),
+            Lang::En => eprintln!("error: only .txt files can be imported yet; save the document as plain text (.txt) from Word or WPS first"),
+        }
+        return Ok(ExitCode::from(1));
+    }
+    if !root.join("config.toml").exists() {
+        match lang {
+            Lang::Zh => eprintln!(
+                "错误：{} 不是站点目录（没有 config.toml）；请用 --root 指定",
+                root.display()
+            ),
+            Lang::En => eprintln!(
+                "error: {} is not a site (no config.toml); pass --root",
+                root.display()
+            ),
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let text = match anxuan::import::read_text(file) {
+        Ok(t) => t,
+        Err(e) => {
+            match lang {
+                Lang::Zh => eprintln!("错误：无法读取 {}：{e}", file.display()),
+                Lang::En => eprintln!("error: cannot read {}: {e}", file.display()),
+            }
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let converted = anxuan::import::convert_text(&text);
+    let config = anxuan::parse::config::from_text(
+        anxuan::input::site::read_config(root).as_ref(),
+        root,
+        None,
+    )
+    .0;
+    let levels = config
+        .as_ref()
+        .map(|c| c.levels.clone())
+        .unwrap_or_default();
+    let tz = config
+        .as_ref()
+        .map(|c| c.timezone.clone())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let now = jiff::Zoned::now().with_time_zone(tz);
+    let (path, free) = anxuan::import::page_path(root, kind, &converted.title);
+    if !free {
+        let dir = path.parent().unwrap_or(root);
+        let dir = dir.strip_prefix(root).unwrap_or(dir);
+        match lang {
+            Lang::Zh => eprintln!("错误：{} 已经有了（是不是导入过？），没有覆盖；要再导入，先把它改名或删掉", dir.display()),
+            Lang::En => eprintln!("error: {} exists already (imported before?); nothing was overwritten; rename or remove it to import again", dir.display()),
+        }
+        return Ok(ExitCode::from(1));
+    }
+    std::fs::create_dir_all(path.parent().unwrap_or(root))?;
+    // create_new: never over a file that appeared meanwhile.
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        let title = if converted.title.is_empty() {
+            "导入的文稿"
+        } else {
+            &converted.title
+        };
+        let template = anxuan::scaffold::new_page_text(kind, title, &now, &levels);
+        f.write_all(anxuan::import::page_text(&template, &converted).as_bytes())?;
+    }
+    let shown = path.strip_prefix(root).unwrap_or(&path);
+    println!("{}", shown.display());
+    let report = pipeline::build(&BuildOptions {
+        root: root.to_path_buf(),
+        output: None,
+        base_url: None,
+        now: None,
+        drafts: true,
+    });
+    let own: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.file.as_deref() == Some(shown))
+        .cloned()
+        .collect();
+    print_diagnostics(&own, &report.sources, lang);
+    if own.iter().any(|d| d.is_error()) {
+        match lang {
+            Lang::Zh => eprintln!("导入的页面里有不能公开的内容（见上）：删掉之前网站不能生成"),
+            Lang::En => eprintln!("the imported page holds what must not be published (above): the site will not build until it is removed"),
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `anxuan channels`: the texts staff relay a warning through, written into

@@ -4,6 +4,15 @@
 
 mod support;
 
+/// A seed report's text as the import reads it (UTF-8 or GBK).
+pub fn import_seed_text(path: &std::path::Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    match String::from_utf8(bytes.clone()) {
+        Ok(s) => s,
+        Err(_) => encoding_rs::GBK.decode(&bytes).0.into_owned(),
+    }
+}
+
 mod browser;
 mod channels;
 mod cli;
@@ -13,6 +22,7 @@ mod errors;
 mod example_site;
 mod first_hour;
 mod fuzz;
+mod import;
 mod incremental;
 mod injection;
 mod leaflets;
