@@ -135,7 +135,8 @@ fn made_sms(site: &Site, w: &WarningMeta, lifted: Option<&Zoned>) -> (String, bo
                 "{sig}{what}，有效至{until}。{action}。{}",
                 tel(false)
             ));
-            // The barest: the action cut to what is left, so the hotline stays.
+            // The barest: the action cut to what is left, so the hotline stays. `bare`
+            // is that text without the action (its two 。 kept), to measure the room.
             let bare = format!("{sig}{what}，至{until}。。{}", tel(false));
             let room = SMS_LIMIT.saturating_sub(sms_length(&bare));
             let cut: String = action.chars().take(room).collect();
