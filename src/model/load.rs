@@ -364,7 +364,9 @@ pub(crate) fn load(
         Some((out, version)) => (out, version, None),
         None => {
             let fresh = render_body(l, page_path, &resolver, input);
-            (fresh.out.clone(), 0, Some(fresh))
+            // What a cache would check the body against (its links) is dropped at
+            // once without a cache, not held for every page to the end of the pass.
+            (fresh.out.clone(), 0, cached.is_some().then_some(fresh))
         }
     };
 
