@@ -98,12 +98,7 @@ pub(crate) fn check_markdown(
     match old {
         Some((t, n, d)) if Arc::ptr_eq(t, text) && *n == names => (t.clone(), names, d.clone()),
         _ => {
-            let file = crate::checks::FileToCheck { rel, text, waivers };
-            let mut d = crate::checks::check_name(rel, allow);
-            d.extend(crate::checks::check_files(
-                std::slice::from_ref(&file),
-                allow,
-            ));
+            let d = crate::checks::check_markdown(rel, text, waivers, allow);
             (text.clone(), names, d)
         }
     }
@@ -114,11 +109,12 @@ pub(crate) fn check_markdown(
 /// static/, templates/ and the theme folders (`checks::is_scanned`), every file's
 /// name, and all of config.toml with its hotlines. The bytes of a file other than
 /// Markdown are read (through the input) only when the cache has no findings for
-/// this reading of it.
+/// this reading of it. The Markdown is that of `markdown`; `None` when the model
+/// checked it as it went (a one-shot build: see `model::load`).
 fn privacy_checks(
     input: &Input,
     site: &model::Site,
-    sources: &Sources,
+    markdown: Option<&Sources>,
     cache: Option<&mut PrivacyCache>,
 ) -> Vec<Diagnostic> {
     use crate::checks::{self, FileToCheck};
@@ -133,9 +129,9 @@ fn privacy_checks(
         .collect();
     let allow = &site.config.privacy_allow;
 
-    let markdown: Vec<(&PathBuf, &Arc<str>)> = sources
-        .texts
+    let markdown: Vec<(&PathBuf, &Arc<str>)> = markdown
         .iter()
+        .flat_map(|s| s.texts.iter())
         .filter(|(rel, _)| rel.starts_with("content") && crate::input::source::is_markdown(rel))
         .collect();
     let old = &cache.markdown;
@@ -250,15 +246,18 @@ pub(crate) fn read_named_files(input: &Input, diags: &[Diagnostic], sources: &mu
 }
 
 pub fn build(opts: &BuildOptions) -> BuildReport {
-    let input = Input::read(&opts.root, None, &BTreeSet::new());
-    build_inner(opts, &input, None, None).report
+    let mut input = Input::read(&opts.root, None, &BTreeSet::new());
+    // Nothing is kept after this build, so each Markdown text can go once its page
+    // is rendered and checked (see `model::load`).
+    let texts = input.take_markdown();
+    build_with(opts, &input, Some(texts), None, None, false).report
 }
 
 /// A build that also makes the texts only staff need (`anxuan channels`): each
 /// article page for the 公众号 editor (`BuildReport::wechat`).
 pub fn build_for_staff(opts: &BuildOptions) -> BuildReport {
     let input = Input::read(&opts.root, None, &BTreeSet::new());
-    build_with(opts, &input, None, None, true).report
+    build_with(opts, &input, None, None, None, true).report
 }
 
 /// What a build may keep from the builds before it (`serve`'s [`Session`] owns them):
@@ -300,12 +299,16 @@ pub(crate) fn build_inner(
     lent: Option<&mut Caches>,
     memory: Option<&output::Memory>,
 ) -> Built {
-    build_with(opts, input, lent, memory, false)
+    build_with(opts, input, None, lent, memory, false)
 }
 
+/// [`build_inner`], and for a one-shot build the Markdown texts taken out of `input`
+/// (`Input::take_markdown`), which the model frees as it goes and privacy-checks;
+/// with `staff`, also the texts only staff need (`build_for_staff`).
 fn build_with(
     opts: &BuildOptions,
     input: &Input,
+    texts: Option<HashMap<PathBuf, crate::input::site::Text>>,
     mut lent: Option<&mut Caches>,
     memory: Option<&output::Memory>,
     staff: bool,
@@ -377,8 +380,10 @@ fn build_with(
         now,
     };
     let t_model = Instant::now();
+    let one_shot = texts.is_some();
     let (mut site, links, model_diags) = model::load(
         input,
+        texts,
         config,
         &load_opts,
         &mut sources,
@@ -402,7 +407,7 @@ fn build_with(
     diags.extend(privacy_checks(
         input,
         &site,
-        &sources,
+        (!one_shot).then_some(&sources),
         lent.as_mut().map(|l| &mut l.privacy),
     ));
     trace("privacy", t);
@@ -503,6 +508,10 @@ fn build_with(
     // Dead links are errors, so a build that goes on to be kept has none: they need
     // no place among a page's diagnostics in `per_file` below.
     diags.extend(model::dead_links(&site, None, &paths));
+    if one_shot {
+        // The model kept only the texts it knew a diagnostic for.
+        read_named_files(input, &diags, &mut sources);
+    }
 
     diagnostic::sort(&mut diags);
     diags.dedup();
@@ -663,4 +672,82 @@ pub fn default_output(root: &Path, output: Option<&Path>) -> PathBuf {
     output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join("public"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-shot build (which frees each Markdown text as it goes and checks privacy
+    /// in the model) reports what a build keeping everything (`serve`'s) reports, and
+    /// keeps the text of every file a diagnostic shows a line of, and no other.
+    #[test]
+    fn a_one_shot_build_frees_texts_and_reports_as_a_kept_build() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let root = dir.path();
+        let write = |rel: &str, text: &str| {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().expect("a folder")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        write(
+            "config.toml",
+            "title = \"测试镇\"\nbase_url = \"https://anquan.ceshi.gov.cn/\"\ntownship = \"测试镇\"\n",
+        );
+        write(
+            "content/notices/clean.md",
+            "+++\ntitle = \"干净\"\ndate = 2026-01-01\n+++\n正文。\n",
+        );
+        // A draft is checked too: it is published one day.
+        write(
+            "content/notices/draft.md",
+            "+++\ntitle = \"草稿\"\ndraft = true\n+++\n手机 13912345678\n",
+        );
+        // A waiver in use is a warning at the waiver's page.
+        write(
+            "content/notices/waived.md",
+            "+++\ntitle = \"公开\"\ndate = 2026-01-02\nprivacy_allow = [\"13800138000\"]\n+++\n值班 13800138000\n",
+        );
+        // An alias error is found after the texts went: its lines are read again.
+        write(
+            "content/notices/alias.md",
+            "+++\ntitle = \"别名\"\ndate = 2026-01-03\naliases = [\"../x\"]\n+++\n正文。\n",
+        );
+        let opts = BuildOptions {
+            root: root.to_path_buf(),
+            now: parse_now("2026-12-03T08:00:00+08:00"),
+            ..BuildOptions::default()
+        };
+        let one_shot = build(&opts);
+        let input = Input::read(root, None, &BTreeSet::new());
+        let mut caches = Caches::default();
+        let kept = build_inner(&opts, &input, Some(&mut caches), None).report;
+        assert_eq!(one_shot.diagnostics, kept.diagnostics);
+        for rel in ["draft.md", "waived.md", "alias.md"] {
+            assert!(
+                one_shot
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.file == Some(PathBuf::from(format!("content/notices/{rel}")))),
+                "a diagnostic for {rel}: {:?}",
+                one_shot.diagnostics
+            );
+        }
+        for d in &one_shot.diagnostics {
+            if let (Some(file), Some(_)) = (&d.file, &d.span) {
+                assert_eq!(
+                    one_shot.sources.texts.get(file),
+                    kept.sources.texts.get(file),
+                    "the text of {}",
+                    file.display()
+                );
+            }
+        }
+        let clean = Path::new("content/notices/clean.md");
+        assert!(kept.sources.texts.contains_key(clean));
+        assert!(
+            !one_shot.sources.texts.contains_key(clean),
+            "a text no diagnostic shows is freed"
+        );
+    }
 }

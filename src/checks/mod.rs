@@ -43,6 +43,20 @@ pub(crate) fn check_files(files: &[FileToCheck<'_>], site_allow: &[String]) -> V
         .collect()
 }
 
+/// A Markdown file's findings: in its name and in its text, with its page's waivers
+/// (none for a draft or a section's `_index.md`).
+pub(crate) fn check_markdown(
+    rel: &Path,
+    text: &str,
+    waivers: &[Spanned<String>],
+    site_allow: &[String],
+) -> Vec<Diagnostic> {
+    let file = FileToCheck { rel, text, waivers };
+    let mut d = check_name(rel, site_allow);
+    d.extend(check_files(std::slice::from_ref(&file), site_allow));
+    d
+}
+
 fn check_file(f: &FileToCheck<'_>, allowed: &[String]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut used = vec![false; f.waivers.len()];

@@ -406,6 +406,23 @@ impl Input {
         source::read_bytes(&self.root.join(rel), limit)
     }
 
+    /// Moves the decoded text of every Markdown file of content/ out of the input,
+    /// for a one-shot build whose loader can then free each text once its page is
+    /// rendered and checked: kept here, every text lived to the end of the build.
+    /// The files stay (with their stamps and `seq`s); [`Input::text_for_message`]
+    /// reads a taken file again if a diagnostic needs its lines.
+    pub(crate) fn take_markdown(&mut self) -> std::collections::HashMap<PathBuf, Text> {
+        let content = Arc::clone(&self.content);
+        content
+            .markdown
+            .iter()
+            .filter_map(|f| {
+                let text = self.files.get_mut(&f.rel)?.text.take()?;
+                Some((f.rel.clone(), text))
+            })
+            .collect()
+    }
+
     /// The text of a file a diagnostic names, for showing its line: the input's, or
     /// read now for a file the input does not decode.
     pub(crate) fn text_for_message(&self, rel: &Path) -> Arc<str> {

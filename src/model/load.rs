@@ -80,8 +80,17 @@ pub(super) fn load_one(file: source::MarkdownFile, decoded: &Text, config: &Conf
 
 /// Loads and renders the whole site. Returns `None` only when nothing sensible can be
 /// built (no config); otherwise a site plus every diagnostic found.
+///
+/// `texts`, for a one-shot build (`build`, `check`, `print`), are the Markdown texts
+/// taken out of the input (`Input::take_markdown`): each file is then privacy-checked
+/// (`checks::check_markdown`, whose findings join the diagnostics) as its body is
+/// rendered, and its text is freed unless a diagnostic may need its lines (the
+/// source of a large site would otherwise be held beside every rendered body, the
+/// peak of the build); `sources` gets only the texts kept. Without them (`serve`),
+/// every text stays in the input and in `sources`, and the caller checks privacy.
 pub(crate) fn load(
     input: &Input,
+    texts: Option<HashMap<PathBuf, Text>>,
     config: Config,
     opts: &LoadOptions,
     sources: &mut Sources,
@@ -100,10 +109,11 @@ pub(crate) fn load(
         .par_iter()
         .map(|f| {
             // The input decodes every Markdown file it holds.
-            let text = input
-                .file(&f.rel)
-                .and_then(|i| i.text.as_ref())
-                .unwrap_or(&no_text);
+            let text = match &texts {
+                Some(texts) => texts.get(&f.rel),
+                None => input.file(&f.rel).and_then(|i| i.text.as_ref()),
+            }
+            .unwrap_or(&no_text);
             let entry = cached.and_then(|c| c.files.get(&f.rel));
             match entry {
                 Some(c)
@@ -134,7 +144,10 @@ pub(crate) fn load(
             }
         }
     }
-    let loaded: Vec<Loaded> = loaded.into_iter().map(|(l, _)| l).collect();
+    let mut loaded: Vec<Loaded> = loaded.into_iter().map(|(l, _)| l).collect();
+    // From here on each `Loaded` holds the only reference to a taken text.
+    let one_shot = texts.is_some();
+    drop(texts);
     crate::base::trace::trace("read + front matter", t);
 
     let (mut sections, section_of_dir) = find_sections(&loaded, &config, &mut diags);
@@ -351,20 +364,66 @@ pub(crate) fn load(
         Some((out, version)) => (out, version, None),
         None => {
             let fresh = render_body(l, page_path, &resolver, input);
-            (fresh.out.clone(), 0, Some(fresh))
+            // What a cache would check the body against (its links) is dropped at
+            // once without a cache, not held for every page to the end of the pass.
+            (fresh.out.clone(), 0, cached.is_some().then_some(fresh))
         }
     };
 
     let t = std::time::Instant::now();
-    let section_bodies: Vec<_> = loaded
-        .par_iter()
-        .enumerate()
-        .filter(|(_, l)| l.file.role == Role::Section)
-        .map(|(i, l)| (i, body_of(l, "")))
+    // Every file in one pass: a section's body, a published page's body, and in a
+    // one-shot build every file's privacy check (drafts too: they are published one
+    // day), after which its text goes unless a diagnostic may show its lines.
+    let mut page_path: Vec<Option<&str>> = vec![None; loaded.len()];
+    for p in &pending {
+        page_path[p.loaded] = Some(&p.path);
+    }
+    let allow = &config.privacy_allow;
+    let gone: Arc<str> = Arc::from("");
+    let made: Vec<_> = loaded
+        .par_iter_mut()
+        .zip(&page_path)
+        .map(|(l, path)| {
+            let body = match (l.file.role, path) {
+                (Role::Section, _) => Some(body_of(l, "")),
+                (_, Some(path)) => Some(body_of(l, path)),
+                _ => None,
+            };
+            if !one_shot {
+                return (body, Vec::new(), true);
+            }
+            let waivers = match (path, &l.page) {
+                (Some(_), Some(meta)) => &meta.privacy_allow[..],
+                _ => &[],
+            };
+            let privacy = crate::checks::check_markdown(&l.file.rel, &l.text, waivers, allow);
+            // Dead links and anchors are checked later, against the rendered site.
+            let keep = !privacy.is_empty()
+                || !l.diags.is_empty()
+                || body.as_ref().is_some_and(|(out, _, _)| {
+                    !out.diags.is_empty() || !out.anchors.is_empty() || !out.site_links.is_empty()
+                });
+            if !keep {
+                l.text = gone.clone();
+            }
+            (body, privacy, keep)
+        })
         .collect();
+    let mut kept = Vec::with_capacity(made.len());
+    let mut bodies = Vec::with_capacity(made.len());
+    for (body, privacy, keep) in made {
+        diags.extend(privacy);
+        kept.push(keep);
+        bodies.push(body);
+    }
     let rendered_pages: Vec<_> = pending
-        .par_iter()
-        .map(|p| (p.loaded, body_of(&loaded[p.loaded], &p.path)))
+        .iter()
+        .filter_map(|p| Some((p.loaded, bodies[p.loaded].take()?)))
+        .collect();
+    let section_bodies: Vec<_> = bodies
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, b)| Some((i, b?)))
         .collect();
     crate::base::trace::trace("markdown", t);
     // New bodies get a new version and go into the cache.
@@ -398,7 +457,6 @@ pub(crate) fn load(
     }
 
     let mut pages = Vec::with_capacity(pending.len());
-    let mut loaded = loaded;
     for l in loaded.iter_mut() {
         diags.append(&mut l.diags);
     }
@@ -432,7 +490,7 @@ pub(crate) fn load(
         )));
     }
 
-    for l in &loaded {
+    for (l, _) in loaded.iter().zip(&kept).filter(|(_, &keep)| keep) {
         sources.texts.insert(l.file.rel.clone(), l.text.clone());
     }
     // A file's loading (about 1 KB a file, most of it the front matter's room) is

@@ -357,7 +357,7 @@ pub(crate) mod fixture {
         };
         let (theme, _) = crate::input::theme::load(&input, None);
         let mut sources = Sources::default();
-        let (site, _, diags) = model::load(&input, config, &opts, &mut sources, None);
+        let (site, _, diags) = model::load(&input, None, config, &opts, &mut sources, None);
         assert!(!diags.iter().any(|d| d.is_error()), "{diags:?}");
         (site, theme)
     }
