@@ -576,12 +576,9 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
 /// `anxuan import`: a document as a new page bundle, then the site's checks, so what
 /// must not be published is named at the new file's lines.
 fn import(file: &Path, kind: &str, root: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
-    let Some(kind) = Kind::from_name(kind.trim()) else {
-        return Ok(usage_error(
-            lang,
-            &format!("未知的类型 `{kind}`；可用：notice、warning、campaign、stats、leaflet"),
-            &format!("unknown kind `{kind}`; accepted: notice, warning, campaign, stats, leaflet"),
-        ));
+    let kind = match parse_kind(kind, lang) {
+        Ok(k) => k,
+        Err(code) => return Ok(code),
     };
     let ext = file
         .extension()
@@ -595,17 +592,7 @@ fn import(file: &Path, kind: &str, root: &Path, lang: Lang) -> anyhow::Result<Ex
         return Ok(ExitCode::from(1));
     }
     if !root.join("config.toml").exists() {
-        match lang {
-            Lang::Zh => eprintln!(
-                "错误：{} 不是站点目录（没有 config.toml）；请用 --root 指定",
-                root.display()
-            ),
-            Lang::En => eprintln!(
-                "error: {} is not a site (no config.toml); pass --root",
-                root.display()
-            ),
-        }
-        return Ok(ExitCode::from(1));
+        return Ok(not_a_site(root, lang));
     }
     let text = match anxuan::import::read_text(file) {
         Ok(t) => t,
@@ -618,21 +605,7 @@ fn import(file: &Path, kind: &str, root: &Path, lang: Lang) -> anyhow::Result<Ex
         }
     };
     let converted = anxuan::import::convert_text(&text);
-    let config = anxuan::parse::config::from_text(
-        anxuan::input::site::read_config(root).as_ref(),
-        root,
-        None,
-    )
-    .0;
-    let levels = config
-        .as_ref()
-        .map(|c| c.levels.clone())
-        .unwrap_or_default();
-    let tz = config
-        .as_ref()
-        .map(|c| c.timezone.clone())
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let now = jiff::Zoned::now().with_time_zone(tz);
+    let (levels, now) = site_levels_now(root)?;
     let (path, free) = anxuan::import::page_path(root, kind, &converted.title);
     if !free {
         let dir = path.parent().unwrap_or(root);
@@ -991,37 +964,35 @@ fn shell_quote(path: &str) -> String {
     }
 }
 
-fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
-    let Some(kind) = Kind::from_name(kind.trim()) else {
-        return Ok(usage_error(
+/// A page kind as `new` and `import` take it, or the usage error naming the kinds.
+fn parse_kind(kind: &str, lang: Lang) -> Result<Kind, ExitCode> {
+    Kind::from_name(kind.trim()).ok_or_else(|| {
+        usage_error(
             lang,
             &format!("未知的类型 `{kind}`；可用：notice、warning、campaign、stats、leaflet"),
             &format!("unknown kind `{kind}`; accepted: notice, warning, campaign, stats, leaflet"),
-        ));
-    };
-    if title.trim().is_empty() {
-        return Ok(usage_error(
-            lang,
-            "标题不能为空",
-            "the title must not be empty",
-        ));
+        )
+    })
+}
+
+/// `new` and `import` write into a site: say so when the folder is not one.
+fn not_a_site(root: &Path, lang: Lang) -> ExitCode {
+    match lang {
+        Lang::Zh => eprintln!(
+            "错误：{} 不是站点目录（没有 config.toml）；请用 --root 指定",
+            root.display()
+        ),
+        Lang::En => eprintln!(
+            "error: {} is not a site (no config.toml); pass --root",
+            root.display()
+        ),
     }
-    if !root.join("config.toml").exists() {
-        eprintln!(
-            "{}",
-            match lang {
-                Lang::Zh => format!(
-                    "错误：{} 不是站点目录（没有 config.toml）；请用 --root 指定",
-                    root.display()
-                ),
-                Lang::En => format!(
-                    "error: {} is not a site (no config.toml); pass --root",
-                    root.display()
-                ),
-            }
-        );
-        return Ok(ExitCode::from(1));
-    }
+    ExitCode::from(1)
+}
+
+/// The site's warning levels and the time now in its timezone, for a new page's
+/// front matter (Asia/Shanghai when config.toml cannot be read: the build names why).
+fn site_levels_now(root: &Path) -> anyhow::Result<(anxuan::parse::meta::Levels, jiff::Zoned)> {
     let config = anxuan::parse::config::from_text(
         anxuan::input::site::read_config(root).as_ref(),
         root,
@@ -1032,10 +1003,29 @@ fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<
         .as_ref()
         .map(|c| c.levels.clone())
         .unwrap_or_default();
-    let tz = config
-        .map(|c| c.timezone)
-        .unwrap_or(jiff::tz::TimeZone::get("Asia/Shanghai")?);
-    let now = jiff::Zoned::now().with_time_zone(tz);
+    let tz = match config {
+        Some(c) => c.timezone,
+        None => jiff::tz::TimeZone::get("Asia/Shanghai")?,
+    };
+    Ok((levels, jiff::Zoned::now().with_time_zone(tz)))
+}
+
+fn new_page(kind: &str, title: &str, root: &Path, lang: Lang) -> anyhow::Result<ExitCode> {
+    let kind = match parse_kind(kind, lang) {
+        Ok(k) => k,
+        Err(code) => return Ok(code),
+    };
+    if title.trim().is_empty() {
+        return Ok(usage_error(
+            lang,
+            "标题不能为空",
+            "the title must not be empty",
+        ));
+    }
+    if !root.join("config.toml").exists() {
+        return Ok(not_a_site(root, lang));
+    }
+    let (levels, now) = site_levels_now(root)?;
     let Some(path) = scaffold::new_page_path(root, kind, title) else {
         return Ok(ExitCode::from(1));
     };
