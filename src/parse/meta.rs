@@ -318,6 +318,17 @@ pub(crate) struct WarningMeta {
     pub(crate) broadcast: Option<Spanned<String>>,
 }
 
+impl WarningMeta {
+    /// Who issues the warning: its `issuer`, else the township (config.toml).
+    pub(crate) fn issuer_or<'a>(&'a self, township: &'a str) -> &'a str {
+        if self.issuer.is_empty() {
+            township
+        } else {
+            &self.issuer
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct CampaignMeta {
     pub(crate) start: Option<Zoned>,

@@ -126,17 +126,9 @@ fn rank_of(site: &Site, w: &crate::parse::meta::WarningMeta) -> i32 {
     level.map_or(w.level.rank, |l| l.rank)
 }
 
-fn issuer_of<'a>(site: &'a Site, w: &'a crate::parse::meta::WarningMeta) -> &'a str {
-    if w.issuer.is_empty() {
-        &site.config.township
-    } else {
-        &w.issuer
-    }
-}
-
 /// 某镇人民政府发布暴雨红色[Ⅰ级/特别严重]预警, or 解除 for a Cancel.
 fn headline(site: &Site, w: &crate::parse::meta::WarningMeta, cancel: bool) -> String {
-    let issuer = issuer_of(site, w);
+    let issuer = w.issuer_or(&site.config.township);
     if cancel {
         format!("{issuer}解除{}{}预警", w.hazard, w.level.zh)
     } else {
@@ -172,7 +164,7 @@ pub(crate) fn message(site: &Site, i: usize) -> Option<String> {
         _ => ("Alert", &w.issued, alert_id, None),
     };
     let rank = rank_of(site, w);
-    let issuer = issuer_of(site, w);
+    let issuer = w.issuer_or(&site.config.township);
     let headline = headline(site, w, msg_type == "Cancel");
     let area_desc = if w.areas.is_empty() {
         c.township.clone()

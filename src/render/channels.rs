@@ -80,19 +80,11 @@ fn hotline(site: &Site, w: &WarningMeta) -> Option<(String, String)> {
         .map(|h| (h.name.clone(), h.number.clone()))
 }
 
-fn issuer<'a>(site: &'a Site, w: &'a WarningMeta) -> &'a str {
-    if w.issuer.is_empty() {
-        &site.config.township
-    } else {
-        &w.issuer
-    }
-}
-
 /// The SMS made from a warning: the first candidate that fits, from the fullest
 /// (areas, issuer, the hotline's name) to the barest; `true` if it is not the first.
 fn made_sms(site: &Site, w: &WarningMeta, lifted: Option<&Zoned>) -> (String, bool) {
     let sig = signature(site);
-    let who = issuer(site, w);
+    let who = w.issuer_or(&site.config.township);
     let what = format!("{}{}预警", w.hazard, w.level.zh);
     let phone = hotline(site, w);
     let tel = |named: bool| match &phone {
@@ -351,7 +343,7 @@ const POLYPHONES: &[(&str, &str)] = &[
 
 /// The loudspeaker script made from a warning (or the 解除 script of a lifted one).
 fn made_script(site: &Site, w: &WarningMeta, body: &str, lifted: Option<&Zoned>) -> String {
-    let who = issuer(site, w);
+    let who = w.issuer_or(&site.config.township);
     let what = format!("{}{}预警", w.hazard, w.level.zh);
     let call = "各位村民请注意，各位村民请注意！";
     let phone = hotline(site, w);
