@@ -137,7 +137,7 @@ pub(crate) fn plan(site: &Site, theme: &Theme) -> Plan {
 
 /// One made copy of a photo.
 #[derive(Clone, Debug)]
-pub(crate) struct Copy {
+pub(crate) struct PhotoCopy {
     pub(crate) width: u32,
     pub(crate) height: u32,
     /// Output path.
@@ -148,9 +148,9 @@ pub(crate) struct Copy {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Shown {
     /// The web copies, narrowest first.
-    pub(crate) web: Vec<Copy>,
-    pub(crate) print: Option<Copy>,
-    pub(crate) share: Option<Copy>,
+    pub(crate) web: Vec<PhotoCopy>,
+    pub(crate) print: Option<PhotoCopy>,
+    pub(crate) share: Option<PhotoCopy>,
 }
 
 /// Every photo of a build: how to show each, and the files to write.
@@ -304,6 +304,8 @@ fn one(
             k
         }
     };
+    // Bytes read just now are what `known` was computed from: no need to hash again.
+    let hashed_now = bytes.is_some();
     let ext = if known.png { "png" } else { "jpg" };
     let (dir, stem) = match out.rsplit_once('/') {
         Some((d, name)) => (format!("{d}/"), name),
@@ -327,7 +329,7 @@ fn one(
     let copy = |shape: Shape| {
         let (cw, ch) = photo::size_of(known.width, known.height, shape);
         let ext = if shape == Shape::Share { "jpg" } else { ext };
-        Copy {
+        PhotoCopy {
             width: cw,
             height: ch,
             path: format!("{dir}{stem}.{}.{tag8}.{ext}", shape.tag()),
@@ -363,7 +365,7 @@ fn one(
     if !missing.is_empty() {
         load(&mut bytes)?;
         let b = bytes.as_deref().unwrap_or_default();
-        if content_hash(b) != known.hash {
+        if !hashed_now && content_hash(b) != known.hash {
             // The file changed between the stamp and now: its sizes may be wrong.
             return Err((
                 text!(zh: "这张图片在生成网站时被改动了，请再生成一次", en: "this image changed during the build; build again"),
