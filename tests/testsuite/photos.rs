@@ -113,12 +113,7 @@ pub fn phone_photo() -> &'static [u8] {
             .unwrap();
         let mut app1 = b"Exif\0\0".to_vec();
         app1.extend(exif_block());
-        let mut out = plain[..2].to_vec();
-        out.extend([0xFF, 0xE1]);
-        out.extend(((app1.len() + 2) as u16).to_be_bytes());
-        out.extend(app1);
-        out.extend(&plain[2..]);
-        out
+        crate::support::with_app1(&plain, &app1)
     })
 }
 
@@ -392,13 +387,10 @@ fn heic_and_broken_pictures_are_errors_that_say_what_to_do() {
 #[test]
 fn a_png_stays_a_png_and_small_photos_are_not_enlarged() {
     let site = Site::new();
-    let mut png = Vec::new();
     let img = image::RgbaImage::from_fn(600, 200, |x, _| {
         image::Rgba([0, 0, 0, if x < 300 { 255 } else { 0 }])
     });
-    image::DynamicImage::ImageRgba8(img)
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
+    let png = crate::support::encode(img, image::ImageFormat::Png);
     site.page(
         "content/notices/a/index.md",
         "title = \"流程图\"\ndate = 2023-06-01",
@@ -480,13 +472,7 @@ fn a_printed_leaflet_carries_the_photo_at_print_resolution() {
         image::Rgb([(x % 256) as u8, (y * 2) as u8, 120])
     });
     let wide = image::imageops::resize(&small, 3000, 1000, image::imageops::FilterType::Triangle);
-    let mut jpeg = Vec::new();
-    image::DynamicImage::ImageRgb8(wide)
-        .write_to(
-            &mut std::io::Cursor::new(&mut jpeg),
-            image::ImageFormat::Jpeg,
-        )
-        .unwrap();
+    let jpeg = crate::support::encode(wide, image::ImageFormat::Jpeg);
     let site = Site::new();
     site.page(
         "content/leaflets/flood/index.md",

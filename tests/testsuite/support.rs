@@ -291,36 +291,43 @@ pub fn npm_package(package: &str, file: &str) -> PathBuf {
 
 /// A real JPEG of 40×30 px (a picture a page can show), without metadata.
 pub fn tiny_jpeg() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(40, 30, |x, y| {
-        image::Rgb([(x * 6) as u8, (y * 8) as u8, 90])
-    });
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(
-            &mut std::io::Cursor::new(&mut out),
-            image::ImageFormat::Jpeg,
-        )
-        .unwrap();
-    out
+    encode(
+        image::RgbImage::from_fn(40, 30, |x, y| {
+            image::Rgb([(x * 6) as u8, (y * 8) as u8, 90])
+        }),
+        image::ImageFormat::Jpeg,
+    )
 }
 
 /// A real PNG of 40×30 px.
 pub fn tiny_png() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(40, 30, |x, _| image::Rgb([(x * 6) as u8, 40, 200]));
+    encode(
+        image::RgbImage::from_fn(40, 30, |x, _| image::Rgb([(x * 6) as u8, 40, 200])),
+        image::ImageFormat::Png,
+    )
+}
+
+/// A picture as the bytes of an image file.
+pub fn encode(img: impl Into<image::DynamicImage>, format: image::ImageFormat) -> Vec<u8> {
     let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+    img.into()
+        .write_to(&mut std::io::Cursor::new(&mut out), format)
         .unwrap();
     out
 }
 
 /// [`tiny_jpeg`] with an APP1 segment (`Exif\0\0` and a TIFF block) after its start.
 pub fn tiny_jpeg_with_app1(app1: &[u8]) -> Vec<u8> {
-    let plain = tiny_jpeg();
-    let mut out = plain[..2].to_vec();
+    with_app1(&tiny_jpeg(), app1)
+}
+
+/// A JPEG with an APP1 segment (`app1`: `Exif\0\0` and a TIFF block) after its start,
+/// where a camera puts it.
+pub fn with_app1(jpeg: &[u8], app1: &[u8]) -> Vec<u8> {
+    let mut out = jpeg[..2].to_vec();
     out.extend([0xFF, 0xE1]);
     out.extend(((app1.len() + 2) as u16).to_be_bytes());
     out.extend(app1);
-    out.extend(&plain[2..]);
+    out.extend(&jpeg[2..]);
     out
 }

@@ -58,13 +58,7 @@ fn with_every_feature(site: &Site) {
     let img = image::RgbImage::from_fn(1000, 750, |x, y| {
         image::Rgb([(x / 4) as u8, (y / 3) as u8, 128])
     });
-    let mut jpeg = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(
-            &mut std::io::Cursor::new(&mut jpeg),
-            image::ImageFormat::Jpeg,
-        )
-        .unwrap();
+    let jpeg = crate::support::encode(img, image::ImageFormat::Jpeg);
     site.bytes("content/notices/every-feature/river.jpg", &jpeg);
     // Enough notices for a second page of the section list.
     for n in 0..12 {
