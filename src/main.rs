@@ -734,6 +734,18 @@ fn channels(
                 ),
             }
         }
+        for n in &a.charts_too_big {
+            match lang {
+                Lang::Zh => println!(
+                    "注意：{} 的第 {n} 个图表图片超过 1 MB，公众号编辑器不收；把数据分成几个图表",
+                    a.path
+                ),
+                Lang::En => println!(
+                    "note: chart {n} of {} is a picture of 1 MB or more, which the 公众号 editor refuses; split its data into several charts",
+                    a.path
+                ),
+            }
+        }
     }
     match lang {
         Lang::Zh => println!(

@@ -282,6 +282,20 @@ impl Session {
         {
             return None;
         }
+        // A chart more or fewer: a picture to make or to remove, under another name.
+        // (A chart that fails is an error, and a build with errors writes nothing.)
+        let errors = patch
+            .diagnostics
+            .iter()
+            .any(|(_, d)| d.iter().any(Diagnostic::is_error));
+        if !errors
+            && patch
+                .pages
+                .iter()
+                .any(|(i, p)| p.charts.len() != good.site.pages[*i].charts.len())
+        {
+            return None;
+        }
         // A new photo on the page, another first photo (its share picture) or a photo
         // now on a leaflet needs copies the last build did not make.
         if crate::render::photos::plan(&site, &good.theme) != good.prepared.photos.plan {

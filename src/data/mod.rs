@@ -17,6 +17,8 @@
 //! It never runs JavaScript or fetches anything, and never reads a file outside the
 //! page's folder.
 
+pub(crate) mod raster;
+
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
@@ -40,6 +42,9 @@ pub(crate) struct Place<'a> {
     pub(crate) span: Range<usize>,
     /// Where the block's body starts in the Markdown file.
     pub(crate) body_offset: usize,
+    /// The SVG of every chart the blocks drew, in order: each is also published as a
+    /// picture ([`raster::chart_png`]) for the 公众号 article.
+    pub(crate) charts: &'a std::cell::RefCell<Vec<String>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -255,7 +260,7 @@ pub(crate) fn render(
             let labels: Vec<&str> = data.rows.iter().map(|r| r[x].text.as_str()).collect();
             let shown: Vec<usize> = std::iter::once(x).chain(ys.iter().copied()).collect();
             let table = table_html(&data, &shown, None, spec.sum);
-            let chart = match spec.chart {
+            let (chart, svg) = match spec.chart {
                 ChartType::Bar => bar_chart(spec.title.as_deref(), &labels, &series),
                 ChartType::Ring => {
                     if series.len() < 2 {
@@ -293,6 +298,29 @@ pub(crate) fn render(
                 ChartType::Bar => "bar",
                 ChartType::Ring => "ring",
             };
+            // The picture made of the chart (for the 公众号 article) draws its text
+            // with the embedded font: name what it would draw as empty boxes.
+            let drawn: String = labels
+                .iter()
+                .copied()
+                .chain(series.iter().map(|s| s.name))
+                .collect();
+            let missing = raster::missing_glyphs(&drawn);
+            if !missing.is_empty() {
+                let chars: String = missing.iter().collect();
+                diags.push(at_block(
+                    Diagnostic::warning(text!(
+                        zh: "图表里的“{}”不在图表图片的字库里：网页上正常，公众号文章里的图表图片会把它画成空框",
+                        en: "the chart's “{}” is not in the chart picture's font: the web page shows it, the 公众号 article's chart picture draws an empty box",
+                        chars
+                    ))
+                    .with_help(text!(
+                        zh: "图表图片的字库是 GB 2312 的常用字；能换成常用字就换，否则发公众号前检查这张图",
+                        en: "the picture's font covers GB 2312; use a common character if you can, or check the picture before posting"
+                    )),
+                ));
+            }
+            place.charts.borrow_mut().push(svg);
             Some(format!(
                 "<figure class=\"data-block chart chart-{kind}\">\n{chart}<details class=\"chart-data\"><summary>查看数据表</summary>\n{table}</details>\n</figure>\n"
             ))
@@ -956,7 +984,8 @@ fn text_width(s: &str, size: f64) -> f64 {
         * size
 }
 
-fn bar_chart(title: Option<&str>, labels: &[&str], series: &[Series]) -> String {
+/// The chart as HTML (caption and SVG), and the SVG alone (for its picture).
+fn bar_chart(title: Option<&str>, labels: &[&str], series: &[Series]) -> (String, String) {
     let multi = series.len() > 1;
     let max = series
         .iter()
@@ -1057,13 +1086,15 @@ fn bar_chart(title: Option<&str>, labels: &[&str], series: &[Series]) -> String 
     let caption = title
         .map(|t| format!("<figcaption>{}</figcaption>\n", esc(t)))
         .unwrap_or_default();
-    format!(
-        "{caption}<svg class=\"chart-svg\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">{body}</svg>\n",
+    let svg = format!(
+        "<svg class=\"chart-svg\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">{body}</svg>",
         esc(&alt)
-    )
+    );
+    (format!("{caption}{svg}\n"), svg)
 }
 
-fn ring_chart(title: Option<&str>, part: &Series, whole: &Series) -> String {
+/// The ring as HTML (caption, SVG and the numbers as a sentence), and the SVG alone.
+fn ring_chart(title: Option<&str>, part: &Series, whole: &Series) -> (String, String) {
     let p = total(part);
     let w = total(whole);
     let share = (p / w).clamp(0.0, 1.0);
@@ -1083,22 +1114,25 @@ fn ring_chart(title: Option<&str>, part: &Series, whole: &Series) -> String {
     let caption = title
         .map(|t| format!("<figcaption>{}</figcaption>\n", esc(t)))
         .unwrap_or_default();
-    format!(
-        "{caption}<svg class=\"chart-svg chart-ring-svg\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 200\" width=\"200\" height=\"200\" role=\"img\" aria-label=\"{alt}\">\
+    let svg = format!(
+        "<svg class=\"chart-svg chart-ring-svg\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 200\" width=\"200\" height=\"200\" role=\"img\" aria-label=\"{alt}\">\
 <circle cx=\"100\" cy=\"100\" r=\"{r}\" fill=\"none\" stroke=\"#d5dbe3\" stroke-width=\"26\"/>\
 <circle cx=\"100\" cy=\"100\" r=\"{r}\" fill=\"none\" stroke=\"{}\" stroke-width=\"26\" stroke-dasharray=\"{dash} {circumference}\" transform=\"rotate(-90 100 100)\"/>\
 <text class=\"c-big\" x=\"100\" y=\"106\" font-size=\"34\" font-weight=\"bold\" text-anchor=\"middle\">{pct}</text>\
-<text class=\"c-text\" x=\"100\" y=\"134\" font-size=\"16\" text-anchor=\"middle\">{} / {}</text></svg>\n\
-<p class=\"chart-note\">{}：{}，{}：{}，占 {pct}</p>\n",
+<text class=\"c-text\" x=\"100\" y=\"134\" font-size=\"16\" text-anchor=\"middle\">{} / {}</text></svg>",
         COLOURS[0],
         show(p),
         show(w),
+        alt = esc(&alt),
+    );
+    let html = format!(
+        "{caption}{svg}\n<p class=\"chart-note\">{}：{}，{}：{}，占 {pct}</p>\n",
         esc(part.name),
         show(p),
         esc(whole.name),
         show(w),
-        alt = esc(&alt),
-    )
+    );
+    (html, svg)
 }
 
 #[cfg(test)]
@@ -1108,12 +1142,14 @@ mod tests {
     fn run(info: &str, body: &str) -> (Option<String>, Vec<Diagnostic>) {
         let input = crate::input::site::Input::default();
         let read = Default::default();
+        let charts = Default::default();
         let place = Place {
             page_rel: Path::new("content/stats/2023/index.md"),
             input: &input,
             read: &read,
             span: 100..140,
             body_offset: 120,
+            charts: &charts,
         };
         let mut diags = Vec::new();
         let html = render(info, body, &place, &mut diags);

@@ -20,6 +20,8 @@ pub(super) struct RenderedBody {
     /// Output paths of the same-site images the body shows, in order (the first is
     /// the page's share picture when its front matter names none).
     pub(super) images: Vec<String>,
+    /// The SVG of each chart its data blocks drew, in order.
+    pub(super) charts: Vec<Arc<str>>,
 }
 
 /// Renders one body with its links resolved, noting everything the result depends on
@@ -128,6 +130,7 @@ pub(super) fn render_body(
     };
     let mut data_diags = Vec::new();
     let read = std::cell::RefCell::new(Vec::new());
+    let charts = std::cell::RefCell::new(Vec::new());
     let mut has_data = false;
     let mut data_block = |b: &markdown::DataBlock| -> Option<String> {
         has_data = true;
@@ -143,6 +146,7 @@ pub(super) fn render_body(
             read: &read,
             span,
             body_offset,
+            charts: &charts,
         };
         crate::data::render(b.info, b.body, &place, &mut data_diags)
     };
@@ -178,6 +182,7 @@ pub(super) fn render_body(
             anchors,
             site_links,
             images,
+            charts: charts.into_inner().into_iter().map(Arc::from).collect(),
         }),
         version: 0,
     }

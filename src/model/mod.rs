@@ -88,6 +88,9 @@ pub(crate) struct Page {
     pub(crate) site_links: Vec<SiteLink>,
     /// Output paths of the same-site images the body shows, in order.
     pub(crate) images: Vec<String>,
+    /// The SVG of each chart the body draws, in order; each is also a picture,
+    /// `anxuan-chart-N.png` beside the page (see [`Page::chart_path`]).
+    pub(crate) charts: Vec<Arc<str>>,
     /// Plain-text summary: the description, else the start of the text.
     pub(crate) summary: String,
     pub(crate) char_count: usize,
@@ -100,6 +103,13 @@ pub(crate) struct Page {
 }
 
 impl Page {
+    /// Where the picture of the body's chart `n` (from 0) is published: beside the
+    /// page, `anxuan-chart-1.png` for the first (a name no clerk gives a file). The
+    /// name stays when the chart changes, so a patch in `serve` replaces it.
+    pub(crate) fn chart_path(&self, n: usize) -> String {
+        format!("{}anxuan-chart-{}.png", self.path, n + 1)
+    }
+
     /// The date pages are sorted and dated by: `date`, else a warning's `issued`, else a campaign's `start`.
     pub(crate) fn sort_date(&self) -> Option<&Zoned> {
         self.meta
@@ -291,6 +301,7 @@ impl Page {
             headings: body.headings.clone(),
             site_links: body.site_links.clone(),
             images: body.images.clone(),
+            charts: body.charts.clone(),
             summary,
             char_count: body.char_count,
             // About 400 Chinese characters a minute for an unhurried reader.

@@ -83,6 +83,11 @@ pub(super) enum Job {
     Cap(usize),
     /// The Atom index of the CAP messages (`cap::feed`).
     CapFeed,
+    /// The picture of a page's chart `n` (`data::raster`), for the 公众号 article.
+    Chart {
+        page: usize,
+        n: usize,
+    },
     /// A file from a page bundle or `static/`, copied (`Site::assets`).
     Asset(usize),
 }
@@ -135,6 +140,7 @@ impl Queue {
                 .filter(|&i| site.pages[i].kind == Kind::Warning)
                 .map(Job::Cap),
         );
+        jobs.extend(chart_jobs(site, 0..site.pages.len()));
         for (section, s) in site.sections.iter().enumerate() {
             let pagers = pager_count(s.pages.len(), per_pager(site, s));
             jobs.extend((1..=pagers).map(|pager| Job::Section { section, pager }));
@@ -225,6 +231,9 @@ impl Queue {
                 jobs.push(Job::LeafletPrint(i));
             }
         };
+        // A page keeps its number of charts in a patch (see `session`): the pictures
+        // are made again under their names.
+        jobs.extend(chart_jobs(site, pages.iter().copied()));
         for &i in pages {
             let p = &site.pages[i];
             page_jobs(&mut jobs, i);
@@ -327,6 +336,13 @@ impl Queue {
     }
 }
 
+/// The chart pictures of the given pages.
+fn chart_jobs(site: &Site, pages: impl Iterator<Item = usize>) -> Vec<Job> {
+    pages
+        .flat_map(|page| (0..site.pages[page].charts.len()).map(move |n| Job::Chart { page, n }))
+        .collect()
+}
+
 fn put(sink: &dyn Sink, f: OutFile) -> Result<String, Box<Diagnostic>> {
     let path = f.path.clone();
     sink.put(f).map(|_| path).map_err(|e| {
@@ -376,6 +392,7 @@ impl Job {
             Job::Sitemap => "sitemap.xml".into(),
             Job::Cap(i) => format!("{}{}", site.pages[*i].path, super::cap::FILE),
             Job::CapFeed => super::cap::FEED.into(),
+            Job::Chart { page, n } => site.pages[*page].chart_path(*n),
             Job::Asset(a) => site.assets[*a].out.clone(),
         }
     }
@@ -400,6 +417,7 @@ impl Job {
             | Job::Sitemap
             | Job::Cap(_)
             | Job::CapFeed
+            | Job::Chart { .. }
             | Job::Asset(_) => return None,
         })
     }
@@ -411,6 +429,12 @@ impl Job {
         let site = sh.site;
         if let Job::Sitemap = self {
             return Some(sitemap_key(sh));
+        }
+        if let Job::Chart { page, n } = self {
+            // A picture is made from its SVG alone.
+            let mut h = KeyHasher::new();
+            ("chart", &*site.pages[*page].charts[*n]).hash(&mut h);
+            return Some(h.finish());
         }
         let template = self.template(sh)?;
         let mut h = KeyHasher::new();
@@ -493,6 +517,7 @@ impl Job {
             | Job::Sitemap
             | Job::Cap(_)
             | Job::CapFeed
+            | Job::Chart { .. }
             | Job::Asset(_) => return None,
         }
         Some(h.finish())
@@ -532,6 +557,21 @@ impl Job {
                 return Ok(OutData::Bytes(xml.into_bytes()));
             }
             Job::CapFeed => return Ok(OutData::Bytes(super::cap::feed(site).into_bytes())),
+            Job::Chart { page, n } => {
+                let p = &site.pages[page];
+                return crate::data::raster::chart_png(&p.charts[n])
+                    .map(OutData::Bytes)
+                    .ok_or_else(|| {
+                        Box::new(
+                            Diagnostic::error(crate::text!(
+                                zh: "图表 {} 画不成图片（这是 anxuan 的错误，请报告）",
+                                en: "chart {} could not be drawn as a picture (a bug in anxuan; please report it)",
+                                n + 1
+                            ))
+                            .in_file(&p.rel),
+                        )
+                    });
+            }
             Job::Asset(a) => return Ok(OutData::Copy(site.assets[a].abs.clone())),
         };
         match sh.tera.render(&template.unwrap_or_default(), &ctx) {

@@ -5,8 +5,9 @@
 //! become numbered notes at the end, as doocs/md does), takes only JPG/PNG pictures
 //! (the photos' JPEG copies, by their public address, which the editor fetches), and
 //! follows the reader's dark mode unless colours are explicit. Charts, which the
-//! editor would drop as `<img src=*.svg>`, become bars drawn with inline-styled
-//! sections beside their numbers.
+//! editor rejects as `<img src=*.svg>` and drops as inline `<svg>` on saving, become
+//! their PNG pictures (`anxuan-chart-N.png` beside the page, made by the build from
+//! the same SVG with an embedded font), followed by their data table.
 //!
 //! The file is for staff, never part of the public site: this module must not hand
 //! it to the render queue, and rewrites HTML only through lol_html.
@@ -18,7 +19,7 @@ use lol_html::html_content::ContentType;
 use lol_html::{element, end_tag, rewrite_str, RewriteStrSettings};
 
 use crate::base::xml::xml_escape;
-use crate::model::Site;
+use crate::model::{Page, Site};
 use crate::parse::meta::Kind;
 
 use super::photos::PhotoSet;
@@ -75,16 +76,46 @@ pub struct Article {
     pub title: String,
     /// The title is over 32 characters: the editor would cut it.
     pub title_too_long: bool,
+    /// The charts (counted from 1) whose picture is 1 MB or more: the editor refuses it.
+    pub charts_too_big: Vec<usize>,
     pub html: String,
 }
 
+/// The editor takes pictures under 1 MB (`uploadimg`).
+pub(crate) const PICTURE_LIMIT: usize = 1 << 20;
+
 /// The body rewritten for the editor; the notes (external links) collected.
-fn body(html: &str, site: &Site, photos: &PhotoSet) -> (String, Vec<String>) {
+fn body(page: &Page, site: &Site, photos: &PhotoSet) -> (String, Vec<String>) {
     let notes = Rc::new(RefCell::new(Vec::<String>::new()));
     let depth = Rc::new(Cell::new(0usize));
     let (n1, d1, d2) = (notes.clone(), depth.clone(), depth.clone());
+    let charts = Cell::new(0usize);
     let settings = RewriteStrSettings::new()
         .append_element_content_handler(element!("*", move |el| {
+            let chart = el.tag_name() == "svg"
+                && el
+                    .get_attribute("class")
+                    .is_some_and(|c| c.split_whitespace().any(|c| c == "chart-svg"));
+            if chart {
+                // The chart's picture (`Job::Chart`), by its public address, which the
+                // editor fetches; the data blocks' charts are in the same order.
+                let n = charts.get();
+                charts.set(n + 1);
+                if n < page.charts.len() {
+                    let alt = el.get_attribute("aria-label").unwrap_or_default();
+                    let width = el.get_attribute("width").unwrap_or_else(|| "360".into());
+                    el.replace(
+                        &format!(
+                            "<img src=\"{}\" alt=\"{}\" style=\"width:100%;max-width:{}px;height:auto;display:block;margin:0 auto 14px;\">",
+                            xml_escape(&site.permalink(&page.chart_path(n))),
+                            xml_escape(&alt),
+                            xml_escape(&width)
+                        ),
+                        ContentType::Html,
+                    );
+                    return Ok(());
+                }
+            }
             el.remove_attribute("class");
             el.remove_attribute("id");
             let tag = el.tag_name();
@@ -187,6 +218,7 @@ fn body(html: &str, site: &Site, photos: &PhotoSet) -> (String, Vec<String>) {
             el.set_attribute("src", &url)?;
             Ok(())
         }));
+    let html = &*page.html;
     let out = rewrite_str(html, settings).unwrap_or_else(|_| html.to_string());
     let notes = notes.borrow().clone();
     (out, notes)
@@ -209,7 +241,7 @@ pub(crate) fn all(site: &Site, photos: &PhotoSet) -> Vec<Article> {
         .iter()
         .filter(|p| matches!(p.kind, Kind::Notice | Kind::Warning | Kind::Campaign | Kind::Stats))
         .map(|p| {
-            let (content, notes) = body(&p.html, site, photos);
+            let (content, notes) = body(p, site, photos);
             let mut h = String::with_capacity(content.len() + 2048);
             h.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">");
             h.push_str(&format!("<title>{}</title></head>\n<body>\n", xml_escape(&p.meta.title)));
@@ -268,6 +300,16 @@ pub(crate) fn all(site: &Site, photos: &PhotoSet) -> Vec<Article> {
                 path: p.path.clone(),
                 title: p.meta.title.clone(),
                 title_too_long: p.meta.title.chars().count() > TITLE_LIMIT,
+                // Drawn again (staff only): the build hands its pictures to the sink.
+                charts_too_big: p
+                    .charts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, svg)| {
+                        crate::data::raster::chart_png(svg).is_some_and(|png| png.len() >= PICTURE_LIMIT)
+                    })
+                    .map(|(n, _)| n + 1)
+                    .collect(),
                 html: h,
             }
         })

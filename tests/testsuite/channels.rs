@@ -548,6 +548,19 @@ fn every_article_gets_a_wechat_version_that_keeps_only_what_the_editor_keeps() {
         stats.contains("<table"),
         "a chart's numbers stay as a table: {stats}"
     );
+    // Each chart is its PNG picture, by the public address the editor fetches.
+    for n in 1..=2 {
+        assert!(
+            stats.contains(&format!(
+                "<img src=\"https://www.xxzhen.gov.cn/anquan/stats/2023/anxuan-chart-{n}.png\" alt=\""
+            )),
+            "chart {n}: {stats}"
+        );
+    }
+    assert!(
+        stats.contains("alt=\"隐患整改率（进度环）：已整改 197，发现隐患 207，占 95.2%。\""),
+        "{stats}"
+    );
     // The editor cuts titles over 32 characters: said before pasting.
     assert!(
         !run.stdout.contains("notices/lists/ 的标题"),
@@ -678,4 +691,197 @@ fn serve_shows_staff_a_panel_whose_buttons_put_the_sms_on_the_clipboard() {
     assert!(!site
         .read("warnings/active/index.html")
         .contains("anxuan-staff"));
+}
+
+/// What a picture shows, cell by cell of 8×8 px: the chart colour most of a cell is
+/// (bars, rings), and whether it holds text (dark pixels).
+fn cells(img: &image::RgbImage) -> Vec<(Option<usize>, bool)> {
+    const PALETTE: [[u8; 3]; 6] = [
+        [0x1d, 0x4f, 0x91],
+        [0xe0, 0x8a, 0x00],
+        [0x4b, 0x7d, 0x2a],
+        [0x7a, 0x4b, 0x94],
+        [0xa3, 0x37, 0x2c],
+        [0xd5, 0xdb, 0xe3],
+    ];
+    let mut out = Vec::new();
+    for cy in 0..img.height() / 8 {
+        for cx in 0..img.width() / 8 {
+            let mut count = [0usize; 6];
+            let mut dark = 0;
+            for y in cy * 8..cy * 8 + 8 {
+                for x in cx * 8..cx * 8 + 8 {
+                    let p = img.get_pixel(x, y).0;
+                    if p.iter().all(|&c| c < 120) {
+                        dark += 1;
+                    }
+                    for (k, c) in PALETTE.iter().enumerate() {
+                        if p.iter().zip(c).all(|(a, b)| a.abs_diff(*b) < 24) {
+                            count[k] += 1;
+                        }
+                    }
+                }
+            }
+            let colour = (0..6).find(|&k| count[k] >= 40);
+            out.push((colour, dark >= 4));
+        }
+    }
+    out
+}
+
+/// How alike two pictures of one size are: of the cells either shows a colour in,
+/// the share with the same colour; of the cells with text in either, the share with
+/// text in the other within a cell around (fonts differ a little in width: the web
+/// page's Latin digits come from the system's font).
+fn alike(a: &image::RgbImage, b: &image::RgbImage) -> (f64, f64) {
+    let (ca, cb) = (cells(a), cells(b));
+    let w = (a.width() / 8) as usize;
+    let (mut colour_same, mut colour_any) = (0, 0);
+    for ((a_col, _), (b_col, _)) in ca.iter().zip(&cb) {
+        if a_col.is_some() || b_col.is_some() {
+            colour_any += 1;
+            colour_same += usize::from(a_col == b_col);
+        }
+    }
+    let near = |cs: &[(Option<usize>, bool)], i: usize| {
+        let (x, y) = ((i % w) as i64, (i / w) as i64);
+        (-1..=1).any(|dy| {
+            (-1..=1).any(|dx| {
+                let (nx, ny) = (x + dx, y + dy);
+                nx >= 0
+                    && ny >= 0
+                    && (nx as usize) < w
+                    && cs.get(ny as usize * w + nx as usize).is_some_and(|c| c.1)
+            })
+        })
+    };
+    let (mut text_met, mut text_any) = (0, 0);
+    for i in 0..ca.len().min(cb.len()) {
+        if ca[i].1 {
+            text_any += 1;
+            text_met += usize::from(near(&cb, i));
+        }
+        if cb[i].1 {
+            text_any += 1;
+            text_met += usize::from(near(&ca, i));
+        }
+    }
+    (
+        colour_same as f64 / colour_any.max(1) as f64,
+        text_met as f64 / text_any.max(1) as f64,
+    )
+}
+
+/// The theme's font stack (style.css), as the web page draws the chart's text.
+const FONTS: &str = "system-ui, -apple-system, \"PingFang SC\", \"Hiragino Sans GB\", \"Microsoft YaHei\", \"Noto Sans CJK SC\", \"Source Han Sans SC\", \"WenQuanYi Micro Hei\", sans-serif";
+
+#[test]
+fn each_chart_is_published_as_a_picture_that_shows_what_chromium_draws_of_its_svg() {
+    let site = Site::example();
+    site.build().assert_ok();
+    let html = site.read("stats/2023/index.html");
+    let svgs: Vec<&str> = html
+        .match_indices("<svg class=\"chart-svg")
+        .map(|(i, _)| {
+            let rest = &html[i..];
+            &rest[..rest.find("</svg>").unwrap() + 6]
+        })
+        .collect();
+    assert_eq!(svgs.len(), 2, "the example's statistics draw two charts");
+    let dir = tempfile::tempdir().unwrap();
+    let mut pictures = Vec::new();
+    for (n, svg) in svgs.iter().enumerate() {
+        let png = std::fs::read(site.out(&format!("stats/2023/anxuan-chart-{}.png", n + 1)))
+            .expect("the chart's picture is published beside the page");
+        // The editor takes JPG/PNG under 1 MB.
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() < 1_000_000,
+            "{}",
+            png.len()
+        );
+        let ours = image::load_from_memory(&png).unwrap().to_rgb8();
+        let attr = |name: &str| -> u32 {
+            let v = crate::support::between(svg, &format!(" {name}=\""), "\"");
+            v.parse::<f64>().unwrap().ceil() as u32
+        };
+        // Twice the SVG's size, as a phone at DPR 2 shows it.
+        assert_eq!(
+            (ours.width(), ours.height()),
+            (attr("width") * 2, attr("height") * 2)
+        );
+        // Chromium draws the same SVG, with the page's text colour, at DPR 2.
+        let page = dir.path().join(format!("chart{n}.html"));
+        std::fs::write(
+            &page,
+            format!("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>html,body{{margin:0;background:#fff;font-family:{FONTS}}}svg{{display:block;fill:#1a1a1a}}</style></head><body>{svg}<pre id=\"out\">drawn</pre></body></html>"),
+        )
+        .unwrap();
+        let shot = dir.path().join(format!("chart{n}.png"));
+        crate::browser::chromium_probe_with(
+            &format!("file://{}", page.display()),
+            2_000,
+            &[
+                "--force-device-scale-factor=2",
+                "--hide-scrollbars",
+                &format!("--screenshot={}", shot.display()),
+            ],
+        );
+        let full = image::open(&shot).unwrap().to_rgb8();
+        let theirs = image::imageops::crop_imm(&full, 0, 0, ours.width(), ours.height()).to_image();
+        let (colour, text) = alike(&ours, &theirs);
+        eprintln!("chart {}: colour {colour:.3}, text {text:.3}", n + 1);
+        assert!(
+            colour > 0.95,
+            "chart {}: bars and rings alike in {colour:.3} of cells",
+            n + 1
+        );
+        assert!(
+            text > 0.85,
+            "chart {}: text in the same places in {text:.3} of cells",
+            n + 1
+        );
+        pictures.push((ours, theirs));
+    }
+    // The measure tells charts apart: the ring's picture is not the bar chart's top.
+    let (ring, _) = &pictures[0];
+    let (_, bars) = &pictures[1];
+    let top = image::imageops::crop_imm(bars, 0, 0, ring.width(), ring.height()).to_image();
+    let (colour, text) = alike(ring, &top);
+    eprintln!("ring against the bars: colour {colour:.3}, text {text:.3}");
+    assert!(colour < 0.5 && text < 0.5, "{colour:.3} {text:.3}");
+}
+
+#[test]
+fn a_chart_picture_the_editor_would_refuse_is_named() {
+    let site = Site::new();
+    let rows: String = (1..=100)
+        .map(|i| {
+            format!(
+                "第{i}村民小组（含返乡人员排查）,{},{}\n",
+                i % 97 + 1,
+                i % 50 + 1
+            )
+        })
+        .collect();
+    site.page(
+        "content/stats/big/index.md",
+        "title = \"各村民小组隐患\"\ndate = 2023-10-15",
+        &format!("```chart\n村民小组,发现隐患,已整改\n{rows}```\n"),
+    );
+    let run = site.run(&["channels"]);
+    run.assert_ok();
+    let png = std::fs::metadata(site.out("stats/big/anxuan-chart-1.png"));
+    // The build has not run: the picture is measured as `anxuan channels` draws it.
+    assert!(png.is_err());
+    assert!(
+        run.stdout
+            .contains("stats/big/ 的第 1 个图表图片超过 1 MB，公众号编辑器不收"),
+        "{}",
+        run.stdout
+    );
+    site.build().assert_ok();
+    let len = std::fs::metadata(site.out("stats/big/anxuan-chart-1.png"))
+        .unwrap()
+        .len();
+    assert!(len >= 1 << 20, "the published picture is as large: {len}");
 }

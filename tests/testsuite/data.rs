@@ -87,6 +87,32 @@ fn charts_are_inline_svg_with_a_text_alternative_and_the_data() {
         "</figure>",
     );
     assert!(ring.contains(">96.3%</text>"), "103 of 107: {ring}");
+    // Each chart is also a picture beside the page (for the 公众号 article), in order:
+    // the bar chart 720 px wide, the ring 400.
+    for (n, width) in [(1, 720), (2, 400)] {
+        let png = std::fs::read(site.out(&format!("stats/2023/anxuan-chart-{n}.png"))).unwrap();
+        let img = image::load_from_memory(&png).unwrap();
+        assert_eq!(img.width(), width, "chart {n}");
+    }
+    assert!(!site.out("stats/2023/anxuan-chart-3.png").exists());
+}
+
+#[test]
+fn a_chart_label_the_picture_font_lacks_is_a_warning_at_the_block() {
+    let site = Site::new();
+    // 䦆 (CJK Extension A) is in some village names and outside GB 2312.
+    stats(&site, "说明\n\n```chart\n村,隐患\n䦆头村,3\n东村,2\n```\n");
+    let run = site.build();
+    run.assert_ok();
+    assert!(
+        run.stderr.contains("content/stats/2023/index.md:7:1")
+            && run.stderr.contains("“䦆”不在图表图片的字库里"),
+        "{}",
+        run.stderr
+    );
+    // The web page draws it with the reader's fonts; the picture is still made.
+    assert!(site.read("stats/2023/index.html").contains("䦆头村"));
+    assert!(site.out("stats/2023/anxuan-chart-1.png").is_file());
 }
 
 #[test]

@@ -377,6 +377,28 @@ fn edit(site: &Site, rel: &str, from: &str, to: &str) {
 }
 
 #[test]
+fn a_chart_edited_in_its_page_gets_its_picture_made_again_in_the_patch() {
+    let site = Site::new();
+    site.page(
+        "content/stats/2026/index.md",
+        "title = \"隐患统计\"\ndate = 2026-10-15",
+        "```chart title=隐患\n村,隐患\n东村,3\n西村,5\n```\n",
+    );
+    let png = "stats/2026/anxuan-chart-1.png";
+    let mut session = Session::default();
+    let mut kept = Files::new();
+    step(&mut session, &site, &mut kept, &[]);
+    let before = kept[png].clone();
+    // A number typed in the block's CSV: a body edit, patched, the bars redrawn.
+    let stats = "content/stats/2026/index.md";
+    edit(&site, stats, "西村,5", "西村,1");
+    let s = step_at(&mut session, &site, &mut kept, &[stats], NOW);
+    assert!(s.patched && s.errors().is_empty(), "{:?}", s.diagnostics);
+    assert_ne!(kept[png], before, "the picture shows the new number");
+    assert_same(&kept, &site, "a number in a chart");
+}
+
+#[test]
 fn body_edits_are_patched_onto_the_last_good_site_with_every_check() {
     let site = patch_site();
     let mut session = Session::default();
@@ -509,6 +531,21 @@ fn body_edits_are_patched_onto_the_last_good_site_with_every_check() {
     edit(&site, stats, "y=整改", "y=隐患");
     let s = step_at(&mut session, &site, &mut kept, &[stats], NOW);
     assert!(s.patched && s.errors().is_empty(), "{:?}", s.diagnostics);
+    // A second chart is a second picture: the site is assembled again.
+    edit(
+        &site,
+        stats,
+        "title=隐患排查",
+        "title=隐患排查\n```\n\n```chart src=data.csv type=bar y=隐患 title=再画一次",
+    );
+    let s = step_at(&mut session, &site, &mut kept, &[stats], NOW);
+    assert!(!s.patched && s.errors().is_empty(), "{:?}", s.diagnostics);
+    assert_same(&kept, &site, "a chart added");
+    assert!(
+        kept.contains_key("stats/2026/anxuan-chart-2.png"),
+        "{:?}",
+        kept.keys()
+    );
 
     // A new date, the data file, or a new page with the body edit: the site is
     // assembled again.
