@@ -561,6 +561,21 @@ fn every_article_gets_a_wechat_version_that_keeps_only_what_the_editor_keeps() {
         stats.contains("alt=\"隐患整改率（进度环）：已整改 197，发现隐患 207，占 95.2%。\""),
         "{stats}"
     );
+    // --only one statistics page: its article alone.
+    std::fs::remove_dir_all(&dir).unwrap();
+    site.run(&[
+        "channels",
+        "--only",
+        "2023",
+        "--now",
+        "2026-12-03T12:00:00+08:00",
+    ])
+    .assert_ok();
+    let written: Vec<PathBuf> = crate::support::walk(&dir)
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "wechat.html"))
+        .collect();
+    assert_eq!(written, vec![dir.join("stats/2023/wechat.html")]);
     // The editor cuts titles over 32 characters: said before pasting.
     assert!(
         !run.stdout.contains("notices/lists/ 的标题"),
