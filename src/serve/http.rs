@@ -59,12 +59,35 @@ const LIVE_JS: &str = r#"(function () {
 })();
 "#;
 
-pub(super) fn respond(request: tiny_http::Request, shared: &Shared, live_reload: bool) {
+pub(super) fn respond(
+    request: tiny_http::Request,
+    shared: &Shared,
+    live_reload: bool,
+    editing: &super::edit::Editing,
+) {
     use tiny_http::{Header, Response};
     let header = |v: &str| Header::from_bytes("Content-Type", v).expect("static header");
     let url = request.url().to_string();
     let path = url.split(['?', '#']).next().unwrap_or("");
     let (lock, _) = &**shared;
+    // While editing is on, only the preview's own address is answered (DNS rebinding:
+    // a page of another site must not read the edit token out of a page).
+    let host = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_string());
+    if !editing.guard.host_ok(host.as_deref()) {
+        let _ = request.respond(
+            Response::from_string("this preview answers only to its own address")
+                .with_status_code(403),
+        );
+        return;
+    }
+    if path.starts_with("/__anxuan/edit/") {
+        super::edit::respond(request, editing);
+        return;
+    }
     match path {
         "/__anxuan/events" => {
             let shared = shared.clone();
@@ -112,11 +135,13 @@ pub(super) fn respond(request: tiny_http::Request, shared: &Shared, live_reload:
         let status = lock.lock().unwrap_or_else(|e| e.into_inner());
         status.staff.get(page).map(staff_panel)
     });
-    let bytes = if kind.starts_with("text/html") && (live_reload || staff.is_some()) {
-        inject(bytes, live_reload, staff.as_deref())
-    } else {
-        bytes
-    };
+    let token = editing.guard.token();
+    let bytes =
+        if kind.starts_with("text/html") && (live_reload || staff.is_some() || token.is_some()) {
+            inject(bytes, live_reload, staff.as_deref(), token)
+        } else {
+            bytes
+        };
     let _ = request.respond(
         Response::from_data(bytes)
             .with_status_code(status)
@@ -177,13 +202,23 @@ fn staff_panel(t: &crate::pipeline::ChannelTexts) -> String {
     )
 }
 
-fn inject(html: Vec<u8>, live_reload: bool, staff: Option<&str>) -> Vec<u8> {
+fn inject(html: Vec<u8>, live_reload: bool, staff: Option<&str>, token: Option<&str>) -> Vec<u8> {
     use lol_html::{element, html_content::ContentType, rewrite_str, RewriteStrSettings};
     let Ok(text) = String::from_utf8(html) else {
         return Vec::new();
     };
-    let settings =
-        RewriteStrSettings::new().append_element_content_handler(element!("body", |el| {
+    let settings = RewriteStrSettings::new()
+        .append_element_content_handler(element!("head", |el| {
+            // The edit API's token, for the preview's own scripts (`edit`).
+            if let Some(t) = token {
+                el.append(
+                    &format!("<meta name=\"anxuan-edit-token\" content=\"{t}\">"),
+                    ContentType::Html,
+                );
+            }
+            Ok(())
+        }))
+        .append_element_content_handler(element!("body", |el| {
             if let Some(panel) = staff {
                 el.append(panel, ContentType::Html);
             }

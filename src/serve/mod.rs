@@ -12,12 +12,14 @@
 //! It must not write preview URLs or the reload script into `public/`, and must not
 //! stop on a bad build or a panic in one: the last good site stays served.
 //!
-//! The files: `http` answers requests, `search` makes the search index after the
+//! The files: `http` answers requests, `edit` the editor's requests (reading and
+//! saving a page's source, behind a Host, Origin and token check), `search` makes the search index after the
 //! pages are shown, `watch` turns file events into rebuilds, `poll` looks at the
 //! files itself (`--poll`, and the automatic fallback where native events do not
 //! arrive). For tests only, `ANXUAN_SERVE_IGNORE_EVENTS=1` drops every native
 //! file event, as on a drive that sends none.
 
+mod edit;
 mod http;
 mod poll;
 mod search;
@@ -150,14 +152,18 @@ pub fn run(
     // A few threads answer requests, so that a slow client (or a phone on poor
     // Wi-Fi) never holds up the others; the event streams have a thread each.
     let server = Arc::new(server);
+    let editing = Arc::new(edit::Editing {
+        guard: edit::Guard::new(bind, actual_port),
+        root: root.to_path_buf(),
+    });
     let workers: Vec<_> = (0..4)
         .map(|_| {
-            let (server, shared) = (server.clone(), shared.clone());
+            let (server, shared, editing) = (server.clone(), shared.clone(), editing.clone());
             std::thread::spawn(move || {
                 while let Ok(request) = server.recv() {
                     // One bad request must never stop the server.
                     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        http::respond(request, &shared, live_reload)
+                        http::respond(request, &shared, live_reload, &editing)
                     }));
                 }
             })

@@ -113,7 +113,7 @@ pub fn serve_live(site: &Site, now: &str) -> Server {
     start(site, &["serve", "--port", "0", "--now", now])
 }
 
-fn start(site: &Site, args: &[&str]) -> Server {
+pub fn start(site: &Site, args: &[&str]) -> Server {
     site.file("static/probe.html", PROBE);
     let mut child = bin()
         .args(args)

@@ -18,6 +18,7 @@ mod channels;
 mod cli;
 mod content;
 mod data;
+mod editor;
 mod errors;
 mod example_site;
 mod first_hour;

@@ -1,0 +1,481 @@
+//! The preview's edit API (issue 18, first step): reading a page's source and
+//! saving it back, for the clerk's editor in the preview. A local edit server is
+//! what web pages the clerk has open attack (Vite's CVE-2025-24010, the Decap
+//! proxy): so every request is checked here before anything is read or written.
+//!
+//! - **Host**: while editing is on, every request (pages too, so a rebound name
+//!   never reads the token out of a page) must name the preview's own address:
+//!   `127.0.0.1:PORT`, `localhost:PORT` or `[::1]:PORT`. This defeats DNS rebinding.
+//! - **Token**: a per-launch random token, put into the preview's pages as a
+//!   `<meta>` (which only same-origin scripts can read), must come back in the
+//!   `X-Anxuan-Token` header of every edit request.
+//! - **Origin**: an edit request that carries an `Origin` must carry the preview's;
+//!   no CORS header is ever sent, so no other site may read an answer.
+//! - **Paths**: only Markdown files under `content/`, named relative to the site,
+//!   without `..`, and not reached through a link that leaves `content/`.
+//! - **Saving** is atomic (a temporary file beside, then a rename), refuses a file
+//!   that changed on disk since it was read (the caller shows both), and keeps the
+//!   text as sent: comments and key order are the clerk's. Deleting moves the file
+//!   into `.anxuan-recycle/`, never removes it.
+//!
+//! Editing is on only when the preview listens on loopback: `--bind 0.0.0.0` gives
+//! phones a read-only preview. It must not serve or write anything outside
+//! `content/`, and never sends `Access-Control-Allow-Origin`.
+
+use std::path::{Component, Path, PathBuf};
+
+/// Uploads and saves larger than this are refused (a page is a few KB).
+pub(super) const MAX_BODY: usize = 2 << 20;
+
+/// The header an edit request carries its token in.
+pub(super) const TOKEN_HEADER: &str = "X-Anxuan-Token";
+
+/// Why a request is refused, with its HTTP status.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// 403: a foreign Host or Origin, a missing or wrong token, editing off.
+    Forbidden(&'static str),
+    /// 400: a path outside content/, not Markdown, a malformed request.
+    Bad(&'static str),
+    /// 404: no such page.
+    Missing,
+    /// 409: the file changed on disk since it was read: its text now.
+    Conflict(String),
+    /// 413: too large.
+    TooLarge,
+    /// 500: the disk said no.
+    Failed(String),
+}
+
+impl Refusal {
+    pub(super) fn status(&self) -> u16 {
+        match self {
+            Refusal::Forbidden(_) => 403,
+            Refusal::Bad(_) => 400,
+            Refusal::Missing => 404,
+            Refusal::Conflict(_) => 409,
+            Refusal::TooLarge => 413,
+            Refusal::Failed(_) => 500,
+        }
+    }
+
+    pub(super) fn json(&self) -> serde_json::Value {
+        match self {
+            Refusal::Forbidden(why) | Refusal::Bad(why) => serde_json::json!({ "error": why }),
+            Refusal::Missing => serde_json::json!({ "error": "no such page" }),
+            Refusal::Conflict(disk) => serde_json::json!({
+                "error": "the file changed on disk since it was opened",
+                "disk": disk,
+                "version": version(disk.as_bytes()),
+            }),
+            Refusal::TooLarge => serde_json::json!({ "error": "too large" }),
+            Refusal::Failed(why) => serde_json::json!({ "error": why }),
+        }
+    }
+}
+
+/// What the edit API needs: the guard and the site's folder.
+pub(super) struct Editing {
+    pub(super) guard: Guard,
+    pub(super) root: PathBuf,
+}
+
+/// What the preview checks every request against.
+pub(super) struct Guard {
+    /// The per-launch token; `None` when editing is off (not on loopback).
+    token: Option<String>,
+    /// The Host values the preview answers to while editing is on.
+    hosts: Vec<String>,
+}
+
+impl Guard {
+    /// Editing is on when the preview listens on a loopback address only.
+    pub(super) fn new(bind: &str, port: u16) -> Guard {
+        let loopback = bind
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+            || bind == "localhost";
+        Guard {
+            token: loopback.then(new_token),
+            hosts: ["127.0.0.1", "localhost", "[::1]"]
+                .iter()
+                .map(|h| format!("{h}:{port}"))
+                .collect(),
+        }
+    }
+
+    /// The token pages carry, while editing is on.
+    pub(super) fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// Any request while editing is on: its Host must be the preview's own.
+    pub(super) fn host_ok(&self, host: Option<&str>) -> bool {
+        self.token.is_none()
+            || host.is_some_and(|h| self.hosts.iter().any(|ok| ok.eq_ignore_ascii_case(h)))
+    }
+
+    /// An edit request: editing on, the preview's Host, its Origin if any, the token.
+    pub(super) fn check_edit(
+        &self,
+        host: Option<&str>,
+        origin: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<(), Refusal> {
+        let Some(want) = &self.token else {
+            return Err(Refusal::Forbidden(
+                "editing is only on when the preview listens on 127.0.0.1",
+            ));
+        };
+        if !self.host_ok(host) {
+            return Err(Refusal::Forbidden("foreign Host"));
+        }
+        if let Some(o) = origin {
+            let own = self
+                .hosts
+                .iter()
+                .any(|h| o.eq_ignore_ascii_case(&format!("http://{h}")));
+            if !own {
+                return Err(Refusal::Forbidden("foreign Origin"));
+            }
+        }
+        match token {
+            Some(t) if same(t.as_bytes(), want.as_bytes()) => Ok(()),
+            _ => Err(Refusal::Forbidden("missing or wrong token")),
+        }
+    }
+}
+
+/// Compares in time that does not depend on where the first difference is.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// 128 random bits as hex. std's `RandomState` keys come from the operating
+/// system's random source (getrandom, BCryptGenRandom); SipHash under such a key
+/// is unpredictable without it.
+fn new_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let part = |n: u64| {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(n);
+        h.finish()
+    };
+    format!("{:016x}{:016x}", part(1), part(2))
+}
+
+/// A version of a file's bytes: what a save names to say which text it edited.
+pub(super) fn version(bytes: &[u8]) -> String {
+    format!("{:016x}", crate::base::hash::content_hash64(bytes))
+}
+
+/// The file a request names (`content/notices/a.md`), if it is a Markdown file
+/// inside the site's `content/` and stays there once links are followed.
+pub(super) fn page_file(root: &Path, rel: &str) -> Result<PathBuf, Refusal> {
+    let rel_path = Path::new(rel);
+    let plain = rel_path
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)));
+    if rel.contains('\\')
+        || !plain
+        || rel_path.components().next() != Some(Component::Normal("content".as_ref()))
+    {
+        return Err(Refusal::Bad("pages are named as content/… without .."));
+    }
+    if !crate::input::source::is_markdown(rel_path) {
+        return Err(Refusal::Bad("only Markdown pages are edited"));
+    }
+    let content = root
+        .join("content")
+        .canonicalize()
+        .map_err(|_| Refusal::Missing)?;
+    let file = root.join(rel_path);
+    // The folder it is in, links followed, must be inside content/; and the file
+    // itself must not be a link (it would be written through).
+    let parent = file
+        .parent()
+        .and_then(|p| p.canonicalize().ok())
+        .ok_or(Refusal::Missing)?;
+    if !parent.starts_with(&content) {
+        return Err(Refusal::Bad("the page is outside content/"));
+    }
+    if std::fs::symlink_metadata(&file).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Refusal::Bad("the page is a link"));
+    }
+    Ok(file)
+}
+
+/// A page's text and its version.
+pub(super) fn read(root: &Path, rel: &str) -> Result<(String, String), Refusal> {
+    let file = page_file(root, rel)?;
+    let bytes = std::fs::read(&file).map_err(|_| Refusal::Missing)?;
+    let v = version(&bytes);
+    Ok((String::from_utf8_lossy(&bytes).into_owned(), v))
+}
+
+/// Saves `text` as the page, if the file on disk is still the `base` version (or,
+/// with `base` empty, does not exist yet); the new version.
+pub(super) fn save(root: &Path, rel: &str, base: &str, text: &str) -> Result<String, Refusal> {
+    if text.len() > MAX_BODY {
+        return Err(Refusal::TooLarge);
+    }
+    let file = page_file(root, rel)?;
+    match std::fs::read(&file) {
+        Ok(disk) if version(&disk) != base => {
+            return Err(Refusal::Conflict(
+                String::from_utf8_lossy(&disk).into_owned(),
+            ))
+        }
+        Ok(_) => {}
+        Err(_) if base.is_empty() => {}
+        Err(_) => return Err(Refusal::Conflict(String::new())),
+    }
+    write_atomically(&file, text.as_bytes()).map_err(|e| Refusal::Failed(e.to_string()))?;
+    Ok(version(text.as_bytes()))
+}
+
+/// A temporary file beside, then a rename over: a reader (the watcher, the build)
+/// sees the old text or the new, never half of one.
+fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.anxuan-save"));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, file).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// Moves the page into `.anxuan-recycle/<time>/<its path>`, if it is still the
+/// `base` version; where it went.
+pub(super) fn recycle(root: &Path, rel: &str, base: &str, stamp: &str) -> Result<PathBuf, Refusal> {
+    let file = page_file(root, rel)?;
+    let disk = std::fs::read(&file).map_err(|_| Refusal::Missing)?;
+    if version(&disk) != base {
+        return Err(Refusal::Conflict(
+            String::from_utf8_lossy(&disk).into_owned(),
+        ));
+    }
+    let to = root.join(".anxuan-recycle").join(stamp).join(rel);
+    let made = to
+        .parent()
+        .map(std::fs::create_dir_all)
+        .transpose()
+        .and_then(|_| {
+            let ignore = root.join(".anxuan-recycle/.gitignore");
+            if !ignore.exists() {
+                std::fs::write(ignore, "*\n")?;
+            }
+            std::fs::rename(&file, &to)
+        });
+    made.map_err(|e| Refusal::Failed(e.to_string()))?;
+    Ok(to)
+}
+
+/// The query parameter `name` of a URL, percent-decoded.
+fn query(url: &str, name: &str) -> Option<String> {
+    let q = url.split_once('?')?.1;
+    q.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == name).then(|| crate::base::url::percent_decode(&v.replace('+', " ")))?
+    })
+}
+
+/// Answers a request under `/__anxuan/edit/`: `GET source?page=content/…` gives the
+/// page's text and version; `POST save` takes `{page, base, text}`; `POST delete`
+/// takes `{page, base}`. Every one is checked by the guard first.
+pub(super) fn respond(mut request: tiny_http::Request, editing: &Editing) {
+    use tiny_http::{Header, Method, Response};
+    let header_of = |name: &'static str| {
+        request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv(name))
+            .map(|h| h.value.as_str().to_string())
+    };
+    let (host, origin, token) = (
+        header_of("Host"),
+        header_of("Origin"),
+        header_of(TOKEN_HEADER),
+    );
+    let url = request.url().to_string();
+    let path = url.split('?').next().unwrap_or("").to_string();
+    let method = request.method().clone();
+    let result = (|| -> Result<serde_json::Value, Refusal> {
+        editing
+            .guard
+            .check_edit(host.as_deref(), origin.as_deref(), token.as_deref())?;
+        let root = &editing.root;
+        match (&method, path.as_str()) {
+            (Method::Get, "/__anxuan/edit/source") => {
+                let page = query(&url, "page").ok_or(Refusal::Bad("page= is missing"))?;
+                let (text, version) = read(root, &page)?;
+                Ok(serde_json::json!({ "page": page, "text": text, "version": version }))
+            }
+            (Method::Post, "/__anxuan/edit/save" | "/__anxuan/edit/delete") => {
+                let mut body = Vec::new();
+                use std::io::Read;
+                request
+                    .as_reader()
+                    .take(MAX_BODY as u64 + 1)
+                    .read_to_end(&mut body)
+                    .map_err(|_| Refusal::Bad("the request could not be read"))?;
+                if body.len() > MAX_BODY {
+                    return Err(Refusal::TooLarge);
+                }
+                let v: serde_json::Value = serde_json::from_slice(&body)
+                    .map_err(|_| Refusal::Bad("the request is not JSON"))?;
+                let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+                let page = field("page").ok_or(Refusal::Bad("page is missing"))?;
+                let base =
+                    field("base").ok_or(Refusal::Bad("base (the version read) is missing"))?;
+                if path.ends_with("/save") {
+                    let text = field("text").ok_or(Refusal::Bad("text is missing"))?;
+                    let version = save(root, page, base, text)?;
+                    Ok(serde_json::json!({ "page": page, "version": version }))
+                } else {
+                    let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
+                    let to = recycle(root, page, base, &stamp)?;
+                    let shown = to.strip_prefix(root).unwrap_or(&to);
+                    Ok(serde_json::json!({ "page": page, "moved_to": shown.to_string_lossy() }))
+                }
+            }
+            _ => Err(Refusal::Bad("no such edit request")),
+        }
+    })();
+    let (status, body) = match result {
+        Ok(v) => (200, v),
+        Err(r) => (r.status(), r.json()),
+    };
+    let h = |k: &str, v: &str| Header::from_bytes(k, v).expect("static header");
+    let _ = request.respond(
+        Response::from_data(body.to_string().into_bytes())
+            .with_status_code(status)
+            .with_header(h("Content-Type", "application/json; charset=utf-8"))
+            .with_header(h("Cache-Control", "no-store"))
+            .with_header(h("X-Content-Type-Options", "nosniff")),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_previews_own_host_origin_and_token_may_edit() {
+        let g = Guard::new("127.0.0.1", 1313);
+        let t = g.token().unwrap().to_string();
+        assert_eq!(t.len(), 32);
+        assert_ne!(Guard::new("127.0.0.1", 1313).token(), Some(t.as_str()));
+        let ok = Some("127.0.0.1:1313");
+        assert_eq!(g.check_edit(ok, None, Some(&t)), Ok(()));
+        assert_eq!(
+            g.check_edit(
+                Some("localhost:1313"),
+                Some("http://localhost:1313"),
+                Some(&t)
+            ),
+            Ok(())
+        );
+        assert!(g.check_edit(ok, None, None).is_err());
+        assert!(g.check_edit(ok, None, Some("0000")).is_err());
+        assert!(g
+            .check_edit(Some("evil.example:1313"), None, Some(&t))
+            .is_err());
+        assert!(g
+            .check_edit(Some("127.0.0.1:1314"), None, Some(&t))
+            .is_err());
+        assert!(g.check_edit(None, None, Some(&t)).is_err());
+        assert!(g
+            .check_edit(ok, Some("http://evil.example"), Some(&t))
+            .is_err());
+        assert!(g.check_edit(ok, Some("null"), Some(&t)).is_err());
+        assert!(!g.host_ok(Some("evil.example")));
+        // On the LAN: no token, every Host may read, nobody may edit.
+        let lan = Guard::new("0.0.0.0", 1313);
+        assert!(lan.token().is_none() && lan.host_ok(Some("192.168.1.5:1313")));
+        assert!(lan.check_edit(ok, None, Some(&t)).is_err());
+    }
+
+    #[test]
+    fn pages_are_markdown_files_inside_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content/notices")).unwrap();
+        std::fs::write(
+            root.join("content/notices/a.md"),
+            "+++\ntitle = \"a\"\n+++\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("config.toml"), "").unwrap();
+        assert!(page_file(root, "content/notices/a.md").is_ok());
+        for bad in [
+            "content/../config.toml",
+            "../content/notices/a.md",
+            "/etc/passwd",
+            "config.toml",
+            "content/notices/a.csv",
+            "content\\notices\\a.md",
+        ] {
+            assert!(
+                matches!(page_file(root, bad), Err(Refusal::Bad(_))),
+                "{bad} accepted"
+            );
+        }
+        #[cfg(unix)]
+        {
+            let outside = tempfile::tempdir().unwrap();
+            std::os::unix::fs::symlink(outside.path(), root.join("content/out")).unwrap();
+            assert!(matches!(
+                page_file(root, "content/out/x.md"),
+                Err(Refusal::Bad(_))
+            ));
+            std::os::unix::fs::symlink(root.join("config.toml"), root.join("content/c.md"))
+                .unwrap();
+            assert!(matches!(
+                page_file(root, "content/c.md"),
+                Err(Refusal::Bad(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn a_save_over_a_file_changed_since_it_was_read_is_refused_and_nothing_is_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let page = "content/a.md";
+        std::fs::write(root.join(page), "+++\n# 注释\ntitle = \"一\"\n+++\n").unwrap();
+        let (text, v1) = read(root, page).unwrap();
+        let v2 = save(root, page, &v1, &text.replace('一', "二")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(root.join(page)).unwrap(),
+            "+++\n# 注释\ntitle = \"二\"\n+++\n"
+        );
+        // Saving again from the first version: the disk's text comes back, the file stays.
+        match save(root, page, &v1, "三") {
+            Err(Refusal::Conflict(disk)) => assert!(disk.contains("二")),
+            other => panic!("{other:?}"),
+        }
+        assert!(std::fs::read_to_string(root.join(page))
+            .unwrap()
+            .contains('二'));
+        // No temporary file is left beside it.
+        assert_eq!(std::fs::read_dir(root.join("content")).unwrap().count(), 1);
+        // Deleting moves it to the recycle folder.
+        let to = recycle(root, page, &v2, "20261204-190000").unwrap();
+        assert!(!root.join(page).exists() && to.is_file());
+        assert!(to.ends_with(".anxuan-recycle/20261204-190000/content/a.md"));
+        // A new page: base empty, and only when the file does not exist yet.
+        assert!(save(root, "content/b.md", "", "新").is_ok());
+        assert!(matches!(
+            save(root, "content/b.md", "", "又"),
+            Err(Refusal::Conflict(_))
+        ));
+    }
+}

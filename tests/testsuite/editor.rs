@@ -1,0 +1,296 @@
+//! The preview's edit API (issue 18, first step): a page's source read and saved
+//! back through `anxuan serve`, and every request a web page of another site could
+//! make refused: no token, a foreign Origin, a rebound Host, a path out of content/.
+
+use std::time::{Duration, Instant};
+
+use crate::browser::{serve_live, start, Server};
+use crate::support::Site;
+
+/// One HTTP request with the given headers (Host is the preview's unless given).
+fn request(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let addr = server.1.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut head = format!("{method} {path} HTTP/1.0\r\n");
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: {addr}\r\n"));
+    }
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+/// The edit token a preview page carries.
+fn token(server: &Server) -> String {
+    let (status, _, page) = request(server, "GET", "/", &[], "");
+    assert_eq!(status, 200);
+    crate::support::between(&page, "<meta name=\"anxuan-edit-token\" content=\"", "\"").to_string()
+}
+
+fn site() -> Site {
+    let site = Site::new();
+    site.page(
+        "content/notices/a.md",
+        "# 这行注释要留着\ntitle = \"防汛通知\"\ndate = 2024-06-01",
+        "\n各村做好防汛准备。\n",
+    );
+    site
+}
+
+/// Waits until the preview serves `path` with `text` in it.
+fn shown(server: &Server, path: &str, text: &str) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        let (_, _, body) = request(server, "GET", path, &[], "");
+        if body.contains(text) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn a_page_read_and_saved_through_the_preview_keeps_its_comments_and_shows_at_once() {
+    let site = site();
+    let server = serve_live(&site, "2024-07-01T12:00:00+08:00");
+    let t = token(&server);
+    assert_eq!(t.len(), 32, "{t}");
+    let auth = [("X-Anxuan-Token", t.as_str())];
+    let (status, head, body) = request(
+        &server,
+        "GET",
+        "/__anxuan/edit/source?page=content%2Fnotices%2Fa.md",
+        &auth,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        !head.to_ascii_lowercase().contains("access-control"),
+        "{head}"
+    );
+    let source: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let text = source["text"].as_str().unwrap();
+    assert!(text.contains("# 这行注释要留着"), "{text}");
+    let version = source["version"].as_str().unwrap();
+    // The clerk changes the title; the browser sends its own Origin.
+    let origin = server.1.trim_end_matches('/').to_string();
+    let edited = text.replace("防汛通知", "防汛紧急通知");
+    let save =
+        serde_json::json!({ "page": "content/notices/a.md", "base": version, "text": edited });
+    let (status, _, body) = request(
+        &server,
+        "POST",
+        "/__anxuan/edit/save",
+        &[
+            ("X-Anxuan-Token", &t),
+            ("Origin", &origin),
+            ("Content-Type", "application/json"),
+        ],
+        &save.to_string(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let on_disk = std::fs::read_to_string(site.path().join("content/notices/a.md")).unwrap();
+    assert_eq!(
+        on_disk, edited,
+        "saved as sent: comments and key order kept"
+    );
+    assert!(
+        shown(&server, "/notices/a/", "防汛紧急通知"),
+        "the preview rebuilt"
+    );
+
+    // Saving again from the version first read: the file changed since, so both
+    // texts come back and the disk keeps the newer one.
+    let stale =
+        serde_json::json!({ "page": "content/notices/a.md", "base": version, "text": "旧的" });
+    let (status, _, body) = request(
+        &server,
+        "POST",
+        "/__anxuan/edit/save",
+        &auth,
+        &stale.to_string(),
+    );
+    assert_eq!(status, 409, "{body}");
+    let conflict: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(conflict["disk"].as_str(), Some(edited.as_str()));
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("content/notices/a.md")).unwrap(),
+        edited
+    );
+
+    // Deleting moves the page into the recycle folder; the preview drops it.
+    let now = conflict["version"].as_str().unwrap();
+    let delete = serde_json::json!({ "page": "content/notices/a.md", "base": now });
+    let (status, _, body) = request(
+        &server,
+        "POST",
+        "/__anxuan/edit/delete",
+        &auth,
+        &delete.to_string(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let moved: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let to = site.path().join(moved["moved_to"].as_str().unwrap());
+    assert!(
+        to.starts_with(site.path().join(".anxuan-recycle")),
+        "{}",
+        to.display()
+    );
+    assert_eq!(std::fs::read_to_string(&to).unwrap(), edited);
+    assert!(!site.path().join("content/notices/a.md").exists());
+    let started = Instant::now();
+    while request(&server, "GET", "/notices/a/", &[], "").0 != 404 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the page is still served"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A request: method, path, headers, body, and the status it must get.
+type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, String, u16);
+
+#[test]
+fn requests_another_site_could_make_are_refused_and_change_nothing() {
+    let site = site();
+    site.file("secret.md", "不在 content 里");
+    let server = serve_live(&site, "2024-07-01T12:00:00+08:00");
+    let t = token(&server);
+    let before = std::fs::read_to_string(site.path().join("content/notices/a.md")).unwrap();
+    let read = "/__anxuan/edit/source?page=content/notices/a.md";
+    let save = serde_json::json!({ "page": "content/notices/a.md", "base": "", "text": "被改了" })
+        .to_string();
+    let tk = t.as_str();
+    let evil_host = [("Host", "evil.example"), ("X-Anxuan-Token", tk)];
+    let cases: Vec<Case> = vec![
+        // No token: what a form on any page the clerk has open could post.
+        ("POST", "/__anxuan/edit/save", vec![], save.clone(), 403),
+        ("GET", read, vec![], String::new(), 403),
+        (
+            "POST",
+            "/__anxuan/edit/save",
+            vec![("X-Anxuan-Token", "0123456789abcdef0123456789abcdef")],
+            save.clone(),
+            403,
+        ),
+        // The right token from a foreign page's script.
+        (
+            "POST",
+            "/__anxuan/edit/save",
+            vec![("X-Anxuan-Token", tk), ("Origin", "http://evil.example")],
+            save.clone(),
+            403,
+        ),
+        // DNS rebinding: evil.example resolved to 127.0.0.1; not even pages answer.
+        (
+            "POST",
+            "/__anxuan/edit/save",
+            evil_host.to_vec(),
+            save.clone(),
+            403,
+        ),
+        (
+            "GET",
+            "/",
+            vec![("Host", "evil.example")],
+            String::new(),
+            403,
+        ),
+        // Paths out of content/.
+        (
+            "GET",
+            "/__anxuan/edit/source?page=content/../secret.md",
+            vec![("X-Anxuan-Token", tk)],
+            String::new(),
+            400,
+        ),
+        (
+            "GET",
+            "/__anxuan/edit/source?page=..%2Fsecret.md",
+            vec![("X-Anxuan-Token", tk)],
+            String::new(),
+            400,
+        ),
+        (
+            "GET",
+            "/__anxuan/edit/source?page=config.toml",
+            vec![("X-Anxuan-Token", tk)],
+            String::new(),
+            400,
+        ),
+    ];
+    for (method, path, headers, body, want) in &cases {
+        let (status, head, answer) = request(&server, method, path, headers, body);
+        assert_eq!(status, *want, "{method} {path} {headers:?}: {answer}");
+        assert!(
+            !head.to_ascii_lowercase().contains("access-control"),
+            "{head}"
+        );
+        assert!(!answer.contains("不在 content 里"), "{answer}");
+    }
+    // A foreign Host never gets a page, so never the token.
+    let (_, _, page) = request(
+        &server,
+        "GET",
+        "/notices/a/",
+        &[("Host", "evil.example")],
+        "",
+    );
+    assert!(!page.contains(&t));
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("content/notices/a.md")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn a_preview_open_to_the_lan_is_read_only() {
+    let site = site();
+    let server = start(
+        &site,
+        &[
+            "serve",
+            "--port",
+            "0",
+            "--bind",
+            "0.0.0.0",
+            "--now",
+            "2024-07-01T12:00:00+08:00",
+            "--no-reload",
+        ],
+    );
+    let (status, _, page) = request(&server, "GET", "/notices/a/", &[], "");
+    assert_eq!(status, 200);
+    assert!(!page.contains("anxuan-edit-token"), "no token for phones");
+    let (status, _, body) = request(
+        &server,
+        "GET",
+        "/__anxuan/edit/source?page=content/notices/a.md",
+        &[("X-Anxuan-Token", "anything")],
+        "",
+    );
+    assert_eq!(status, 403, "{body}");
+}
