@@ -142,9 +142,14 @@ pub fn run(
             None
         }
     };
-    match lang {
-        Lang::Zh => println!("预览地址：{base_url}（按 Ctrl+C 停止）"),
-        Lang::En => println!("preview at {base_url} (Ctrl+C to stop)"),
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = match lang {
+            Lang::Zh => writeln!(out, "预览地址：{base_url}（按 Ctrl+C 停止）"),
+            Lang::En => writeln!(out, "preview at {base_url} (Ctrl+C to stop)"),
+        };
+        let _ = out.flush();
     }
     if bind == "0.0.0.0" {
         print_lan_qr(&base_url, lan.is_some(), lang);
@@ -284,21 +289,27 @@ fn lan_address() -> Option<String> {
 }
 
 /// The LAN URL and a QR code of it drawn with half blocks, for a phone's camera.
+/// Written without `println!`: a closed standard output (a launcher that does not
+/// read it) must not stop the preview.
 fn print_lan_qr(url: &str, found: bool, lang: Lang) {
+    use std::io::Write;
+    let mut out = std::io::stdout();
     if !found {
-        match lang {
-            Lang::Zh => println!("没有找到本机的局域网地址；手机预览请用本机的 IP 地址加端口访问"),
-            Lang::En => println!(
-                "no LAN address found; open this computer's IP address and port on the phone"
-            ),
-        }
+        let _ = writeln!(
+            out,
+            "{}",
+            match lang {
+                Lang::Zh => "没有找到本机的局域网地址；手机预览请用本机的 IP 地址加端口访问",
+                Lang::En => "no LAN address found; open this computer's IP address and port on the phone",
+            }
+        );
         return;
     }
-    match lang {
-        Lang::Zh => println!("手机预览（同一 Wi-Fi 下用手机扫码）：{url}"),
-        Lang::En => println!("preview on a phone on the same Wi-Fi (scan): {url}"),
-    }
+    let _ = match lang {
+        Lang::Zh => writeln!(out, "手机预览（同一 Wi-Fi 下用手机扫码）：{url}"),
+        Lang::En => writeln!(out, "preview on a phone on the same Wi-Fi (scan): {url}"),
+    };
     if let Some(qr) = crate::render::qr::terminal(url) {
-        println!("{qr}");
+        let _ = writeln!(out, "{qr}");
     }
 }
