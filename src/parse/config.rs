@@ -84,6 +84,28 @@ pub(crate) struct LevelColours {
     pub(crate) text: String,
 }
 
+impl Config {
+    /// A level's banner colour and its text colour: the official four as the theme's
+    /// style.css draws them, an added one as `[[warnings.levels]]` gives it.
+    pub(crate) fn level_colours(&self, id: &str) -> (String, String) {
+        let (bg, fg) = match id {
+            "blue" => ("#1e5fb4", "#ffffff"),
+            "yellow" => ("#f5c400", "#1a1a1a"),
+            "orange" => ("#f08c00", "#1a1a1a"),
+            "red" => ("#c8102e", "#ffffff"),
+            other => {
+                return self
+                    .extra_levels
+                    .iter()
+                    .find(|l| l.id == other)
+                    .map(|l| (l.background.clone(), l.text.clone()))
+                    .unwrap_or_else(|| ("#f2f2f2".into(), "#1a1a1a".into()))
+            }
+        };
+        (bg.into(), fg.into())
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawPrivacy {

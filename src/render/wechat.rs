@@ -54,22 +54,6 @@ fn style(tag: &str) -> Option<&'static str> {
 }
 
 /// Background and text colour of a level, as the theme's banner shows it.
-fn level_colours(site: &Site, id: &str) -> (String, String) {
-    match id {
-        "blue" => ("#1e5fb4".into(), "#ffffff".into()),
-        "yellow" => ("#f5c400".into(), "#1a1a1a".into()),
-        "orange" => ("#f08c00".into(), "#1a1a1a".into()),
-        "red" => ("#c8102e".into(), "#ffffff".into()),
-        other => site
-            .config
-            .extra_levels
-            .iter()
-            .find(|l| l.id == other)
-            .map(|l| (l.background.clone(), l.text.clone()))
-            .unwrap_or_else(|| ("#f2f2f2".into(), "#1a1a1a".into())),
-    }
-}
-
 /// One article for the 公众号 editor.
 pub struct Article {
     pub path: String,
@@ -253,7 +237,7 @@ pub(crate) fn all(site: &Site, photos: &PhotoSet) -> Vec<Article> {
                 xml_escape(&p.meta.title)
             ));
             if let Some(w) = &p.meta.warning {
-                let (bg, fg) = level_colours(site, &w.level.id);
+                let (bg, fg) = site.config.level_colours(&w.level.id);
                 h.push_str(&format!(
                     "<section style=\"background:{bg};color:{fg};padding:12px 14px;margin:0 0 16px;font-size:18px;font-weight:bold;\">{}{}预警</section>\n",
                     xml_escape(&w.hazard),
