@@ -45,3 +45,18 @@ echo "<!DOCTYPE html><html><body style='margin:0'><iframe src='http://127.0.0.1:
     --screenshot="$PWD/docs/staff-panel.png" "file://$TMP/frame.html" >/dev/null 2>&1
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 echo docs/staff-panel.png
+
+# The editor's warning form (anxuan serve, 编辑 on the page), at 1280 px and 375 px,
+# with the browser's language Chinese, as a clerk's is (date pickers in 年/月/日).
+"$BIN" serve --port "$PORT" --now 2026-12-03T12:00:00+08:00 --no-reload >/dev/null 2>&1 &
+SERVER=$!
+sleep 3
+for size in 1280,1100 375,812; do
+    "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-component-update --no-first-run --hide-scrollbars --lang=zh-CN \
+        --user-data-dir="$TMP/profile" --window-size=$size --virtual-time-budget=3000 \
+        --screenshot="$PWD/docs/editor-warning-${size%%,*}.png" \
+        "http://127.0.0.1:$PORT/__anxuan/edit/?page=content/warnings/sen-lin-huo-xian-cheng-se-yu-jing.md" >/dev/null 2>&1
+    echo "docs/editor-warning-${size%%,*}.png"
+done
+kill "$SERVER"; wait "$SERVER" 2>/dev/null || true

@@ -139,6 +139,144 @@ const SECTION_KEYS: &[&str] = &[
     "extra",
 ];
 
+/// What a form field holds: the editor in `serve` draws its input from this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum FieldType {
+    /// One line of text.
+    Text,
+    /// Several lines of text.
+    LongText,
+    /// A day: `2024-06-01`.
+    Date,
+    /// A day and time in the site's timezone: `2024-07-10T08:00:00+08:00`.
+    DateTime,
+    /// A list of lines (areas, guidance, tags).
+    List,
+    /// One of the site's warning levels, by id.
+    Level,
+    /// A hazard, from the known ones or typed.
+    Hazard,
+    /// A4 or A5.
+    Paper,
+    Bool,
+}
+
+/// One front-matter key as the editor's form shows it: the same keys the build
+/// validates (a test keeps them among [`COMMON_KEYS`] and [`Kind::keys`]).
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub(crate) struct Field {
+    pub(crate) key: &'static str,
+    #[serde(rename = "type")]
+    pub(crate) ty: FieldType,
+    pub(crate) zh: &'static str,
+    pub(crate) en: &'static str,
+    /// The build fails without it.
+    pub(crate) required: bool,
+}
+
+const fn field(
+    key: &'static str,
+    ty: FieldType,
+    zh: &'static str,
+    en: &'static str,
+    required: bool,
+) -> Field {
+    Field {
+        key,
+        ty,
+        zh,
+        en,
+        required,
+    }
+}
+
+const TITLE: Field = field("title", FieldType::Text, "标题", "Title", true);
+const DATE: Field = field("date", FieldType::Date, "日期", "Date", false);
+const DESCRIPTION: Field = field(
+    "description",
+    FieldType::LongText,
+    "摘要（分享时显示）",
+    "Summary (shown when shared)",
+    false,
+);
+const TAGS: Field = field(
+    "tags",
+    FieldType::List,
+    "标签（每行一个）",
+    "Tags (one per line)",
+    false,
+);
+const DRAFT: Field = field(
+    "draft",
+    FieldType::Bool,
+    "草稿（不发布）",
+    "Draft (not published)",
+    false,
+);
+
+impl Kind {
+    /// The form fields of a page of this kind, in the order a clerk fills them in.
+    /// Keys left out (`aliases`, `privacy_allow`, `figures`, `sms`, …) stay as the
+    /// file has them and are edited as text.
+    pub(crate) fn fields(self) -> Vec<Field> {
+        use FieldType as T;
+        match self {
+            Kind::Warning => vec![
+                TITLE,
+                field("level", T::Level, "预警级别", "Warning level", true),
+                field("hazard", T::Hazard, "灾害种类", "Hazard", true),
+                field("issued", T::DateTime, "发布时间", "Issued", true),
+                field("expires", T::DateTime, "有效至", "Valid until", true),
+                field(
+                    "lifted",
+                    T::DateTime,
+                    "解除时间（解除预警时填）",
+                    "Lifted (when the warning is lifted)",
+                    false,
+                ),
+                field("issuer", T::Text, "发布单位", "Issued by", false),
+                field(
+                    "areas",
+                    T::List,
+                    "影响区域（每行一个）",
+                    "Areas (one per line)",
+                    false,
+                ),
+                field(
+                    "guidance",
+                    T::List,
+                    "防御指南（每行一条）",
+                    "What to do (one per line)",
+                    false,
+                ),
+                field("contact", T::Text, "咨询电话", "Contact number", false),
+                DESCRIPTION,
+                DRAFT,
+            ],
+            Kind::Campaign => vec![
+                TITLE,
+                field("start", T::DateTime, "开始时间", "Starts", false),
+                field("end", T::DateTime, "结束时间", "Ends", false),
+                field("location", T::Text, "地点", "Place", false),
+                field("theme", T::Text, "主题", "Theme", false),
+                DATE,
+                DESCRIPTION,
+                TAGS,
+                DRAFT,
+            ],
+            Kind::Leaflet => vec![
+                TITLE,
+                field("paper", T::Paper, "纸张", "Paper", false),
+                DATE,
+                DESCRIPTION,
+                DRAFT,
+            ],
+            Kind::Notice | Kind::Stats | Kind::Page => vec![TITLE, DATE, DESCRIPTION, TAGS, DRAFT],
+        }
+    }
+}
+
 /// A warning level: one of the four official colours of China's meteorological
 /// warning signals, or a level a site adds in config.toml (`[[warnings.levels]]`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -1146,6 +1284,32 @@ pub(crate) fn section_meta(table: &Table, anchor: Range<usize>) -> (SectionMeta,
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_form_field_is_a_key_the_build_validates() {
+        for kind in [
+            Kind::Notice,
+            Kind::Warning,
+            Kind::Campaign,
+            Kind::Stats,
+            Kind::Leaflet,
+        ] {
+            let fields = kind.fields();
+            assert_eq!(fields[0].key, "title");
+            for f in &fields {
+                assert!(
+                    COMMON_KEYS.contains(&f.key) || kind.keys().contains(&f.key),
+                    "{} of {kind:?}",
+                    f.key
+                );
+            }
+        }
+        // A warning's required keys are all on its form.
+        let keys: Vec<&str> = Kind::Warning.fields().iter().map(|f| f.key).collect();
+        for k in ["level", "hazard", "issued", "expires"] {
+            assert!(keys.contains(&k));
+        }
+    }
+
     use super::*;
     use crate::base::dates::parse_datetime;
     use crate::parse::front_matter;

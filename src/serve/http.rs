@@ -136,9 +136,23 @@ pub(super) fn respond(
         status.staff.get(page).map(staff_panel)
     });
     let token = editing.guard.token();
+    // While editing is on: 编辑 on a page with a source file, 新建 on the home page.
+    let edit_bar = token.and_then(|_| {
+        let page = path.strip_suffix("index.html")?;
+        let status = lock.lock().unwrap_or_else(|e| e.into_inner());
+        let source = status.sources.get(page).cloned();
+        drop(status);
+        (source.is_some() || page.is_empty()).then(|| edit_bar(source.as_deref(), page.is_empty()))
+    });
     let bytes =
         if kind.starts_with("text/html") && (live_reload || staff.is_some() || token.is_some()) {
-            inject(bytes, live_reload, staff.as_deref(), token)
+            inject(
+                bytes,
+                live_reload,
+                staff.as_deref(),
+                token,
+                edit_bar.as_deref(),
+            )
         } else {
             bytes
         };
@@ -202,7 +216,52 @@ fn staff_panel(t: &crate::pipeline::ChannelTexts) -> String {
     )
 }
 
-fn inject(html: Vec<u8>, live_reload: bool, staff: Option<&str>, token: Option<&str>) -> Vec<u8> {
+/// The editor's links on a preview page: 编辑 for its source, 新建 on the home page.
+fn edit_bar(source: Option<&str>, home: bool) -> String {
+    use crate::base::xml::xml_escape;
+    let link = "display:inline-block;margin:2px;padding:8px 12px;border-radius:4px;background:#1e5fb4;color:#fff;font:bold 17px/1.3 system-ui,sans-serif;text-decoration:none";
+    let mut links = String::new();
+    if let Some(rel) = source {
+        let q: String = rel
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        links.push_str(&format!(
+            "<a href=\"/__anxuan/edit/?page={}\" style=\"{link}\">编辑本页</a>",
+            xml_escape(&q)
+        ));
+    }
+    if home {
+        for (kind, name) in [
+            ("notice", "通知"),
+            ("warning", "预警"),
+            ("campaign", "活动"),
+            ("stats", "数据"),
+            ("leaflet", "宣传单"),
+        ] {
+            links.push_str(&format!(
+                "<a href=\"/__anxuan/edit/?new={kind}\" style=\"{link}\">新建{name}</a>"
+            ));
+        }
+    }
+    // The spacer lets the end of the page scroll out from under the bar.
+    format!(
+        "<div style=\"height:64px\"></div><nav id=\"anxuan-edit\" aria-label=\"编辑（只在预览里显示）\" style=\"position:fixed;left:8px;bottom:8px;z-index:9998;max-width:calc(100% - 16px);display:flex;flex-wrap:wrap\">{links}</nav>"
+    )
+}
+
+fn inject(
+    html: Vec<u8>,
+    live_reload: bool,
+    staff: Option<&str>,
+    token: Option<&str>,
+    edit_bar: Option<&str>,
+) -> Vec<u8> {
     use lol_html::{element, html_content::ContentType, rewrite_str, RewriteStrSettings};
     let Ok(text) = String::from_utf8(html) else {
         return Vec::new();
@@ -221,6 +280,9 @@ fn inject(html: Vec<u8>, live_reload: bool, staff: Option<&str>, token: Option<&
         .append_element_content_handler(element!("body", |el| {
             if let Some(panel) = staff {
                 el.append(panel, ContentType::Html);
+            }
+            if let Some(bar) = edit_bar {
+                el.append(bar, ContentType::Html);
             }
             if live_reload {
                 el.append(

@@ -62,6 +62,9 @@ struct Status {
     /// Each warning's staff texts by its page's output path (`warnings/a/`), for the
     /// staff panel `http` adds to its preview page.
     staff: std::collections::HashMap<String, crate::pipeline::ChannelTexts>,
+    /// Each page's source file by its output path (`notices/a/` →
+    /// `content/notices/a.md`), for the editor's 编辑 link on its preview page.
+    sources: std::collections::HashMap<String, String>,
 }
 
 type Shared = Arc<(Mutex<Status>, Condvar)>;
@@ -263,6 +266,13 @@ fn rebuild(
         .into_iter()
         .map(|t| (t.path.clone(), t))
         .collect();
+    if let Some((site, _)) = &build.site {
+        status.sources = site
+            .pages
+            .iter()
+            .map(|p| (p.path.clone(), p.rel.to_string_lossy().replace('\\', "/")))
+            .collect();
+    }
     status.shown = status.generation;
     let generation = status.generation;
     drop(status);
@@ -300,7 +310,8 @@ fn print_lan_qr(url: &str, found: bool, lang: Lang) {
             "{}",
             match lang {
                 Lang::Zh => "没有找到本机的局域网地址；手机预览请用本机的 IP 地址加端口访问",
-                Lang::En => "no LAN address found; open this computer's IP address and port on the phone",
+                Lang::En =>
+                    "no LAN address found; open this computer's IP address and port on the phone",
             }
         );
         return;

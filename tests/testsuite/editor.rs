@@ -294,3 +294,171 @@ fn a_preview_open_to_the_lan_is_read_only() {
     );
     assert_eq!(status, 403, "{body}");
 }
+
+/// Drives the editor in an iframe of the preview's own origin: fills the new
+/// warning's form and saves it, waits for the home page to show it, then edits a
+/// notice's title, then makes a save conflict; reports what it saw.
+const FORM_PROBE: &str = r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>editor probe</title></head><body>
+<iframe id="f" width="1000" height="900"></iframe><pre id="out">pending</pre>
+<script>
+var f = document.getElementById("f"), r = {};
+function report() { document.getElementById("out").textContent = JSON.stringify(r); }
+function fail(why) { r.failed = why; report(); }
+function until(test, then, tries) {
+  tries = tries === undefined ? 200 : tries;
+  var v; try { v = test(); } catch (e) { v = null; }
+  if (v) { then(v); return; }
+  if (tries <= 0) { fail("waited in vain: " + test); return; }
+  setTimeout(function () { until(test, then, tries - 1); }, 100);
+}
+function doc() { return f.contentDocument; }
+function open(url, then) {
+  f.src = url;
+  until(function () { return doc() && doc().location.href.indexOf(url) >= 0 && !doc().getElementById("save").disabled && doc(); }, then);
+}
+function set(id, v) { doc().getElementById(id).value = v; }
+function homeShows(text, then) {
+  var tries = 200;
+  (function poll() {
+    fetch("/").then(function (x) { return x.text(); }).then(function (h) {
+      if (h.indexOf(text) >= 0) { then(h); } else if (--tries > 0) { setTimeout(poll, 100); } else { fail("home never showed " + text); }
+    });
+  })();
+}
+function axe(d, then) {
+  var s = d.createElement("script");
+  s.src = "/axe.min.js";
+  s.onerror = function () { fail("axe.min.js did not load"); };
+  s.onload = function () {
+    f.contentWindow.axe.run(d, { resultTypes: ["violations"] }).then(function (res) {
+      r.violations = res.violations.map(function (v) { return v.impact + " " + v.id + " " + v.nodes.map(function (n) { return n.target.join(" "); }).slice(0, 3).join(", "); });
+      then();
+    }, function (e) { fail(String(e)); });
+  };
+  d.head.appendChild(s);
+}
+open("/__anxuan/edit/?new=warning", function (d) { axe(d, function () { fill(d); }); });
+function fill(d) {
+  r.levels = [].map.call(d.querySelectorAll(".levels label"), function (l) { return l.textContent + "|" + getComputedStyle(l).backgroundColor; });
+  set("f-title", "暴雨红色预警");
+  d.querySelector('input[name="level"][value="red"]').click();
+  set("f-hazard", "暴雨");
+  set("f-issued", "2024-07-10T08:00");
+  set("f-expires", "2024-07-11T08:00");
+  set("f-areas", "东村\n西村");
+  set("f-guidance", "立即转移到安全地带\n不要靠近河道");
+  set("body", "县气象台发布暴雨红色预警。");
+  d.getElementById("save").click();
+  until(function () { return doc().location.search.indexOf("saved=1") >= 0 && doc().location.search; }, function (q) {
+    r.created = decodeURIComponent(q);
+    homeShows("暴雨红色预警", function (home) {
+      r.banner = /data-warning-level="red"/.test(home) || home.indexOf("banner-red") >= 0;
+      // A notice's title, edited through its 编辑 link.
+      fetch("/notices/a/").then(function (x) { return x.text(); }).then(function (page) {
+        var m = page.match(/href="(\/__anxuan\/edit\/\?page=[^"]+)"/);
+        r.editLink = m ? m[1] : null;
+        open(m[1].replace(/&amp;/g, "&"), function (d2) {
+          r.titleBefore = d2.getElementById("f-title").value;
+          set("f-title", "防汛紧急通知");
+          d2.getElementById("save").click();
+          until(function () { return /已保存/.test(d2.getElementById("status").textContent); }, function () {
+            homeShows("防汛紧急通知", function () {
+              // Someone else saves the file meanwhile; this form's save must not win.
+              var token = d2.querySelector('meta[name="anxuan-edit-token"]').content;
+              fetch("/__anxuan/edit/source?page=content/notices/a.md", { headers: { "X-Anxuan-Token": token } })
+                .then(function (x) { return x.json(); }).then(function (src) {
+                  return fetch("/__anxuan/edit/save", { method: "POST", headers: { "X-Anxuan-Token": token, "Content-Type": "application/json" },
+                    body: JSON.stringify({ page: "content/notices/a.md", base: src.version, text: src.text.replace("各村", "各村（社区）") }) });
+                }).then(function () {
+                  set("f-title", "第三次改的标题");
+                  d2.getElementById("save").click();
+                  until(function () { return !d2.getElementById("conflict").hidden; }, function () {
+                    r.conflictShown = true;
+                    r.disk = d2.getElementById("disk").value;
+                    r.formKept = d2.getElementById("f-title").value;
+                    r.status = d2.getElementById("status").textContent;
+                    report();
+                  });
+                });
+            });
+          });
+        });
+      });
+    });
+  });
+}
+</script></body></html>"##;
+
+#[test]
+fn a_clerk_creates_a_red_warning_and_edits_a_notice_through_the_form_in_chromium() {
+    let site = site();
+    site.file("static/editor-probe.html", FORM_PROBE);
+    let axe = crate::support::npm_package("axe-core", "axe.min.js").join("axe.min.js");
+    std::fs::copy(axe, site.path().join("static/axe.min.js")).unwrap();
+    let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
+    let out = std::process::Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(format!("{}editor-probe.html", server.1))
+        .output()
+        .expect("run node");
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{json} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    assert!(m.get("failed").is_none(), "{m}");
+    // The form meets the reader rules too: axe finds nothing on it.
+    assert_eq!(m["violations"], serde_json::json!([]), "{m}");
+    // The levels are coloured choices, named in words.
+    let levels = m["levels"].as_array().unwrap();
+    assert!(
+        levels.iter().any(|l| l == "红色预警|rgb(200, 16, 46)"),
+        "{m}"
+    );
+    // The warning was written where `anxuan new` puts it, and the home page shows it.
+    let created = m["created"].as_str().unwrap();
+    let rel = created
+        .split("page=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    assert!(rel.starts_with("content/warnings/"), "{created}");
+    let text = std::fs::read_to_string(site.path().join(rel)).unwrap();
+    for line in [
+        "title = \"暴雨红色预警\"",
+        "level = \"red\"",
+        "hazard = \"暴雨\"",
+        "issued = 2024-07-10T08:00:00+08:00",
+        "expires = 2024-07-11T08:00:00+08:00",
+        "areas = [\"东村\", \"西村\"]",
+        "guidance = [\"立即转移到安全地带\", \"不要靠近河道\"]",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+    assert!(text.ends_with("县气象台发布暴雨红色预警。\n"), "{text}");
+    assert_eq!(m["banner"], true, "the home page's banner is red: {m}");
+    // The notice: its 编辑 link, its title changed, its comment kept.
+    assert_eq!(
+        m["editLink"], "/__anxuan/edit/?page=content/notices/a.md",
+        "{m}"
+    );
+    assert_eq!(m["titleBefore"], "防汛通知");
+    let notice = std::fs::read_to_string(site.path().join("content/notices/a.md")).unwrap();
+    assert!(notice.contains("# 这行注释要留着"), "{notice}");
+    // The conflict: the other save stands, both texts are shown, the form is kept.
+    assert_eq!(m["conflictShown"], true, "{m}");
+    assert!(m["disk"].as_str().unwrap().contains("各村（社区）"), "{m}");
+    assert_eq!(m["formKept"], "第三次改的标题");
+    assert!(
+        notice.contains("title = \"防汛紧急通知\"") && notice.contains("各村（社区）"),
+        "{notice}"
+    );
+}

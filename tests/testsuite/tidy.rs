@@ -61,7 +61,7 @@ const RUNNERS: [&str; 2] = ["src/pipeline.rs", "src/session.rs"];
 /// The stage folders from the bottom up: a folder may use the folders before it,
 /// never one after it or beside it. `output` sits below `render` because `render`
 /// hands its files to an `output` sink (checked with /work/tools/graph.py).
-const LAYERS: [&[&str]; 13] = [
+const LAYERS: [&[&str]; 14] = [
     &["base"],
     &["input"],
     &["parse"],
@@ -74,7 +74,9 @@ const LAYERS: [&[&str]; 13] = [
     &["render"],
     &["pipeline"],
     &["session"],
-    &["serve", "print", "scaffold", "import"],
+    // What a new page looks like, for `anxuan new` and the editor in `serve`.
+    &["scaffold"],
+    &["serve", "print", "import"],
 ];
 
 /// Words by which a module's opening `//!` says what it must not do.

@@ -22,7 +22,12 @@
 //! phones a read-only preview. It must not serve or write anything outside
 //! `content/`, and never sends `Access-Control-Allow-Origin`.
 
+mod front;
+mod page;
+
 use std::path::{Component, Path, PathBuf};
+
+use crate::parse::meta::Kind;
 
 /// Uploads and saves larger than this are refused (a page is a few KB).
 pub(super) const MAX_BODY: usize = 2 << 20;
@@ -205,6 +210,110 @@ pub(super) fn page_file(root: &Path, rel: &str) -> Result<PathBuf, Refusal> {
     Ok(file)
 }
 
+/// The kind of the page at `content/<section>/…`, by its section's folder.
+fn kind_of(rel: &str) -> Kind {
+    let section = rel.split('/').nth(1).unwrap_or("");
+    [
+        Kind::Notice,
+        Kind::Warning,
+        Kind::Campaign,
+        Kind::Stats,
+        Kind::Leaflet,
+    ]
+    .into_iter()
+    .find(|k| k.section_dir() == section && rel.matches('/').count() >= 2)
+    .unwrap_or(Kind::Page)
+}
+
+/// The site's settings as config.toml has them now.
+fn settings(root: &Path) -> Result<crate::parse::config::Config, Refusal> {
+    let text = crate::input::site::read_config(root);
+    crate::parse::config::from_text(text.as_ref(), root, None)
+        .0
+        .ok_or(Refusal::Bad(
+            "config.toml has a mistake (the preview shows it): fix it first",
+        ))
+}
+
+/// What the form needs: its fields, the page's values and body, the levels with their
+/// colours, the known hazards.
+fn form(
+    root: &Path,
+    kind: Kind,
+    text: &str,
+    version: &str,
+    page: &str,
+) -> Result<serde_json::Value, Refusal> {
+    let config = settings(root)?;
+    let (values, body) = front::values(text, kind)?;
+    let levels: Vec<serde_json::Value> = config
+        .levels
+        .all
+        .iter()
+        .map(|l| {
+            let (bg, fg) = config.level_colours(&l.id);
+            serde_json::json!({ "id": l.id, "zh": l.zh, "rank": l.rank, "background": bg, "text": fg })
+        })
+        .collect();
+    Ok(serde_json::json!({
+        "page": page,
+        "kind": kind.name(),
+        "fields": kind.fields(),
+        "values": values,
+        "body": body,
+        "version": version,
+        "levels": levels,
+        "hazards": crate::parse::meta::HAZARDS,
+    }))
+}
+
+/// A new page of `kind` from the form: where `anxuan new` would put it, with the
+/// front matter it writes, the form's values and body; never over a file.
+fn create(
+    root: &Path,
+    kind: Kind,
+    fields: &serde_json::Map<String, serde_json::Value>,
+    body: &str,
+) -> Result<String, Refusal> {
+    let title = fields
+        .get("title")
+        .and_then(serde_json::Value::as_str)
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(Refusal::Bad("a new page needs its title"))?;
+    let config = settings(root)?;
+    let path = crate::scaffold::new_page_path(root, kind, title)
+        .ok_or(Refusal::Bad("no free name for the page"))?;
+    let now = jiff::Zoned::now().with_time_zone(config.timezone.clone());
+    let skeleton = crate::scaffold::new_page_text(kind, title, &now, &config.levels);
+    let text = front::merge(&skeleton, kind, fields, Some(body), &config.timezone)?;
+    if text.len() > MAX_BODY {
+        return Err(Refusal::TooLarge);
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Refusal::Failed(e.to_string()))?;
+    }
+    let rel = path
+        .strip_prefix(root)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .map_err(|_| Refusal::Bad("the page is outside the site"))?;
+    page_file(root, &rel)?;
+    // Written beside, then linked into place: never over a file that appeared meanwhile.
+    let tmp = path.with_extension("md.anxuan-new");
+    std::fs::write(&tmp, text.as_bytes())
+        .and_then(|_| std::fs::hard_link(&tmp, &path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                Refusal::Conflict(String::new())
+            } else {
+                Refusal::Failed(e.to_string())
+            }
+        })?;
+    let _ = std::fs::remove_file(&tmp);
+    Ok(rel)
+}
+
 /// A page's text and its version.
 pub(super) fn read(root: &Path, rel: &str) -> Result<(String, String), Refusal> {
     let file = page_file(root, rel)?;
@@ -282,7 +391,16 @@ fn query(url: &str, name: &str) -> Option<String> {
     let q = url.split_once('?')?.1;
     q.split('&').find_map(|kv| {
         let (k, v) = kv.split_once('=')?;
-        (k == name).then(|| crate::base::url::percent_decode(&v.replace('+', " ")))?
+        if k != name {
+            return None;
+        }
+        let v = v.replace('+', " ");
+        // Escapes that do not make UTF-8 name no page.
+        if v.contains('%') {
+            crate::base::url::percent_decode(&v)
+        } else {
+            Some(v)
+        }
     })
 }
 
@@ -306,6 +424,22 @@ pub(super) fn respond(mut request: tiny_http::Request, editing: &Editing) {
     let url = request.url().to_string();
     let path = url.split('?').next().unwrap_or("").to_string();
     let method = request.method().clone();
+    if method == Method::Get && path == "/__anxuan/edit/" {
+        // The editor itself: a page of the preview (its Host checked), carrying the
+        // token its requests send; while editing is off, a page saying so.
+        let html = page::html(editing.guard.token());
+        let _ = request.respond(
+            Response::from_data(html.into_bytes())
+                .with_header(
+                    Header::from_bytes("Content-Type", "text/html; charset=utf-8")
+                        .expect("static header"),
+                )
+                .with_header(
+                    Header::from_bytes("Cache-Control", "no-store").expect("static header"),
+                ),
+        );
+        return;
+    }
     let result = (|| -> Result<serde_json::Value, Refusal> {
         editing
             .guard
@@ -317,7 +451,20 @@ pub(super) fn respond(mut request: tiny_http::Request, editing: &Editing) {
                 let (text, version) = read(root, &page)?;
                 Ok(serde_json::json!({ "page": page, "text": text, "version": version }))
             }
-            (Method::Post, "/__anxuan/edit/save" | "/__anxuan/edit/delete") => {
+            (Method::Get, "/__anxuan/edit/form") => {
+                if let Some(kind) = query(&url, "new") {
+                    let kind =
+                        Kind::from_name(&kind).ok_or(Refusal::Bad("no such kind of page"))?;
+                    return form(root, kind, "", "", "");
+                }
+                let page = query(&url, "page").ok_or(Refusal::Bad("page= or new= is missing"))?;
+                let (text, version) = read(root, &page)?;
+                form(root, kind_of(&page), &text, &version, &page)
+            }
+            (
+                Method::Post,
+                "/__anxuan/edit/save" | "/__anxuan/edit/delete" | "/__anxuan/edit/create",
+            ) => {
                 let mut body = Vec::new();
                 use std::io::Read;
                 request
@@ -331,12 +478,36 @@ pub(super) fn respond(mut request: tiny_http::Request, editing: &Editing) {
                 let v: serde_json::Value = serde_json::from_slice(&body)
                     .map_err(|_| Refusal::Bad("the request is not JSON"))?;
                 let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+                let fields = v.get("fields").and_then(serde_json::Value::as_object);
+                if path.ends_with("/create") {
+                    let kind = field("kind")
+                        .and_then(Kind::from_name)
+                        .ok_or(Refusal::Bad("no such kind of page"))?;
+                    let empty = serde_json::Map::new();
+                    let page = create(
+                        root,
+                        kind,
+                        fields.unwrap_or(&empty),
+                        field("body").unwrap_or(""),
+                    )?;
+                    return Ok(serde_json::json!({ "page": page }));
+                }
                 let page = field("page").ok_or(Refusal::Bad("page is missing"))?;
                 let base =
                     field("base").ok_or(Refusal::Bad("base (the version read) is missing"))?;
                 if path.ends_with("/save") {
-                    let text = field("text").ok_or(Refusal::Bad("text is missing"))?;
-                    let version = save(root, page, base, text)?;
+                    // The whole text, or the form's fields (and body) written into the
+                    // file as it is now (its version checked by `save`).
+                    let text = match (field("text"), fields) {
+                        (Some(t), _) => t.to_string(),
+                        (None, Some(f)) => {
+                            let (now, _) = read(root, page)?;
+                            let tz = settings(root)?.timezone;
+                            front::merge(&now, kind_of(page), f, field("body"), &tz)?
+                        }
+                        (None, None) => return Err(Refusal::Bad("text or fields is missing")),
+                    };
+                    let version = save(root, page, base, &text)?;
                     Ok(serde_json::json!({ "page": page, "version": version }))
                 } else {
                     let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
@@ -374,6 +545,16 @@ mod tests {
         assert_ne!(Guard::new("127.0.0.1", 1313).token(), Some(t.as_str()));
         let ok = Some("127.0.0.1:1313");
         assert_eq!(g.check_edit(ok, None, Some(&t)), Ok(()));
+        assert_eq!(
+            query("/x?new=warning&a=1", "new").as_deref(),
+            Some("warning")
+        );
+        assert_eq!(
+            query("/x?page=content%2Fa.md", "page").as_deref(),
+            Some("content/a.md")
+        );
+        assert_eq!(query("/x?page=%ff", "page"), None);
+        assert_eq!(query("/x?pages=a", "page"), None);
         assert_eq!(
             g.check_edit(
                 Some("localhost:1313"),

@@ -1,0 +1,302 @@
+//! The editor's page: a form for a page's front matter, drawn from the fields
+//! `GET /__anxuan/edit/form` sends (`parse::meta::Kind::fields`, the keys the build
+//! validates), and its body in a plain textarea with a small toolbar. It runs in
+//! the Chromium 78 of older phones and WebViews (no `?.`, no `??`), is usable by
+//! keyboard, in large text. What the clerk types is kept in the browser
+//! (localStorage) until it is saved, and a failed save keeps the form as it is.
+//!
+//! It must not load anything from outside the preview, nor keep the token anywhere
+//! but in the page.
+
+use crate::base::xml::xml_escape;
+
+const STYLE: &str = r#"
+body { margin: 0; font: 18px/1.6 system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; color: #1a1a1a; background: #f6f7f9; }
+main { max-width: 46rem; margin: 0 auto; padding: 16px; background: #fff; }
+h1 { font-size: 26px; margin: 8px 0 16px; }
+label, legend { display: block; font-weight: bold; margin: 18px 0 6px; }
+.req { color: #8b0000; font-weight: normal; }
+input[type=text], input[type=date], input[type=datetime-local], textarea, select { display: block; box-sizing: border-box; width: 100%; font: inherit; padding: 8px 10px; border: 2px solid #555; border-radius: 4px; background: #fff; color: #1a1a1a; }
+textarea { min-height: 5em; }
+#body { min-height: 16em; font-family: inherit; }
+input:focus, textarea:focus, select:focus, button:focus, a:focus { outline: 3px solid #c8102e; outline-offset: 2px; }
+fieldset { border: 0; padding: 0; margin: 0; }
+.levels { display: flex; flex-wrap: wrap; gap: 8px; }
+.levels label { display: inline-block; margin: 0; padding: 10px 14px; border-radius: 4px; border: 3px solid transparent; font-weight: bold; cursor: pointer; }
+.levels input { margin-right: 6px; }
+.levels label.chosen { border-color: #1a1a1a; }
+.check label { display: inline; font-weight: normal; }
+.toolbar { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0; }
+button { font: inherit; min-height: 44px; padding: 6px 14px; border: 2px solid #1a1a1a; border-radius: 4px; background: #fff; color: #1a1a1a; cursor: pointer; }
+button.primary { background: #1e5fb4; border-color: #1e5fb4; color: #fff; font-weight: bold; padding: 8px 28px; }
+.hint { color: #444; font-size: 16px; margin: 4px 0; }
+#status { min-height: 1.6em; font-weight: bold; }
+#status.bad { color: #8b0000; }
+#conflict { border: 3px solid #8b0000; padding: 12px; margin: 16px 0; }
+#conflict textarea { min-height: 12em; }
+"#;
+
+const SCRIPT: &str = r#"(function () {
+  "use strict";
+  var token = document.querySelector('meta[name="anxuan-edit-token"]');
+  token = token ? token.getAttribute("content") : "";
+  var q = new URLSearchParams(location.search);
+  var page = q.get("page") || "", kind = q.get("new") || "";
+  var form = document.getElementById("form"), fieldsBox = document.getElementById("fields");
+  var bodyBox = document.getElementById("body"), status = document.getElementById("status");
+  var schema = null, initial = {}, initialBody = "", version = "";
+  var draftKey = "anxuan-draft:" + (page || "new:" + kind);
+
+  function say(text, bad) { status.textContent = text; status.className = bad ? "bad" : ""; }
+  function api(method, path, body) {
+    var opts = { method: method, headers: { "X-Anxuan-Token": token } };
+    if (body) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    return fetch(path, opts).then(function (r) {
+      return r.json().then(function (j) { return { status: r.status, json: j }; });
+    });
+  }
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    for (var k in attrs) { if (attrs.hasOwnProperty(k)) { e.setAttribute(k, attrs[k]); } }
+    if (text) { e.textContent = text; }
+    return e;
+  }
+  function labelFor(f, id) {
+    var l = el("label", { "for": id }, f.zh);
+    if (f.required) { l.appendChild(el("span", { "class": "req" }, "（必填）")); }
+    return l;
+  }
+  function localTime(v) {
+    // 2024-07-10T08:00:00+08:00 → 2024-07-10T08:00 for a datetime-local input.
+    return typeof v === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) ? v.slice(0, 16) : "";
+  }
+  function draw() {
+    schema.fields.forEach(function (f) {
+      var id = "f-" + f.key, v = schema.values[f.key], input;
+      var wrap = el("div", { "class": "field", "data-key": f.key, "data-type": f.type });
+      if (f.type === "level") {
+        var set = el("fieldset", { id: id }), legend = el("legend", {}, f.zh);
+        if (f.required) { legend.appendChild(el("span", { "class": "req" }, "（必填）")); }
+        set.appendChild(legend);
+        var box = el("div", { "class": "levels" });
+        schema.levels.forEach(function (l) {
+          var lab = el("label", { style: "background:" + l.background + ";color:" + l.text });
+          var r = el("input", { type: "radio", name: "level", value: l.id });
+          if (v === l.id || v === l.zh) { r.checked = true; lab.className = "chosen"; }
+          lab.appendChild(r);
+          lab.appendChild(document.createTextNode(l.zh + "预警"));
+          box.appendChild(lab);
+        });
+        set.appendChild(box);
+        wrap.appendChild(set);
+        fieldsBox.appendChild(wrap);
+        return;
+      }
+      if (f.type === "bool") {
+        wrap.className += " check";
+        input = el("input", { type: "checkbox", id: id });
+        input.checked = v === true;
+        wrap.appendChild(input);
+        wrap.appendChild(el("label", { "for": id }, " " + f.zh));
+        fieldsBox.appendChild(wrap);
+        return;
+      }
+      wrap.appendChild(labelFor(f, id));
+      if (f.type === "long_text" || f.type === "list") {
+        input = el("textarea", { id: id, rows: "4" });
+        input.value = Array.isArray(v) ? v.join("\n") : (v || "");
+      } else if (f.type === "paper") {
+        input = el("select", { id: id });
+        ["", "A4", "A5"].forEach(function (p) { input.appendChild(el("option", { value: p }, p || "（默认 A4）")); });
+        input.value = v || "";
+      } else if (f.type === "date") {
+        var iso = typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v);
+        input = el("input", { id: id, type: (v && !iso) ? "text" : "date" });
+        input.value = v || "";
+      } else if (f.type === "date_time") {
+        input = el("input", { id: id, type: "datetime-local" });
+        input.value = localTime(v);
+        if (v && !input.value) { input.type = "text"; input.value = v; }
+      } else {
+        input = el("input", { id: id, type: "text" });
+        if (f.type === "hazard") { input.setAttribute("list", "hazards"); }
+        input.value = v || "";
+      }
+      if (f.required) { input.required = true; }
+      wrap.appendChild(input);
+      fieldsBox.appendChild(wrap);
+    });
+    var list = el("datalist", { id: "hazards" });
+    schema.hazards.forEach(function (h) { list.appendChild(el("option", { value: h })); });
+    fieldsBox.appendChild(list);
+    bodyBox.value = schema.body || "";
+    initial = collect();
+    initialBody = bodyBox.value;
+    restoreDraft();
+  }
+  function collect() {
+    var out = {};
+    schema.fields.forEach(function (f) {
+      if (f.type === "level") {
+        var c = form.querySelector('input[name="level"]:checked');
+        out[f.key] = c ? c.value : "";
+      } else if (f.type === "bool") {
+        out[f.key] = document.getElementById("f-" + f.key).checked;
+      } else if (f.type === "list") {
+        out[f.key] = document.getElementById("f-" + f.key).value.split("\n").map(function (s) { return s.trim(); }).filter(function (s) { return s; });
+      } else {
+        out[f.key] = document.getElementById("f-" + f.key).value.trim();
+      }
+    });
+    return out;
+  }
+  function changed(now) {
+    var out = {};
+    for (var k in now) {
+      if (now.hasOwnProperty(k) && JSON.stringify(now[k]) !== JSON.stringify(initial[k])) { out[k] = now[k]; }
+    }
+    return out;
+  }
+  function keepDraft() {
+    try { localStorage.setItem(draftKey, JSON.stringify({ fields: collect(), body: bodyBox.value })); } catch (e) {}
+  }
+  function restoreDraft() {
+    var d = null;
+    try { d = JSON.parse(localStorage.getItem(draftKey) || "null"); } catch (e) {}
+    if (!d || (JSON.stringify(d.fields) === JSON.stringify(initial) && d.body === initialBody)) { return; }
+    var b = document.getElementById("restore");
+    b.hidden = false;
+    b.onclick = function () {
+      schema.fields.forEach(function (f) {
+        var v = d.fields[f.key], input = document.getElementById("f-" + f.key);
+        if (f.type === "level") {
+          var r = form.querySelector('input[name="level"][value="' + v + '"]');
+          if (r) { r.checked = true; }
+        } else if (f.type === "bool") { input.checked = !!v; }
+        else if (f.type === "list") { input.value = (v || []).join("\n"); }
+        else if (input) { input.value = v || ""; }
+      });
+      bodyBox.value = d.body;
+      b.hidden = true;
+      say("已恢复上次没有保存的内容");
+    };
+  }
+  form.addEventListener("input", keepDraft);
+  form.addEventListener("change", function (e) {
+    if (e.target.name === "level") {
+      var labels = form.querySelectorAll(".levels label");
+      for (var i = 0; i < labels.length; i++) {
+        labels[i].className = labels[i].querySelector("input").checked ? "chosen" : "";
+      }
+    }
+    keepDraft();
+  });
+  function insert(before, after, placeholder) {
+    var s = bodyBox.selectionStart, e = bodyBox.selectionEnd, v = bodyBox.value;
+    var picked = v.slice(s, e) || placeholder;
+    bodyBox.value = v.slice(0, s) + before + picked + after + v.slice(e);
+    bodyBox.focus();
+    bodyBox.selectionStart = s + before.length;
+    bodyBox.selectionEnd = s + before.length + picked.length;
+    keepDraft();
+  }
+  var tools = {
+    heading: function () { insert("\n\n## ", "\n\n", "小标题"); },
+    bold: function () { insert("**", "**", "要强调的字"); },
+    list: function () { insert("\n\n- ", "\n- 第二条\n\n", "第一条"); },
+    table: function () { insert("\n\n| 项目 | 数量 |\n|---|---|\n| ", " | 0 |\n\n", "名称"); },
+    image: function () { insert("![", "](照片.jpg)", "照片说明（给看不见图的人）"); },
+    link: function () { insert("[", "](@/notices/页面文件.md)", "链接文字"); }
+  };
+  var buttons = document.querySelectorAll(".toolbar button");
+  for (var i = 0; i < buttons.length; i++) {
+    buttons[i].addEventListener("click", function () { tools[this.getAttribute("data-tool")](); });
+  }
+  function conflict(disk, diskVersion) {
+    var box = document.getElementById("conflict");
+    box.hidden = false;
+    document.getElementById("disk").value = disk;
+    document.getElementById("mine").value = bodyBox.value;
+    say("没有保存：这个文件在别处被改过。下面是两边的内容，你填的都还在。", true);
+    document.getElementById("overwrite").onclick = function () {
+      version = diskVersion;
+      box.hidden = true;
+      save(true);
+    };
+  }
+  function save(all) {
+    var now = collect(), body = bodyBox.value;
+    var missing = schema.fields.filter(function (f) {
+      var v = now[f.key];
+      return f.required && (v === "" || (Array.isArray(v) && !v.length));
+    });
+    if (missing.length) {
+      say("还没有填：" + missing.map(function (f) { return f.zh; }).join("、"), true);
+      var first = document.getElementById("f-" + missing[0].key);
+      if (first) { (first.querySelector ? (first.querySelector("input") || first) : first).focus(); }
+      return;
+    }
+    say("正在保存……");
+    var req = page
+      ? api("POST", "/__anxuan/edit/save", { page: page, base: version, fields: all ? now : changed(now), body: body })
+      : api("POST", "/__anxuan/edit/create", { kind: kind, fields: now, body: body });
+    req.then(function (r) {
+      if (r.status === 200) {
+        try { localStorage.removeItem(draftKey); } catch (e) {}
+        if (!page) { location.replace("/__anxuan/edit/?page=" + encodeURIComponent(r.json.page) + "&saved=1"); return; }
+        version = r.json.version;
+        initial = now;
+        initialBody = body;
+        say("已保存，预览正在更新");
+      } else if (r.status === 409 && r.json.disk !== undefined) {
+        conflict(r.json.disk, r.json.version);
+      } else {
+        say("没有保存：" + (r.json.error || r.status), true);
+      }
+    }, function () { say("没有保存：连不上预览（anxuan serve 还在运行吗？）你填的内容还在。", true); });
+  }
+  form.addEventListener("submit", function (e) { e.preventDefault(); save(false); });
+  var what = { notice: "通知", warning: "预警", campaign: "宣传活动", stats: "数据统计", leaflet: "宣传单" };
+  document.getElementById("heading").textContent = page ? "编辑：" + page : "新建" + (what[kind] || "页面");
+  if (q.get("saved")) { say("已保存，预览正在更新"); }
+  api("GET", "/__anxuan/edit/form?" + (page ? "page=" + encodeURIComponent(page) : "new=" + encodeURIComponent(kind))).then(function (r) {
+    if (r.status !== 200) { say("打不开：" + (r.json.error || r.status), true); return; }
+    schema = r.json;
+    version = schema.version;
+    draw();
+    if (page) {
+      document.getElementById("heading").textContent = "编辑：" + (schema.values.title || page);
+      document.getElementById("file").textContent = "文件：" + page;
+    }
+    document.getElementById("save").disabled = false;
+  }, function () { say("连不上预览（anxuan serve 还在运行吗？）", true); });
+})();"#;
+
+/// The editor's HTML. Without a token (a preview open to the LAN) it says editing
+/// is off.
+pub(super) fn html(token: Option<&str>) -> String {
+    let Some(token) = token else {
+        return format!("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>不能编辑</title><style>{STYLE}</style></head><body><main><h1>这个预览不能编辑</h1><p>预览开放给局域网（--bind 0.0.0.0）时只能看，不能改。要编辑，在本机运行 anxuan serve，用本机浏览器打开。</p></main></body></html>");
+    };
+    format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"anxuan-edit-token\" content=\"{}\"><title>编辑页面 · anxuan 预览</title><style>{STYLE}</style></head><body><main>\
+<h1 id=\"heading\">编辑页面</h1>\
+<p class=\"hint\" id=\"file\"></p>\
+<p><a href=\"/\">← 回到网站预览</a></p>\
+<p id=\"status\" role=\"status\" aria-live=\"polite\"></p>\
+<button type=\"button\" id=\"restore\" hidden>恢复上次没有保存的内容</button>\
+<form id=\"form\" novalidate><div id=\"fields\"></div>\
+<label for=\"body\">正文</label>\
+<p class=\"hint\">直接写文字；空一行是新的段落。也可以用下面的按钮加标题、列表、表格。</p>\
+<div class=\"toolbar\" role=\"toolbar\" aria-label=\"正文格式\">\
+<button type=\"button\" data-tool=\"heading\">标题</button><button type=\"button\" data-tool=\"bold\">加粗</button><button type=\"button\" data-tool=\"list\">列表</button><button type=\"button\" data-tool=\"table\">表格</button><button type=\"button\" data-tool=\"image\">图片</button><button type=\"button\" data-tool=\"link\">链接</button></div>\
+<textarea id=\"body\" rows=\"16\"></textarea>\
+<p><button type=\"submit\" id=\"save\" class=\"primary\" disabled>保存</button></p></form>\
+<section id=\"conflict\" hidden aria-label=\"保存冲突\"><h2>文件在别处被改过</h2>\
+<label for=\"disk\">文件现在的内容</label><textarea id=\"disk\" readonly></textarea>\
+<label for=\"mine\">你写的正文</label><textarea id=\"mine\" readonly></textarea>\
+<p><button type=\"button\" id=\"overwrite\">用我填的内容覆盖</button></p></section>\
+</main><script>{SCRIPT}</script></body></html>",
+        xml_escape(token)
+    )
+}
