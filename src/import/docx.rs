@@ -617,6 +617,9 @@ struct Reader<'a, 'i> {
     /// A picture's part → the name it was written under.
     image_names: HashMap<String, String>,
     messages: Vec<Text>,
+    /// How deep `inline` is: elements nested deeper than any editor writes are
+    /// skipped, so a crafted file cannot overflow the stack.
+    depth: usize,
 }
 
 impl<'a, 'i> Reader<'a, 'i> {
@@ -630,6 +633,10 @@ impl<'a, 'i> Reader<'a, 'i> {
     }
 
     fn body(&mut self, parent: Node<'a, 'i>, items: &mut Vec<Item>) {
+        if self.depth > 64 {
+            return;
+        }
+        self.depth += 1;
         for n in parent.children().filter(Node::is_element) {
             if is_w(n, "p") {
                 let p = self.paragraph(n);
@@ -646,6 +653,7 @@ impl<'a, 'i> Reader<'a, 'i> {
                 }
             }
         }
+        self.depth -= 1;
     }
 
     fn paragraph(&mut self, p: Node<'a, 'i>) -> Paragraph {
@@ -678,6 +686,13 @@ impl<'a, 'i> Reader<'a, 'i> {
         let style_bold = self.styles.find(style, |s| s.bold).unwrap_or(false);
         let mut pieces = Vec::new();
         self.inline(p, None, &mut pieces);
+        // An instruction ends in its own paragraph (only a result, a table of
+        // contents', runs on): one left open by a damaged file hides nothing more.
+        for f in &mut self.fields {
+            if let Field::Instruction(i) = f {
+                *f = Field::Result { shown: shown(i) };
+            }
+        }
         Paragraph {
             role,
             pieces,
@@ -690,6 +705,20 @@ impl<'a, 'i> Reader<'a, 'i> {
 
     /// The pieces inside `n`; `rpr` is the run's properties when inside a run.
     fn inline(&mut self, n: Node<'a, 'i>, rpr: Option<Node<'a, 'i>>, out: &mut Vec<Piece>) {
+        if self.depth > 64 {
+            return;
+        }
+        self.depth += 1;
+        self.inline_children(n, rpr, out);
+        self.depth -= 1;
+    }
+
+    fn inline_children(
+        &mut self,
+        n: Node<'a, 'i>,
+        rpr: Option<Node<'a, 'i>>,
+        out: &mut Vec<Piece>,
+    ) {
         for c in n.children().filter(Node::is_element) {
             let name = c.tag_name().name();
             let ns = c.tag_name().namespace().unwrap_or("");
@@ -1089,6 +1118,7 @@ pub fn convert_docx(bytes: &[u8]) -> Result<Converted, Text> {
         images: Vec::new(),
         image_names: HashMap::new(),
         messages: Vec::new(),
+        depth: 0,
     };
     let Some(body) = child(doc.root_element(), "body") else {
         return Err(text!(
@@ -1102,8 +1132,61 @@ pub fn convert_docx(bytes: &[u8]) -> Result<Converted, Text> {
     Ok(converted)
 }
 
+/// How deeply the elements of `xml` nest, counted to `limit`: roxmltree parses
+/// recursively, so a crafted part nested tens of thousands deep would overflow the
+/// stack (Word nests a few dozen).
+fn deeper_than(xml: &str, limit: usize) -> bool {
+    let bytes = xml.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(at) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += at + 1;
+        match bytes.get(i) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b'!') if bytes[i..].starts_with(b"!--") => {
+                // A comment may hold `<` and `>`.
+                match xml[i..].find("-->") {
+                    Some(end) => i += end + 3,
+                    None => return false,
+                }
+                continue;
+            }
+            Some(b'?' | b'!') => {}
+            Some(_) => {
+                // To the tag's end, past quoted attribute values.
+                let mut quote = None;
+                let mut last = 0u8;
+                while let Some(&b) = bytes.get(i) {
+                    match quote {
+                        Some(q) if b == q => quote = None,
+                        Some(_) => {}
+                        None if b == b'"' || b == b'\'' => quote = Some(b),
+                        None if b == b'>' => break,
+                        None => last = b,
+                    }
+                    i += 1;
+                }
+                if last != b'/' {
+                    depth += 1;
+                    if depth > limit {
+                        return true;
+                    }
+                }
+            }
+            None => break,
+        }
+    }
+    false
+}
+
 /// A part's XML, or what to tell the clerk.
 fn parse(xml: &str) -> Result<Document<'_>, Text> {
+    if deeper_than(xml, 1000) {
+        return Err(text!(
+            zh: "这个 .docx 的内容嵌套过深，不像 Word 或 WPS 保存的文件；请在 Word 或 WPS 里打开后重新保存",
+            en: "the content of this .docx is nested too deeply for a file Word or WPS saved; open it in Word or WPS and save it again"
+        ));
+    }
     Document::parse(xml).map_err(|e| {
         text!(
             zh: "这个 .docx 的内容读不了（{}）：文件可能已损坏；请在 Word 或 WPS 里打开后重新保存",
@@ -1286,4 +1369,133 @@ fn plain_of(line: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    const NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+
+    /// A .docx of these parts (document.xml's body is `body`).
+    fn docx(body: &str, parts: &[(&str, &str)]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let document = format!("<w:document {NS}><w:body>{body}</w:body></w:document>");
+        let mut all = vec![("word/document.xml", document.as_str())];
+        all.extend_from_slice(parts);
+        for (name, text) in all {
+            zip.start_file(name, options).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn rels(items: &str) -> String {
+        format!(
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{items}</Relationships>"#
+        )
+    }
+
+    #[test]
+    fn what_is_not_the_document_is_left_out() {
+        let body = r#"<w:p><w:r><w:t>标题行</w:t></w:r></w:p>
+            <w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> TOC \o "1-3" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>目录一行 1</w:t></w:r></w:p>
+            <w:p><w:r><w:t>目录二行 2</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>
+            <w:p><w:r><w:t>正文</w:t></w:r><w:r><w:br w:type="page"/></w:r><w:hyperlink r:id="rId2"><w:r><w:t>应急管理部</w:t></w:r></w:hyperlink><w:r><w:endnoteReference w:id="2"/></w:r></w:p>
+            <w:p><w:r><w:drawing><a:blip xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" r:embed="rId1"/></w:drawing></w:r></w:p>"#;
+        let document_rels = rels(
+            r#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image1.emf"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://www.mem.gov.cn/" TargetMode="External"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes" Target="endnotes.xml"/>"#,
+        );
+        let endnotes = format!(
+            r#"<w:endnotes {NS}><w:endnote w:id="2"><w:p><w:r><w:t>尾注文字</w:t></w:r></w:p></w:endnote></w:endnotes>"#
+        );
+        let bytes = docx(
+            body,
+            &[
+                ("word/_rels/document.xml.rels", &document_rels),
+                ("word/media/image1.emf", "EMF"),
+                ("word/endnotes.xml", &endnotes),
+            ],
+        );
+        let c = convert_docx(&bytes).unwrap();
+        assert_eq!(c.title, "标题行");
+        assert_eq!(
+            c.body,
+            "正文[应急管理部](<https://www.mem.gov.cn/>)[^1]\n\n[^1]: 尾注文字\n"
+        );
+        assert!(c.images.is_empty());
+        assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
+        assert!(c.notes[0].en.contains(".emf"), "{:?}", c.notes);
+    }
+
+    #[test]
+    fn strict_namespaces_breaks_and_escapes() {
+        let body = r#"<w:p><w:r><w:t>题目</w:t></w:r></w:p><w:p><w:r><w:t xml:space="preserve">　　# 不是标题 *星号* 1. 项</w:t><w:br/><w:t>一、第二行是标题</w:t></w:r></w:p>"#
+            .replace("<w:", "<s:")
+            .replace("</w:", "</s:");
+        let document = format!(
+            r#"<s:document xmlns:s="http://purl.oclc.org/ooxml/wordprocessingml/main"><s:body>{body}</s:body></s:document>"#
+        );
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(document.as_bytes()).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let c = convert_docx(&bytes).unwrap();
+        assert_eq!(
+            c.body,
+            "\\# 不是标题 \\*星号\\* 1. 项\n\n## 一、第二行是标题\n"
+        );
+    }
+
+    #[test]
+    fn numbers_as_word_shows_them() {
+        assert_eq!(number(3, "chineseCounting"), "三");
+        assert_eq!(number(10, "chineseCountingThousand"), "十");
+        assert_eq!(number(21, "chineseCounting"), "二十一");
+        assert_eq!(number(2, "decimalEnclosedCircle"), "②");
+        assert_eq!(number(14, "upperRoman"), "XIV");
+        assert_eq!(number(12, "decimalFullWidth"), "１２");
+        assert_eq!(number(7, "none"), "");
+    }
+
+    #[test]
+    fn a_damaged_file_is_an_error_never_a_panic() {
+        assert!(convert_docx(b"not a zip").is_err());
+        assert!(convert_docx(&docx("<w:p>", &[])).is_err());
+        let real = include_bytes!("../../tests/fixtures/docx/notice.docx");
+        for cut in (0..real.len()).step_by(997) {
+            let _ = convert_docx(&real[..cut]);
+            let mut flipped = real.to_vec();
+            flipped[cut] ^= 0x5a;
+            let _ = convert_docx(&flipped);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!(
+            "<w:p>{}{}</w:p>",
+            "<w:ins>".repeat(5000),
+            "</w:ins>".repeat(5000)
+        );
+        assert!(convert_docx(&docx(&deep, &[])).is_err());
+        // As deep as our own reading goes, with attributes holding `>` and `/`.
+        let deep = format!(
+            "<w:p>{}<w:r><w:t a=\"/>\">深处</w:t></w:r><!-- <x> -->{}</w:p>",
+            "<w:ins>".repeat(900),
+            "</w:ins>".repeat(900)
+        );
+        assert!(!deeper_than(&deep, 905));
+        assert!(deeper_than(&deep, 899));
+        let c = convert_docx(&docx(&deep, &[])).unwrap();
+        assert_eq!(c.title, "");
+    }
 }
