@@ -1292,7 +1292,7 @@ fn page(reader: &mut Reader, items: Vec<Item>) -> Converted {
                 });
                 match &p.number {
                     // A list Word numbers 一、 or （一） is the document's outline.
-                    Some(_) if chinese_number => {
+                    Some(_) if chinese_number && !lines.is_empty() => {
                         let text = format!("{label}{}", plain[i]);
                         let md = format!("{}{}", escape(&label), lines.join(" "));
                         blocks.push(outline.block(&text, md, heading()));
