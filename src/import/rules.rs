@@ -2,6 +2,7 @@
 //! `anxuan import` share, and the Markdown blocks they make: the hand-typed levels
 //! 一、 → `##`, （一） → `###`, 1. → `####`, （1） → a list item; the 成文日期
 //! (`2023年6月5日`, also `二〇二三年六月五日`) as a date; the 发文字号 (〔2023〕12号);
+//! a `1.` line ending in `。` or `；` kept as a numbered paragraph, not a heading;
 //! the 附件 lines, whose `2.整改通知书` continuation is an attachment, not a heading;
 //! Word's first-line indents. It works on text already read: it never reads a file
 //! and does not know where the text came from.
@@ -195,6 +196,14 @@ pub(crate) fn escape_start(line: &str) -> String {
     }
 }
 
+/// A `1.` line that is a numbered point of the text rather than a heading: it ends
+/// as a sentence ends (`1.领导班子组织学习……的要求。`, 90 characters in the example
+/// site's report, beside `2.……有差距；`), as a heading typed alone on its line does
+/// not. As a `####` it would fill a phone's screen in bold.
+fn is_numbered_sentence(line: &str) -> bool {
+    line.ends_with(['。', '；', ';', '！', '!'])
+}
+
 /// A block of the page's Markdown.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Block {
@@ -234,6 +243,7 @@ impl Outline {
         match ordinal {
             Ordinal::Level1 => Block::Heading(2, heading),
             Ordinal::Level2 => Block::Heading(3, heading),
+            Ordinal::Level3 if is_numbered_sentence(plain) => Block::Paragraph(markdown),
             Ordinal::Level3 => Block::Heading(4, heading),
             Ordinal::Item => Block::Item {
                 depth: 0,
@@ -315,6 +325,11 @@ mod tests {
         assert!(matches!(p(&mut o, "2.整改通知书"), Block::Paragraph(_)));
         assert!(matches!(p(&mut o, "XX镇人民政府"), Block::Paragraph(_)));
         assert!(matches!(p(&mut o, "3.后续"), Block::Heading(4, _)));
+        assert!(matches!(
+            p(&mut o, "4.认真落实责任制，做到守土有责。"),
+            Block::Paragraph(_)
+        ));
+        assert!(matches!(p(&mut o, "5.履职有差距；"), Block::Paragraph(_)));
     }
 
     #[test]

@@ -52,6 +52,10 @@ fn both_source_reports_import_with_their_heading_tree_and_secrets_found_at_their
             if l.starts_with('（') && l.chars().nth(1).is_some_and(|c| "一二三四五六七八九十".contains(c)) && l.chars().nth(2) == Some('）') {
                 assert!(page.contains(&format!("\n### {l}")), "{name}: {l} is not a ### heading");
             }
+            // A numbered point that ends as a sentence is a paragraph, not a heading.
+            if l.starts_with(|c: char| c.is_ascii_digit()) && l.ends_with(['。', '；']) {
+                assert!(page.contains(&format!("\n\n{l}\n")), "{name}: {l} is not a paragraph");
+            }
         }
         // No paragraph lost: every line of the report is in the page.
         for l in original.lines().map(|l| l.trim_start_matches(['\u{3000}', ' ']).trim_end()) {
