@@ -180,14 +180,18 @@ fn mammoth_paragraphs(file: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The page's text as a reader sees it: Markdown's emphasis markers, escapes and
-/// footnote references out.
+/// The page's text as a reader sees it: Markdown's emphasis markers, escapes,
+/// footnote references and link addresses out.
 fn page_words(page: &str) -> String {
     let mut words = page.replace("**", "").replace(['*', '\\'], "");
     for n in 1..10 {
         words = words.replace(&format!("[^{n}]"), "");
     }
-    words
+    while let Some(at) = words.find("](<") {
+        let end = words[at..].find(">)").map_or(words.len(), |e| at + e + 2);
+        words.replace_range(at..end, "");
+    }
+    words.replace(['[', ']'], "")
 }
 
 /// The page's headings, in order.
@@ -418,4 +422,55 @@ fn a_document_with_wps_style_ids_and_numbered_headings_keeps_its_headings_and_li
         crate::support::between(&html, "沙袋", "救生衣").contains("<ul>"),
         "a nested list: {html}"
     );
+}
+
+#[test]
+fn a_document_numbered_by_word_with_a_text_box_and_a_picture_without_alt_text_imports() {
+    let site = Site::new();
+    let file = docx("numbered.docx");
+    let run = import(&site, &file);
+    run.assert_ok();
+    let dir = "content/notices/xx-zhen-guan-yu-jia-qiang-ran-qi-an-quan-guan-li-de-tong-zhi";
+    let page = std::fs::read_to_string(site.path().join(dir).join("index.md")).unwrap();
+    // The centred 标题 1 paragraph is the title; the 一、 and （一） Word numbers on
+    // 正文 paragraphs are the outline; the 成文日期 in Chinese digits is the date.
+    assert!(
+        page.contains("title = \"XX镇关于加强燃气安全管理的通知\"\n"),
+        "{page}"
+    );
+    assert!(page.contains("date = 2023-06-05\n"), "{page}");
+    assert_eq!(
+        headings(&page),
+        [
+            "## 一、检查范围",
+            "### （一）餐饮场所",
+            "### （二）居民用户",
+            "## 二、工作要求"
+        ],
+        "{page}"
+    );
+    // The text box's words once (Word writes them twice, for old readers too).
+    assert_eq!(
+        page.matches("燃气泄漏时请立即关阀开窗").count(),
+        1,
+        "{page}"
+    );
+    assert!(
+        page.contains("[应急管理部网站](<https://www.mem.gov.cn/>)"),
+        "{page}"
+    );
+    // The picture beside the page; without a description the import warns, as the
+    // build does, and says how to add one.
+    assert!(page.contains("\n\n![](image-1.png)\n\n"), "{page}");
+    assert!(site.path().join(dir).join("image-1.png").is_file());
+    assert!(run.stderr.contains("图片没有说明文字"), "{}", run.stderr);
+    let words = page_words(&page);
+    for p in mammoth_paragraphs(&file) {
+        assert!(words.contains(&p), "lost {p:?} (mammoth has it): {page}");
+    }
+    site.build().assert_ok();
+    let html = site
+        .read("notices/xx-zhen-guan-yu-jia-qiang-ran-qi-an-quan-guan-li-de-tong-zhi/index.html");
+    assert!(html.contains("href=\"https://www.mem.gov.cn/\""), "{html}");
+    assert!(html.contains("一、检查范围</h2>"), "{html}");
 }
