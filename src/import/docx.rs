@@ -7,8 +7,8 @@
 //! the same rules as `.txt` (`rules`). Bold and italic, lists from numbering.xml
 //! (bullet or numbered, nested by level), footnotes and endnotes as Markdown
 //! footnotes, tables as GFM tables, pictures as files beside the page with their
-//! alternative text. Headers, footers, page breaks, field instructions, deleted text
-//! and comments are left out; field results and inserted text are kept.
+//! alternative text. Headers, footers, page breaks, field instructions, deleted text,
+//! comments and hidden text are left out; field results and inserted text are kept.
 //!
 //! It is a pure function of the bytes: it never reads or writes a file, and never
 //! panics on a broken document (it says what is wrong instead).
@@ -463,7 +463,7 @@ fn shown(instruction: &str) -> bool {
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '~') {
+        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '~' | '&') {
             out.push('\\');
         }
         out.push(c);
@@ -760,7 +760,8 @@ impl<'a, 'i> Reader<'a, 'i> {
                     self.inline(c, r, out);
                 }
                 "t" => {
-                    if self.showing() {
+                    // Hidden text (Word's 隐藏文字) is not what the clerk sees printed.
+                    if self.showing() && toggle(rpr, "vanish") != Some(true) {
                         let text = c.text().unwrap_or("");
                         let (bold, italic) = self.run_format(rpr);
                         out.push(Piece::Text {
@@ -1405,7 +1406,7 @@ mod tests {
         let body = r#"<w:p><w:r><w:t>标题行</w:t></w:r></w:p>
             <w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> TOC \o "1-3" </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>目录一行 1</w:t></w:r></w:p>
             <w:p><w:r><w:t>目录二行 2</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>
-            <w:p><w:r><w:t>正文</w:t></w:r><w:r><w:br w:type="page"/></w:r><w:hyperlink r:id="rId2"><w:r><w:t>应急管理部</w:t></w:r></w:hyperlink><w:r><w:endnoteReference w:id="2"/></w:r></w:p>
+            <w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏的话</w:t></w:r><w:r><w:t>正文</w:t></w:r><w:r><w:br w:type="page"/></w:r><w:hyperlink r:id="rId2"><w:r><w:t>应急管理部</w:t></w:r></w:hyperlink><w:r><w:endnoteReference w:id="2"/></w:r><w:r><w:t>&amp;amp;</w:t></w:r></w:p>
             <w:p><w:r><w:drawing><a:blip xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" r:embed="rId1"/></w:drawing></w:r></w:p>"#;
         let document_rels = rels(
             r#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image1.emf"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://www.mem.gov.cn/" TargetMode="External"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes" Target="endnotes.xml"/>"#,
@@ -1425,7 +1426,7 @@ mod tests {
         assert_eq!(c.title, "标题行");
         assert_eq!(
             c.body,
-            "正文[应急管理部](<https://www.mem.gov.cn/>)[^1]\n\n[^1]: 尾注文字\n"
+            "正文[应急管理部](<https://www.mem.gov.cn/>)[^1]\\&amp;\n\n[^1]: 尾注文字\n"
         );
         assert!(c.images.is_empty());
         assert_eq!(c.notes.len(), 1, "{:?}", c.notes);
