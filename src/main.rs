@@ -104,9 +104,9 @@ enum Command {
         #[arg(long, value_name = "RFC3339")]
         now: Option<String>,
     },
-    /// 把文稿（Word 另存的 .txt）导入为新页面，识别公文的标题层次和成文日期
+    /// 把 Word/WPS 文档（.docx）或纯文本（.txt）导入为新页面，识别公文的标题层次和成文日期
     Import {
-        /// 要导入的文件（.txt：UTF-8 或 GBK）
+        /// 要导入的文件（.docx，或 .txt：UTF-8 或 GBK）
         file: PathBuf,
         /// 页面类型：notice（默认）、warning、campaign、stats、leaflet
         #[arg(long, default_value = "notice")]
@@ -155,7 +155,7 @@ fn english(cmd: clap::Command) -> clap::Command {
             "help" => "show this help",
             "version" => "show the version",
             "only" => "only this leaflet (print) or warning (channels), by its slug",
-            "file" => "the file to import (.txt: UTF-8 or GBK)",
+            "file" => "the file to import (.docx, or .txt: UTF-8 or GBK)",
             _ => return None,
         })
     };
@@ -167,7 +167,7 @@ fn english(cmd: clap::Command) -> clap::Command {
             "init" => "create a small starter site in DIR that builds",
             "new" => "create a page: notice, warning, campaign, stats or leaflet",
             "print" => "print leaflets to PDF (needs Chromium, Chrome or Edge)",
-            "import" => "import a document (a .txt saved from Word) as a new page, with the levels and date of an official document understood",
+            "import" => "import a Word/WPS document (.docx) or a text file (.txt) as a new page, with the levels and date of an official document understood",
             "channels" => "write each warning's SMS and loudspeaker script and each article's 公众号 version into channels/ (for staff, never published)",
             _ => "",
         }
@@ -580,31 +580,29 @@ fn import(file: &Path, kind: &str, root: &Path, lang: Lang) -> anyhow::Result<Ex
         Ok(k) => k,
         Err(code) => return Ok(code),
     };
-    let ext = file
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    if ext != "txt" {
-        match lang {
-            Lang::Zh => eprintln!("错误：暂时只能导入 .txt 文件；在 Word 或 WPS 里“另存为”纯文本（.txt）后再导入"),
-            Lang::En => eprintln!("error: only .txt files can be imported yet; save the document as plain text (.txt) from Word or WPS first"),
-        }
-        return Ok(ExitCode::from(1));
-    }
-    if !root.join("config.toml").exists() {
-        return Ok(not_a_site(root, lang));
-    }
-    let text = match anxuan::import::read_text(file) {
-        Ok(t) => t,
-        Err(e) => {
+    let format = match anxuan::import::format(file) {
+        Ok(f) => f,
+        Err(message) => {
             match lang {
-                Lang::Zh => eprintln!("错误：无法读取 {}：{e}", file.display()),
-                Lang::En => eprintln!("error: cannot read {}: {e}", file.display()),
+                Lang::Zh => eprintln!("错误：{}", message.get(lang)),
+                Lang::En => eprintln!("error: {}", message.get(lang)),
             }
             return Ok(ExitCode::from(1));
         }
     };
-    let converted = anxuan::import::convert_text(&text);
+    if !root.join("config.toml").exists() {
+        return Ok(not_a_site(root, lang));
+    }
+    let converted = match anxuan::import::read(file, format) {
+        Ok(c) => c,
+        Err(message) => {
+            match lang {
+                Lang::Zh => eprintln!("错误：{}", message.get(lang)),
+                Lang::En => eprintln!("error: {}", message.get(lang)),
+            }
+            return Ok(ExitCode::from(1));
+        }
+    };
     let (levels, now) = site_levels_now(root)?;
     let (path, free) = anxuan::import::page_path(root, kind, &converted.title);
     if !free {
@@ -616,21 +614,23 @@ fn import(file: &Path, kind: &str, root: &Path, lang: Lang) -> anyhow::Result<Ex
         }
         return Ok(ExitCode::from(1));
     }
-    std::fs::create_dir_all(path.parent().unwrap_or(root))?;
-    // create_new: never over a file that appeared meanwhile.
-    {
-        use std::io::Write;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)?;
-        let title = if converted.title.is_empty() {
-            "导入的文稿"
-        } else {
-            &converted.title
-        };
-        let template = anxuan::scaffold::new_page_text(kind, title, &now, &levels);
-        f.write_all(anxuan::import::page_text(&template, &converted).as_bytes())?;
+    let title = if converted.title.is_empty() {
+        "导入的文稿"
+    } else {
+        &converted.title
+    };
+    let template = anxuan::scaffold::new_page_text(kind, title, &now, &levels);
+    // create_new, index.md and each picture: never over a file that appeared meanwhile.
+    anxuan::import::write_bundle(
+        &path,
+        &anxuan::import::page_text(&template, &converted),
+        &converted.images,
+    )?;
+    for note in &converted.notes {
+        match lang {
+            Lang::Zh => eprintln!("注意：{}", note.get(lang)),
+            Lang::En => eprintln!("note: {}", note.get(lang)),
+        }
     }
     let shown = path.strip_prefix(root).unwrap_or(&path);
     println!("{}", shown.display());

@@ -54,7 +54,7 @@ impl Text {
         }
     }
 
-    pub(crate) fn get(&self, lang: Lang) -> &str {
+    pub fn get(&self, lang: Lang) -> &str {
         match lang {
             Lang::Zh => &self.zh,
             Lang::En => &self.en,

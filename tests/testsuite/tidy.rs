@@ -19,7 +19,7 @@ const DISK_ALLOWED: [&str; 7] = [
     "src/serve/",
     "src/print.rs",
     "src/scaffold.rs",
-    "src/import.rs",
+    "src/import/mod.rs",
     "src/main.rs",
 ];
 
