@@ -39,7 +39,10 @@ fn scan_view(text: &str, spans: bool) -> Vec<Finding> {
     let view = View::of(text, spans);
     let b = view.text.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
+    // Every number starts at a digit or a `+`: the bytes between are skipped at once.
+    let starts = |c: &u8| c.is_ascii_digit() || *c == b'+';
+    let next = |from: usize| from + b[from..].iter().position(starts).unwrap_or(b.len() - from);
+    let mut i = next(0);
     while i < b.len() {
         if let Some(f) = id_at(b, i)
             .or_else(|| old_id_at(b, i))
@@ -47,12 +50,15 @@ fn scan_view(text: &str, spans: bool) -> Vec<Finding> {
         {
             i = f.span.end;
             out.push(f);
-            continue;
+        } else {
+            i += 1;
         }
-        i += 1;
+        i = next(i);
     }
-    out.extend(secrets(&view.text));
-    out.extend(paid_markers(&view.text));
+    // The keywords are matched without case, on one lowercase copy for both.
+    let lower = view.text.to_ascii_lowercase();
+    out.extend(secrets(&view.text, &lower));
+    out.extend(paid_markers(&view.text, &lower));
     for f in &mut out {
         f.span = view.original(f.span.start)..view.original(f.span.end);
     }
@@ -78,8 +84,20 @@ impl View {
             text: String::with_capacity(original.len()),
             marks: vec![(0, 0)],
         };
+        let bytes = original.as_bytes();
         let mut i = 0;
-        while let Some(c) = original[i..].chars().next() {
+        loop {
+            // Only a `&` and characters whose first byte is one of these read differently
+            // (see [`plain`]): the runs between them are copied as they are.
+            let run = bytes[i..]
+                .iter()
+                .position(|b| matches!(b, b'&' | 0xC2 | 0xE2 | 0xE3 | 0xEF))
+                .unwrap_or(bytes.len() - i);
+            view.text.push_str(&original[i..i + run]);
+            i += run;
+            let Some(c) = original[i..].chars().next() else {
+                break;
+            };
             let (c, len) = match c {
                 '&' => reference(&original[i..]).unwrap_or((Some('&'), 1)),
                 c => (Some(c), c.len_utf8()),
@@ -325,7 +343,7 @@ fn mobile_at(text: &str, i: usize) -> Option<Finding> {
 /// value that looks like a secret (3-16 ASCII letters, digits or symbols, ending the
 /// phrase). Advice about secrets (`银行卡密码：任何人索要都是诈骗`, `设置密码：至少8位`,
 /// `防汛口令`) has words there, not a value, and passes.
-fn secrets(text: &str) -> Vec<Finding> {
+fn secrets(text: &str, lower: &str) -> Vec<Finding> {
     const WORDS: &[&str] = &[
         "密码",
         "密碼",
@@ -336,10 +354,11 @@ fn secrets(text: &str) -> Vec<Finding> {
         "passwd",
         "pwd",
     ];
-    let lower = text.to_ascii_lowercase();
     let b = text.as_bytes();
     let mut found: Vec<Finding> = Vec::new();
-    for w in WORDS {
+    // `contains` is a vectorised search and most texts hold no keyword at all: the
+    // slower search for each place runs only where one is.
+    for w in WORDS.iter().filter(|w| lower.contains(**w)) {
         for (at, _) in lower.match_indices(w) {
             let ascii = w.is_ascii();
             if ascii && at > 0 && b[at - 1].is_ascii_alphabetic() {
@@ -405,8 +424,10 @@ fn secret_value(text: &str, from: usize, ascii_word: bool) -> Option<usize> {
 }
 
 /// `##paidbegin##`, `##paidend##` and kin, in any case.
-fn paid_markers(text: &str) -> Vec<Finding> {
-    let lower = text.to_ascii_lowercase();
+fn paid_markers(text: &str, lower: &str) -> Vec<Finding> {
+    if !lower.contains("##paid") {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(at) = lower[from..].find("##paid") {
@@ -556,6 +577,31 @@ mod tests {
         assert_eq!(&text[f.span.clone()], "&#49;38１２３４5678");
         assert_eq!(f.value, "13812345678");
         assert_eq!(normalise("１３８-1234-5678"), "13812345678");
+    }
+
+    /// The view copies runs of characters that read as they are and rewrites the
+    /// others one by one: numbers after, inside and between both kinds are found at
+    /// their place in the original.
+    #[test]
+    fn numbers_among_every_kind_of_rewritten_character_keep_their_place() {
+        // Lead bytes 0xC2 (NBSP, soft hyphen), 0xE2 (zero-width, thin space), 0xE3
+        // (ideographic space, 。), 0xEF (full-width digits, BOM) and `&`, and bytes
+        // that lead nothing rewritten (Han, é, an emoji).
+        let text =
+            "é\u{a0}甲\u{ad}乙\u{200b}。\u{3000}丙😀１３８\u{2009}1234\u{feff}5678，&amp;又 \
+                    &#x31;３９-8765-4321。身份证11010519491231002X完";
+        let found: Vec<(&str, String)> = scan(text)
+            .into_iter()
+            .map(|f| (&text[f.span], f.masked))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("１３８\u{2009}1234\u{feff}5678", "138****5678".into()),
+                ("&#x31;３９-8765-4321", "139****4321".into()),
+                ("11010519491231002X", "110105********002X".into()),
+            ]
+        );
     }
 
     #[test]

@@ -12,7 +12,9 @@ pub(super) struct Loaded {
     pub(super) text: Arc<str>,
     pub(super) body_offset: usize,
     pub(super) kind: Kind,
-    pub(super) page: Option<PageMeta>,
+    /// Boxed: a file's loading lives beside every rendered body until the pages are
+    /// made, and the front matter inline made each of them a kilobyte.
+    pub(super) page: Option<Box<PageMeta>>,
     pub(super) section: Option<SectionMeta>,
     pub(super) diags: Vec<Diagnostic>,
     /// Taken from the cache unchanged.
@@ -63,7 +65,7 @@ pub(super) fn load_one(file: source::MarkdownFile, decoded: &Text, config: &Conf
         let (m, d) = meta::page_meta(&table, kind, &config.timezone, &config.levels, anchor);
         fm_diags.extend(d);
         fm_diags.extend(meta::placeholders(&text[body_offset..], body_offset));
-        (Some(m), None)
+        (Some(Box::new(m)), None)
     };
     diags.extend(fm_diags.into_iter().map(|d| d.in_file(&file.rel)));
     Loaded {
@@ -462,7 +464,7 @@ pub(crate) fn load(
     }
     for (p, (body, version)) in pending.into_iter().zip(rendered_pages) {
         // The front matter moves from the file's loading into its page.
-        let meta = loaded[p.loaded].page.take().unwrap_or_default();
+        let meta = loaded[p.loaded].page.take().map(|m| *m).unwrap_or_default();
         diags.extend(body.diags.iter().cloned());
         let rel = loaded[p.loaded].file.rel.clone();
         if !body.anchors.is_empty() {

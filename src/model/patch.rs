@@ -73,7 +73,7 @@ pub(crate) fn patch(
         let mut body = render_body(&l, &old.path, &resolver, input);
         body.version = cache.version();
         let meta = match (new_front, &l.page) {
-            (true, Some(m)) => m.clone(),
+            (true, Some(m)) => PageMeta::clone(m),
             _ => old.meta.clone(),
         };
         let mut page = Page::new(

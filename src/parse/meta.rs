@@ -515,8 +515,10 @@ pub(crate) struct PageMeta {
     /// Findings of the privacy check this page publishes on purpose (SPEC §6).
     pub(crate) privacy_allow: Vec<Spanned<String>>,
     pub(crate) extra: serde_json::Value,
-    pub(crate) warning: Option<WarningMeta>,
-    pub(crate) campaign: Option<CampaignMeta>,
+    /// Boxed, as `campaign`: most pages have neither, and every page's meta is held
+    /// to the end of a build.
+    pub(crate) warning: Option<Box<WarningMeta>>,
+    pub(crate) campaign: Option<Box<CampaignMeta>>,
     pub(crate) figures: Vec<Figure>,
     pub(crate) leaflet: Option<LeafletMeta>,
 }
@@ -973,7 +975,7 @@ pub(crate) fn page_meta(
     meta.privacy_allow = r.string_list("privacy_allow");
     meta.extra = r.extra();
     match kind {
-        Kind::Warning => meta.warning = warning_meta(&mut r, &meta.title, tz, levels),
+        Kind::Warning => meta.warning = warning_meta(&mut r, &meta.title, tz, levels).map(Box::new),
         Kind::Campaign => {
             let start = r.datetime("start", tz);
             let end = r.datetime("end", tz);
@@ -985,12 +987,12 @@ pub(crate) fn page_meta(
                     );
                 }
             }
-            meta.campaign = Some(CampaignMeta {
+            meta.campaign = Some(Box::new(CampaignMeta {
                 start: start.map(|s| s.value),
                 end: end.map(|s| s.value),
                 location: r.string("location").map(|s| s.value).unwrap_or_default(),
                 theme: r.string("theme").map(|s| s.value).unwrap_or_default(),
-            });
+            }));
         }
         Kind::Stats => meta.figures = figures(&mut r),
         Kind::Leaflet => {
