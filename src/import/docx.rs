@@ -18,7 +18,7 @@ use std::io::{Cursor, Read};
 
 use roxmltree::{Document, Node};
 
-use super::rules::{self, Block, Converted, Image, Outline};
+use super::rules::{self, escape, Block, Converted, Image, Outline};
 use crate::base::diagnostic::Text;
 use crate::text;
 
@@ -457,18 +457,6 @@ fn shown(instruction: &str) -> bool {
         word.as_str(),
         "TOC" | "PAGE" | "NUMPAGES" | "PAGEREF" | "SECTIONPAGES"
     )
-}
-
-/// Text as Markdown inline text: the characters that would be syntax escaped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '~' | '&') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A paragraph as read, before the outline rules.

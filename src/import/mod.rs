@@ -13,6 +13,7 @@
 //! new file's lines.
 
 mod docx;
+pub mod paste;
 mod rules;
 mod text;
 

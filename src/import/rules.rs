@@ -204,6 +204,18 @@ fn is_numbered_sentence(line: &str) -> bool {
     line.ends_with(['。', '；', ';', '！', '!'])
 }
 
+/// Text as Markdown inline text: the characters that would be syntax escaped.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '~' | '&') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A block of the page's Markdown.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Block {

@@ -462,3 +462,86 @@ fn a_clerk_creates_a_red_warning_and_edits_a_notice_through_the_form_in_chromium
         "{notice}"
     );
 }
+
+/// Word's clipboard HTML for a few lines of a 通知: its styles, a centred bold title,
+/// a hand-typed 一、 and （一） indented by full-width spaces, a list Word numbered
+/// (its marker in an `mso-list:Ignore` span between conditional comments), `<o:p>`,
+/// and a table.
+const WORD_HTML: &str = r#"<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word"><head><meta http-equiv=Content-Type content="text/html; charset=utf-8"><meta name=Generator content="Microsoft Word 15"><style><!-- p.MsoNormal {mso-style-parent:""; font-size:16.0pt; font-family:仿宋_GB2312;} @page WordSection1 {size:595.3pt 841.9pt;} --></style></head><body lang=ZH-CN style='tab-interval:21.0pt'><!--StartFragment--><p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:22.0pt;font-family:方正小标宋简体'>关于做好汛期安全工作的通知<o:p></o:p></span></b></p><p class=MsoNormal style='text-indent:32.0pt'><span style='font-family:黑体'>　　一、基本情况<o:p></o:p></span></p><p class=MsoNormal style='text-indent:32.0pt'><span style='font-family:楷体'>（一）高度重视<o:p></o:p></span></p><p class=MsoNormal style='text-indent:32.0pt'><span>各村要<b>立即</b>转移危险区群众。<o:p></o:p></span></p><p class=MsoListParagraph style='margin-left:21.0pt;text-indent:-21.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span style='mso-list:Ignore'>1.<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp; </span></span><![endif]><span>检查排水沟<o:p></o:p></span></p><p class=MsoListParagraph style='margin-left:21.0pt;text-indent:-21.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span style='mso-list:Ignore'>2.<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp; </span></span><![endif]><span>清理河道杂物<o:p></o:p></span></p><table class=MsoTableGrid border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse;border:none'><tr><td width=100 style='border:solid windowtext 1.0pt'><p class=MsoNormal><span>村<o:p></o:p></span></p></td><td width=100 style='border:solid windowtext 1.0pt'><p class=MsoNormal><span>隐患（处）<o:p></o:p></span></p></td></tr><tr><td><p class=MsoNormal><span>东村<o:p></o:p></span></p></td><td><p class=MsoNormal><span>3<o:p></o:p></span></p></td></tr></table><!--EndFragment--></body></html>"#;
+
+const PASTE_PROBE: &str = r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>paste probe</title></head><body>
+<iframe id="f" width="1000" height="900"></iframe><pre id="out">pending</pre>
+<script>
+var f = document.getElementById("f");
+function report(r) { document.getElementById("out").textContent = JSON.stringify(r); }
+f.src = "/__anxuan/edit/?page=content/notices/a.md";
+(function wait(tries) {
+  var d = f.contentDocument;
+  if (!d || !d.getElementById("save") || d.getElementById("save").disabled) {
+    if (tries > 0) { setTimeout(function () { wait(tries - 1); }, 100); } else { report({ failed: "no form" }); }
+    return;
+  }
+  fetch("/word.html").then(function (x) { return x.text(); }).then(function (html) {
+    var body = d.getElementById("body");
+    body.value = "";
+    body.focus();
+    var dt = new DataTransfer();
+    dt.setData("text/html", html);
+    dt.setData("text/plain", "关于做好汛期安全工作的通知");
+    body.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));
+    (function pasted(n) {
+      if (/已粘贴/.test(d.getElementById("status").textContent)) {
+        d.getElementById("save").click();
+        (function saved(k) {
+          if (/已保存/.test(d.getElementById("status").textContent)) { report({ body: body.value }); return; }
+          if (k > 0) { setTimeout(function () { saved(k - 1); }, 100); } else { report({ failed: "not saved", body: body.value }); }
+        })(100);
+        return;
+      }
+      if (n > 0) { setTimeout(function () { pasted(n - 1); }, 100); } else { report({ failed: "not pasted: " + d.getElementById("status").textContent }); }
+    })(100);
+  });
+})(200);
+</script></body></html>"##;
+
+#[test]
+fn word_s_clipboard_html_pasted_into_the_text_becomes_headings_a_list_and_a_table() {
+    let site = site();
+    site.file("static/paste-probe.html", PASTE_PROBE);
+    site.file("static/word.html", WORD_HTML);
+    let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
+    let out = std::process::Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(format!("{}paste-probe.html", server.1))
+        .output()
+        .expect("run node");
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{json} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    assert!(m.get("failed").is_none(), "{m}");
+    let body = m["body"].as_str().unwrap();
+    assert_eq!(
+        body,
+        "**关于做好汛期安全工作的通知**\n\n## 一、基本情况\n\n### （一）高度重视\n\n各村要**立即**转移危险区群众。\n\n1. 检查排水沟\n1. 清理河道杂物\n\n| 村 | 隐患（处） |\n| --- | --- |\n| 东村 | 3 |\n"
+    );
+    // Saved and built: a heading, a list and a table, none of Word's styles.
+    assert!(
+        shown(&server, "/notices/a/", "<table"),
+        "the page shows the table"
+    );
+    let (_, _, page) = request(&server, "GET", "/notices/a/", &[], "");
+    for want in ["一、基本情况</h2>", "<ol>", "<li>检查排水沟</li>"] {
+        assert!(page.contains(want), "{want}: {page}");
+    }
+    for junk in ["MsoNormal", "mso-", "o:p", "仿宋"] {
+        assert!(!page.contains(junk), "{junk}");
+    }
+}

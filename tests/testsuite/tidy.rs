@@ -61,7 +61,7 @@ const RUNNERS: [&str; 2] = ["src/pipeline.rs", "src/session.rs"];
 /// The stage folders from the bottom up: a folder may use the folders before it,
 /// never one after it or beside it. `output` sits below `render` because `render`
 /// hands its files to an `output` sink (checked with /work/tools/graph.py).
-const LAYERS: [&[&str]; 14] = [
+const LAYERS: [&[&str]; 15] = [
     &["base"],
     &["input"],
     &["parse"],
@@ -76,7 +76,9 @@ const LAYERS: [&[&str]; 14] = [
     &["session"],
     // What a new page looks like, for `anxuan new` and the editor in `serve`.
     &["scaffold"],
-    &["serve", "print", "import"],
+    // The 公文 rules, for `anxuan import` and what the editor in `serve` is pasted.
+    &["import"],
+    &["serve", "print"],
 ];
 
 /// Words by which a module's opening `//!` says what it must not do.

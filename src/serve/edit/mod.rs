@@ -463,7 +463,10 @@ pub(super) fn respond(mut request: tiny_http::Request, editing: &Editing) {
             }
             (
                 Method::Post,
-                "/__anxuan/edit/save" | "/__anxuan/edit/delete" | "/__anxuan/edit/create",
+                "/__anxuan/edit/save"
+                | "/__anxuan/edit/delete"
+                | "/__anxuan/edit/create"
+                | "/__anxuan/edit/paste",
             ) => {
                 let mut body = Vec::new();
                 use std::io::Read;
@@ -477,6 +480,15 @@ pub(super) fn respond(mut request: tiny_http::Request, editing: &Editing) {
                 }
                 let v: serde_json::Value = serde_json::from_slice(&body)
                     .map_err(|_| Refusal::Bad("the request is not JSON"))?;
+                if path.ends_with("/paste") {
+                    // What was pasted from Word or WPS, as the editor's script read it.
+                    let blocks: Vec<crate::import::paste::Pasted> =
+                        serde_json::from_value(v.get("blocks").cloned().unwrap_or_default())
+                            .map_err(|_| Refusal::Bad("blocks is not what the editor sends"))?;
+                    return Ok(
+                        serde_json::json!({ "markdown": crate::import::paste::markdown(&blocks) }),
+                    );
+                }
                 let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
                 let fields = v.get("fields").and_then(serde_json::Value::as_object);
                 if path.ends_with("/create") {

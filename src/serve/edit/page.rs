@@ -212,6 +212,96 @@ const SCRIPT: &str = r#"(function () {
   for (var i = 0; i < buttons.length; i++) {
     buttons[i].addEventListener("click", function () { tools[this.getAttribute("data-tool")](); });
   }
+  // Pasting from Word or WPS: the clipboard's HTML read into blocks here, made into
+  // Markdown by the preview with the same 公文 rules as `anxuan import`.
+  function blocksOf(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html"), out = [];
+    function skip(n) {
+      var tag = n.tagName.toLowerCase(), st = (n.getAttribute("style") || "").toLowerCase();
+      return tag === "style" || tag === "script" || tag === "head" || tag.indexOf(":") >= 0 || /mso-list:\s*ignore/.test(st);
+    }
+    function runs(node, noLists) {
+      var list = [];
+      (function walk(n, bold, italic) {
+        if (n.nodeType === 3) {
+          var t = n.nodeValue.replace(/[\r\n]+/g, "");
+          if (t) { list.push({ text: t, bold: bold, italic: italic }); }
+          return;
+        }
+        if (n.nodeType !== 1 || skip(n)) { return; }
+        var tag = n.tagName.toLowerCase(), st = (n.getAttribute("style") || "").toLowerCase();
+        if (noLists && (tag === "ul" || tag === "ol")) { return; }
+        if (tag === "br") { list.push({ text: " " }); return; }
+        var b = bold || tag === "b" || tag === "strong" || /font-weight:\s*(bold|[6-9]00)/.test(st);
+        var i = italic || tag === "i" || tag === "em" || /font-style:\s*italic/.test(st);
+        for (var c = n.firstChild; c; c = c.nextSibling) { walk(c, b, i); }
+      })(node, false, false);
+      return list;
+    }
+    function text(n) { return runs(n).map(function (r) { return r.text; }).join("").replace(/\s+/g, " ").trim(); }
+    function depthOf(n) {
+      var d = -1;
+      for (var a = n.parentNode; a && a.tagName; a = a.parentNode) {
+        var t = a.tagName.toLowerCase();
+        if (t === "ul" || t === "ol") { d++; }
+      }
+      return Math.max(d, 0);
+    }
+    function block(n) {
+      if (n.nodeType !== 1 || skip(n)) { return; }
+      var tag = n.tagName.toLowerCase();
+      if (/^h[1-6]$/.test(tag)) { out.push({ t: "h", level: +tag.charAt(1), runs: runs(n) }); return; }
+      if (tag === "table") {
+        var rows = [];
+        [].forEach.call(n.querySelectorAll("tr"), function (tr) {
+          if (tr.closest("table") !== n) { return; }
+          var cells = [];
+          [].forEach.call(tr.children, function (td) { cells.push(text(td)); });
+          rows.push(cells);
+        });
+        out.push({ t: "table", rows: rows });
+        return;
+      }
+      if (tag === "li") {
+        out.push({ t: "li", depth: depthOf(n), ordered: n.parentNode.tagName.toLowerCase() === "ol", runs: runs(n, true) });
+        [].forEach.call(n.children, function (c) { var ct = c.tagName.toLowerCase(); if (ct === "ul" || ct === "ol") { block(c); } });
+        return;
+      }
+      if (tag === "p" || (tag === "div" && !n.querySelector("p,div,table,ul,ol,h1,h2,h3,h4,h5,h6"))) {
+        var st = n.getAttribute("style") || "", m = /mso-list:\s*l\d+\s+level(\d+)/i.exec(st);
+        if (m) {
+          var marker = n.querySelector('[style*="mso-list:Ignore"], [style*="mso-list: Ignore"]');
+          var ordered = marker ? /[0-9一二三四五六七八九十]/.test(marker.textContent) : false;
+          out.push({ t: "li", depth: +m[1] - 1, ordered: ordered, runs: runs(n) });
+          return;
+        }
+        out.push({ t: "p", runs: runs(n) });
+        return;
+      }
+      for (var c = n.firstChild; c; c = c.nextSibling) { block(c); }
+    }
+    block(doc.body);
+    return out;
+  }
+  bodyBox.addEventListener("paste", function (e) {
+    var html = e.clipboardData ? e.clipboardData.getData("text/html") : "";
+    if (!html) { return; }
+    e.preventDefault();
+    var plain = e.clipboardData.getData("text/plain");
+    var s = bodyBox.selectionStart, en = bodyBox.selectionEnd;
+    api("POST", "/__anxuan/edit/paste", { blocks: blocksOf(html) }).then(function (r) {
+      var md = r.status === 200 ? r.json.markdown : plain;
+      var v = bodyBox.value;
+      bodyBox.value = v.slice(0, s) + md + v.slice(en);
+      bodyBox.selectionStart = bodyBox.selectionEnd = s + md.length;
+      keepDraft();
+      say(r.status === 200 ? "已粘贴：标题、表格和列表已按公文层次整理" : "已按纯文本粘贴");
+    }, function () {
+      var v = bodyBox.value;
+      bodyBox.value = v.slice(0, s) + plain + v.slice(en);
+      say("已按纯文本粘贴（连不上预览）");
+    });
+  });
   function conflict(disk, diskVersion) {
     var box = document.getElementById("conflict");
     box.hidden = false;
