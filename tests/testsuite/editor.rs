@@ -545,3 +545,134 @@ fn word_s_clipboard_html_pasted_into_the_text_becomes_headings_a_list_and_a_tabl
         assert!(!page.contains(junk), "{junk}");
     }
 }
+
+/// Draws a 3000×2000 photo on a canvas, puts the EXIF block `?exif=HEX` (a phone's:
+/// make, model, GPS position) into it as a camera does, and drops it onto the
+/// editor's text; then saves.
+const DROP_PROBE: &str = r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>drop probe</title></head><body>
+<iframe id="f" width="1000" height="900"></iframe><pre id="out">pending</pre>
+<script>
+var f = document.getElementById("f");
+function report(r) { document.getElementById("out").textContent = JSON.stringify(r); }
+var hex = new URLSearchParams(location.search).get("exif");
+function photo(then) {
+  var c = document.createElement("canvas");
+  c.width = 3000; c.height = 2000;
+  var g = c.getContext("2d"), grad = g.createLinearGradient(0, 0, 3000, 2000);
+  grad.addColorStop(0, "#2a6b3a"); grad.addColorStop(1, "#8fb3d9");
+  g.fillStyle = grad; g.fillRect(0, 0, 3000, 2000);
+  for (var i = 0; i < 400; i++) { g.fillStyle = "hsl(" + (i * 37 % 360) + ",50%,50%)"; g.fillRect((i * 97) % 2900, (i * 53) % 1900, 60, 40); }
+  c.toBlob(function (b) {
+    b.arrayBuffer().then(function (buf) {
+      var jpeg = new Uint8Array(buf), tiff = new Uint8Array(hex.match(/../g).map(function (h) { return parseInt(h, 16); }));
+      var app1 = new Uint8Array(4 + 6 + tiff.length), len = 2 + 6 + tiff.length;
+      app1.set([0xFF, 0xE1, len >> 8, len & 255, 0x45, 0x78, 0x69, 0x66, 0, 0]);
+      app1.set(tiff, 10);
+      then(new File([jpeg.slice(0, 2), app1, jpeg.slice(2)], "IMG_20240710_083015.jpg", { type: "image/jpeg" }));
+    });
+  }, "image/jpeg", 0.9);
+}
+f.src = "/__anxuan/edit/?page=content/notices/a.md";
+(function wait(tries) {
+  var d = f.contentDocument;
+  if (!d || !d.getElementById("save") || d.getElementById("save").disabled) {
+    if (tries > 0) { setTimeout(function () { wait(tries - 1); }, 100); } else { report({ failed: "no form" }); }
+    return;
+  }
+  photo(function (file) {
+    var body = d.getElementById("body"), dt = new DataTransfer();
+    dt.items.add(file);
+    body.selectionStart = body.selectionEnd = body.value.length;
+    body.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    (function added(n) {
+      if (/照片已加上/.test(d.getElementById("status").textContent)) {
+        var alt = body.value.slice(body.selectionStart, body.selectionEnd);
+        d.getElementById("save").click();
+        (function saved(k) {
+          if (/已保存/.test(d.getElementById("status").textContent)) { report({ body: body.value, selected: alt, size: file.size }); return; }
+          if (k > 0) { setTimeout(function () { saved(k - 1); }, 100); } else { report({ failed: "not saved" }); }
+        })(100);
+        return;
+      }
+      if (n > 0) { setTimeout(function () { added(n - 1); }, 100); } else { report({ failed: "not added: " + d.getElementById("status").textContent }); }
+    })(150);
+  });
+})(200);
+</script></body></html>"##;
+
+#[test]
+fn a_phone_photo_dropped_onto_the_text_is_published_resized_and_without_its_position() {
+    let site = site();
+    site.file("static/drop-probe.html", DROP_PROBE);
+    let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
+    let hex: String = crate::photos::exif_block()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
+    let out = std::process::Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(format!("{}drop-probe.html?exif={hex}", server.1))
+        .output()
+        .expect("run node");
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{json} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    assert!(m.get("failed").is_none(), "{m}");
+    // Saved beside the page under a name of its own, the description selected to type over.
+    let body = m["body"].as_str().unwrap();
+    assert!(
+        body.contains("![照片说明（写照片里是什么）](a-photo-1.jpg)"),
+        "{body}"
+    );
+    assert_eq!(m["selected"], "照片说明（写照片里是什么）");
+    let original = site.path().join("content/notices/a-photo-1.jpg");
+    assert_eq!(
+        std::fs::metadata(&original).unwrap().len(),
+        m["size"].as_u64().unwrap()
+    );
+    let tags = crate::photos::exiftool(&original);
+    assert!(
+        tags.keys().any(|k| k.contains("GPSLatitude")),
+        "the dropped photo has a position: {tags:?}"
+    );
+    // Published: the page shows it, its address holds a 1280 px copy with no EXIF.
+    assert!(
+        shown(&server, "/notices/a/", "a-photo-1.800w."),
+        "the page shows the photo's copies"
+    );
+    let (status, _, _) = request(&server, "GET", "/notices/a-photo-1.jpg", &[], "");
+    assert_eq!(status, 200);
+    let (_, _, bytes) = crate::support::http_get(&server.1, "/notices/a-photo-1.jpg");
+    let img = image::load_from_memory(&bytes).unwrap();
+    assert_eq!(
+        img.width(),
+        1280,
+        "resized (and turned upright: {}×{})",
+        img.width(),
+        img.height()
+    );
+    assert!(
+        img.height() > img.width(),
+        "turned upright as the EXIF said"
+    );
+    assert!(!bytes.windows(4).any(|w| w == b"Exif"), "no EXIF left");
+    // A HEIC or something not a photo is refused, and nothing is written.
+    let t = token(&server);
+    let (status, _, body) = request(
+        &server,
+        "POST",
+        "/__anxuan/edit/upload?page=content/notices/a.md",
+        &[("X-Anxuan-Token", &t)],
+        "<svg onload=alert(1)>",
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(!site.path().join("content/notices/a-photo-2.jpg").exists());
+}

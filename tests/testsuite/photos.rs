@@ -68,7 +68,7 @@ fn pixels() -> image::RgbImage {
 
 /// A little-endian TIFF block (EXIF's body): IFD0 with Make, Model, Orientation 6
 /// and a GPS IFD with latitude and longitude.
-fn exif_block() -> Vec<u8> {
+pub fn exif_block() -> Vec<u8> {
     let mut t = b"II*\0\x08\0\0\0".to_vec();
     let entry = |t: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: [u8; 4]| {
         t.extend(tag.to_le_bytes());
@@ -118,7 +118,7 @@ pub fn phone_photo() -> &'static [u8] {
 }
 
 /// What exiftool reads in a file: tag names (with groups) to values.
-fn exiftool(file: &Path) -> serde_json::Map<String, serde_json::Value> {
+pub fn exiftool(file: &Path) -> serde_json::Map<String, serde_json::Value> {
     let out = Command::new("exiftool")
         .args(["-j", "-G", "-a"])
         .arg(file)

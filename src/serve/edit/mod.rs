@@ -314,6 +314,54 @@ fn create(
     Ok(rel)
 }
 
+/// A photo is refused above this (a phone's is 3 to 8 MB).
+pub(super) const MAX_UPLOAD: usize = 30 << 20;
+
+/// Saves a photo dropped onto the page's editor beside the page, as
+/// `<page>-photo-N.jpg` (or `.png`, `.webp`: by its bytes, never the name sent), never
+/// over a file; its name. The build then publishes it as any photo beside a page:
+/// resized, turned upright, without its metadata (the GPS position of a phone photo).
+fn upload(root: &Path, rel: &str, bytes: &[u8]) -> Result<String, Refusal> {
+    let file = page_file(root, rel)?;
+    if !file.is_file() {
+        return Err(Refusal::Missing);
+    }
+    let ext = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "jpg"
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "png"
+    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        "webp"
+    } else if crate::photo::is_heif(bytes) {
+        return Err(Refusal::Bad(
+            "an iPhone HEIC photo: convert it to JPEG first (on the iPhone: 设置 → 相机 → 格式 → 兼容性最佳)",
+        ));
+    } else {
+        return Err(Refusal::Bad("only JPEG, PNG and WebP photos can be added"));
+    };
+    let dir = file.parent().ok_or(Refusal::Missing)?;
+    let stem = match file.file_stem().and_then(|s| s.to_str()) {
+        Some("index") | None => "photo".to_string(),
+        Some(s) => format!("{}-photo", crate::base::slug::slugify(s)),
+    };
+    for n in 1..1000 {
+        let name = format!("{stem}-{n}.{ext}");
+        let to = dir.join(&name);
+        if to.exists() {
+            continue;
+        }
+        let tmp = dir.join(format!(".{name}.anxuan-upload"));
+        let linked = std::fs::write(&tmp, bytes).and_then(|_| std::fs::hard_link(&tmp, &to));
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => return Ok(name),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Refusal::Failed(e.to_string())),
+        }
+    }
+    Err(Refusal::Failed("no free name for the photo".into()))
+}
+
 /// A page's text and its version.
 pub(super) fn read(root: &Path, rel: &str) -> Result<(String, String), Refusal> {
     let file = page_file(root, rel)?;
@@ -450,6 +498,21 @@ pub(super) fn respond(mut request: tiny_http::Request, editing: &Editing) {
                 let page = query(&url, "page").ok_or(Refusal::Bad("page= is missing"))?;
                 let (text, version) = read(root, &page)?;
                 Ok(serde_json::json!({ "page": page, "text": text, "version": version }))
+            }
+            (Method::Post, "/__anxuan/edit/upload") => {
+                let page = query(&url, "page").ok_or(Refusal::Bad("page= is missing"))?;
+                let mut body = Vec::new();
+                use std::io::Read;
+                request
+                    .as_reader()
+                    .take(MAX_UPLOAD as u64 + 1)
+                    .read_to_end(&mut body)
+                    .map_err(|_| Refusal::Bad("the photo could not be read"))?;
+                if body.len() > MAX_UPLOAD {
+                    return Err(Refusal::TooLarge);
+                }
+                let name = upload(root, &page, &body)?;
+                Ok(serde_json::json!({ "name": name }))
             }
             (Method::Get, "/__anxuan/edit/form") => {
                 if let Some(kind) = query(&url, "new") {
