@@ -163,6 +163,7 @@ pub fn run(
     let editing = Arc::new(edit::Editing {
         guard: edit::Guard::new(bind, actual_port),
         root: root.to_path_buf(),
+        lang,
     });
     let workers: Vec<_> = (0..4)
         .map(|_| {

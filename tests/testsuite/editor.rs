@@ -676,3 +676,77 @@ fn a_phone_photo_dropped_onto_the_text_is_published_resized_and_without_its_posi
     assert_eq!(status, 400, "{body}");
     assert!(!site.path().join("content/notices/a-photo-2.jpg").exists());
 }
+
+#[test]
+fn the_builds_checks_are_shown_at_their_fields_before_saving_with_numbers_masked() {
+    let site = site();
+    site.file(
+        "static/check-probe.html",
+        r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>check probe</title></head><body>
+<iframe id="f" width="1000" height="900"></iframe><pre id="out">pending</pre>
+<script>
+var f = document.getElementById("f");
+function report(r) { document.getElementById("out").textContent = JSON.stringify(r); }
+f.src = "/__anxuan/edit/?page=content/notices/a.md";
+(function wait(tries) {
+  var d = f.contentDocument;
+  if (!d || !d.getElementById("save") || d.getElementById("save").disabled) {
+    if (tries > 0) { setTimeout(function () { wait(tries - 1); }, 100); } else { report({ failed: "the form never came" }); }
+    return;
+  }
+  d.getElementById("f-title").value = "";
+  // The number is made here: written in this file, it would stop the build.
+  var mobile = String(6906172839 * 2);
+  d.getElementById("body").value = "有事请找张三，手机" + mobile + "。";
+  d.getElementById("body").dispatchEvent(new Event("input", { bubbles: true }));
+  (function shown(n) {
+    var t = d.getElementById("p-title"), b = d.getElementById("p-body");
+    if (t && b && t.textContent && b.textContent) {
+      report({ title: t.textContent, body: b.textContent, summary: d.getElementById("checks").textContent,
+        described: d.getElementById("body").getAttribute("aria-describedby"), shown: d.documentElement.outerHTML.split(mobile).length - 1 });
+      return;
+    }
+    if (n > 0) { setTimeout(function () { shown(n - 1); }, 100); } else { report({ failed: "no problems shown", status: d.getElementById("status").textContent }); }
+  })(100);
+})(200);
+</script></body></html>"##,
+    );
+    let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
+    let before = std::fs::read_to_string(site.path().join("content/notices/a.md")).unwrap();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
+    let out = std::process::Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(format!("{}check-probe.html", server.1))
+        .output()
+        .expect("run node");
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{json} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    assert!(m.get("failed").is_none(), "{m}");
+    // The title the build requires, at the title; the mobile number, masked, at the text.
+    assert!(m["title"].as_str().unwrap().contains("错误"), "{m}");
+    let body = m["body"].as_str().unwrap();
+    assert!(
+        body.contains("138****5678") && !body.contains("13812345678"),
+        "{m}"
+    );
+    assert_eq!(m["described"], "p-body");
+    // Only the textarea holds the whole number (the clerk typed it), no message.
+    assert_eq!(
+        m["shown"], 0,
+        "the textarea's value is not in the markup: {m}"
+    );
+    assert!(m["summary"].as_str().unwrap().contains("错误"), "{m}");
+    // Nothing was saved by checking.
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("content/notices/a.md")).unwrap(),
+        before
+    );
+}

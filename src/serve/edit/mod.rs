@@ -83,6 +83,8 @@ impl Refusal {
 pub(super) struct Editing {
     pub(super) guard: Guard,
     pub(super) root: PathBuf,
+    /// The language of the checks' messages.
+    pub(super) lang: crate::base::diagnostic::Lang,
 }
 
 /// What the preview checks every request against.
@@ -314,6 +316,121 @@ fn create(
     Ok(rel)
 }
 
+/// What the build would say about the page as the form has it, before it is saved:
+/// its front matter read and validated as the build does (`parse::meta`), leftover
+/// placeholders, and the privacy checks (findings masked); each at the field it is
+/// about (`body` for the text). Links, data blocks and photos are checked by the
+/// build after saving.
+fn check(
+    root: &Path,
+    kind: Kind,
+    rel: &str,
+    text: &str,
+    lang: crate::base::diagnostic::Lang,
+) -> Result<serde_json::Value, Refusal> {
+    use crate::base::diagnostic::Diagnostic;
+    use crate::parse::{front_matter, meta};
+    let config = settings(root)?;
+    let mut diags = Vec::new();
+    let split = front_matter::split(text, &mut diags);
+    let table = match (split.front, split.format) {
+        (Some((front, off)), Some(fmt)) => front_matter::parse(front, off, fmt, &mut diags),
+        _ => Vec::new(),
+    };
+    let mut waivers = Vec::new();
+    if !diags.iter().any(Diagnostic::is_error) {
+        let anchor = 0..split.front.map(|_| 3).unwrap_or(0);
+        let (m, d) = meta::page_meta(&table, kind, &config.timezone, &config.levels, anchor);
+        diags.extend(d);
+        diags.extend(meta::placeholders(
+            &text[split.body_offset..],
+            split.body_offset,
+        ));
+        waivers = m.privacy_allow;
+    }
+    diags.extend(crate::checks::check_markdown(
+        Path::new(rel),
+        text,
+        &waivers,
+        &config.privacy_allow,
+    ));
+    let index = crate::base::diagnostic::LineIndex::new(text);
+    let problems: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            let at = d.span.as_ref().map_or(0, |s| s.start);
+            // The key whose line it is, in the front matter; else the text.
+            let field = if at < split.body_offset {
+                let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let line = &text[line_start..];
+                let key: String = line
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !key.is_empty() {
+                    key
+                } else {
+                    // A key that is missing is named at the fence: `缺少 \`title\``.
+                    kind.fields()
+                        .iter()
+                        .find(|f| d.message.get(lang).contains(&format!("`{}`", f.key)))
+                        .map_or("front".to_string(), |f| f.key.to_string())
+                }
+            } else {
+                "body".to_string()
+            };
+            serde_json::json!({
+                "field": field,
+                "error": d.is_error(),
+                "line": index.line_col(at).0,
+                "message": d.message.get(lang),
+                "help": d.help.as_ref().map(|h| h.get(lang).to_string()),
+            })
+        })
+        .collect();
+    Ok(serde_json::json!({ "problems": problems }))
+}
+
+/// The page's text as the form has it: the file now (or, for a new page, what
+/// `anxuan new` writes) with the form's fields and body written in.
+fn compose(root: &Path, v: &serde_json::Value) -> Result<(Kind, String, String), Refusal> {
+    let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+    let empty = serde_json::Map::new();
+    let fields = v
+        .get("fields")
+        .and_then(serde_json::Value::as_object)
+        .unwrap_or(&empty);
+    let config = settings(root)?;
+    match field("page").filter(|p| !p.is_empty()) {
+        Some(page) => {
+            let (now, _) = read(root, page)?;
+            let kind = kind_of(page);
+            let text = front::merge(&now, kind, fields, field("body"), &config.timezone)?;
+            Ok((kind, page.to_string(), text))
+        }
+        None => {
+            let kind = field("kind")
+                .and_then(Kind::from_name)
+                .ok_or(Refusal::Bad("no such kind of page"))?;
+            let title = fields
+                .get("title")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("");
+            let now = jiff::Zoned::now().with_time_zone(config.timezone.clone());
+            let skeleton = crate::scaffold::new_page_text(kind, title, &now, &config.levels);
+            let text = front::merge(
+                &skeleton,
+                kind,
+                fields,
+                Some(field("body").unwrap_or("")),
+                &config.timezone,
+            )?;
+            let rel = format!("content/{}/new.md", kind.section_dir());
+            Ok((kind, rel, text))
+        }
+    }
+}
+
 /// A photo is refused above this (a phone's is 3 to 8 MB).
 pub(super) const MAX_UPLOAD: usize = 30 << 20;
 
@@ -529,7 +646,8 @@ pub(super) fn respond(mut request: tiny_http::Request, editing: &Editing) {
                 "/__anxuan/edit/save"
                 | "/__anxuan/edit/delete"
                 | "/__anxuan/edit/create"
-                | "/__anxuan/edit/paste",
+                | "/__anxuan/edit/paste"
+                | "/__anxuan/edit/check",
             ) => {
                 let mut body = Vec::new();
                 use std::io::Read;
@@ -543,6 +661,10 @@ pub(super) fn respond(mut request: tiny_http::Request, editing: &Editing) {
                 }
                 let v: serde_json::Value = serde_json::from_slice(&body)
                     .map_err(|_| Refusal::Bad("the request is not JSON"))?;
+                if path.ends_with("/check") {
+                    let (kind, rel, text) = compose(root, &v)?;
+                    return check(root, kind, &rel, &text, editing.lang);
+                }
                 if path.ends_with("/paste") {
                     // What was pasted from Word or WPS, as the editor's script read it.
                     let blocks: Vec<crate::import::paste::Pasted> =

@@ -33,6 +33,8 @@ button.primary { background: #1e5fb4; border-color: #1e5fb4; color: #fff; font-w
 #status { min-height: 1.6em; font-weight: bold; }
 #status.bad { color: #8b0000; }
 #conflict { border: 3px solid #8b0000; padding: 12px; margin: 16px 0; }
+.problem { margin: 4px 0; white-space: pre-wrap; color: #6b4e00; font-size: 17px; }
+.problem.bad, #checks { color: #8b0000; font-weight: bold; }
 #conflict textarea { min-height: 12em; }
 "#;
 
@@ -181,7 +183,39 @@ const SCRIPT: &str = r#"(function () {
       say("已恢复上次没有保存的内容");
     };
   }
-  form.addEventListener("input", keepDraft);
+  // The build's checks on the form as it is, before saving, each at its field.
+  var checkTimer = null, checkSeq = 0;
+  function problemBox(key) {
+    var id = "p-" + key, box = document.getElementById(id);
+    if (box) { return box; }
+    var at = key === "body" ? bodyBox : document.getElementById("f-" + key);
+    if (!at) { at = fieldsBox.firstChild; }
+    box = el("p", { id: id, "class": "problem" });
+    if (at && at.parentNode) { at.parentNode.insertBefore(box, at.nextSibling); }
+    if (at && at.setAttribute) { at.setAttribute("aria-describedby", id); }
+    return box;
+  }
+  function check() {
+    var seq = ++checkSeq, now = collect();
+    var req = page ? { page: page, fields: changed(now), body: bodyBox.value } : { kind: kind, fields: now, body: bodyBox.value };
+    api("POST", "/__anxuan/edit/check", req).then(function (r) {
+      if (seq !== checkSeq || r.status !== 200) { return; }
+      var boxes = document.querySelectorAll(".problem");
+      for (var i = 0; i < boxes.length; i++) { boxes[i].textContent = ""; boxes[i].className = "problem"; }
+      var errors = 0;
+      r.json.problems.forEach(function (p) {
+        var box = problemBox(schema.fields.some(function (f) { return f.key === p.field; }) || p.field === "body" ? p.field : "front");
+        var line = (p.error ? "错误：" : "注意：") + p.message + (p.help ? "（" + p.help + "）" : "");
+        box.textContent = box.textContent ? box.textContent + "\n" + line : line;
+        box.className = "problem" + (p.error ? " bad" : "");
+        if (p.error) { errors++; }
+      });
+      document.getElementById("checks").textContent = errors ? "有 " + errors + " 处错误，改好之前网站不能生成（见各项下面的红字）" : "";
+    });
+  }
+  function checkSoon() { clearTimeout(checkTimer); checkTimer = setTimeout(check, 500); }
+  form.addEventListener("input", function () { keepDraft(); checkSoon(); });
+  form.addEventListener("change", checkSoon);
   form.addEventListener("change", function (e) {
     if (e.target.name === "level") {
       var labels = form.querySelectorAll(".levels label");
@@ -389,6 +423,7 @@ const SCRIPT: &str = r#"(function () {
     schema = r.json;
     version = schema.version;
     draw();
+    check();
     if (page) {
       document.getElementById("heading").textContent = "编辑：" + (schema.values.title || page);
       document.getElementById("file").textContent = "文件：" + page;
@@ -409,6 +444,7 @@ pub(super) fn html(token: Option<&str>) -> String {
 <p class=\"hint\" id=\"file\"></p>\
 <p><a href=\"/\">← 回到网站预览</a></p>\
 <p id=\"status\" role=\"status\" aria-live=\"polite\"></p>\
+<p id=\"checks\" aria-live=\"polite\"></p>\
 <button type=\"button\" id=\"restore\" hidden>恢复上次没有保存的内容</button>\
 <form id=\"form\" novalidate><div id=\"fields\"></div>\
 <label for=\"body\">正文</label>\
