@@ -85,7 +85,12 @@ pub(super) fn respond(
         return;
     }
     if path.starts_with("/__anxuan/edit/") {
-        super::edit::respond(request, editing);
+        let titles = lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .titles
+            .clone();
+        super::edit::respond(request, editing, &titles);
         return;
     }
     match path {

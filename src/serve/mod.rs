@@ -65,6 +65,8 @@ struct Status {
     /// Each page's source file by its output path (`notices/a/` →
     /// `content/notices/a.md`), for the editor's 编辑 link on its preview page.
     sources: std::collections::HashMap<String, String>,
+    /// Every page's source file and title, for the editor's 链接 list.
+    titles: Vec<(String, String)>,
 }
 
 type Shared = Arc<(Mutex<Status>, Condvar)>;
@@ -272,6 +274,16 @@ fn rebuild(
             .pages
             .iter()
             .map(|p| (p.path.clone(), p.rel.to_string_lossy().replace('\\', "/")))
+            .collect();
+        status.titles = site
+            .pages
+            .iter()
+            .map(|p| {
+                (
+                    p.rel.to_string_lossy().replace('\\', "/"),
+                    p.meta.title.clone(),
+                )
+            })
             .collect();
     }
     status.shown = status.generation;

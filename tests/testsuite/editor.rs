@@ -750,3 +750,89 @@ f.src = "/__anxuan/edit/?page=content/notices/a.md";
         before
     );
 }
+
+#[test]
+fn a_link_is_chosen_from_the_sites_pages_and_delete_moves_the_page_to_the_recycle_folder() {
+    let site = site();
+    site.page(
+        "content/notices/b.md",
+        "title = \"停水通知\"\ndate = 2024-06-02",
+        "\n明天停水。\n",
+    );
+    site.file(
+        "static/link-probe.html",
+        r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>link probe</title></head><body>
+<iframe id="f" width="1000" height="900"></iframe><pre id="out">pending</pre>
+<script>
+var f = document.getElementById("f"), r = {};
+function report() { document.getElementById("out").textContent = JSON.stringify(r); }
+function until(test, then, n) {
+  if (test()) { then(); return; }
+  if (n <= 0) { r.failed = String(test); report(); return; }
+  setTimeout(function () { until(test, then, n - 1); }, 100);
+}
+f.src = "/__anxuan/edit/?page=content/notices/a.md";
+until(function () { var d = f.contentDocument; return d && d.getElementById("save") && !d.getElementById("save").disabled; }, function () {
+  var d = f.contentDocument, sel = d.getElementById("link-to"), body = d.getElementById("body");
+  r.options = [].map.call(sel.options, function (o) { return o.value + "|" + o.textContent; });
+  body.selectionStart = body.selectionEnd = body.value.length;
+  sel.value = "@/notices/b.md";
+  sel.dispatchEvent(new Event("change", { bubbles: true }));
+  r.body = body.value;
+  d.getElementById("save").click();
+  until(function () { return /已保存/.test(d.getElementById("status").textContent); }, function () {
+    f.contentWindow.confirm = function () { return true; };
+    d.getElementById("delete").click();
+    until(function () { return /回收站/.test(d.getElementById("status").textContent); }, function () {
+      r.status = d.getElementById("status").textContent;
+      report();
+    }, 100);
+  }, 100);
+}, 200);
+</script></body></html>"##,
+    );
+    let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
+    let out = std::process::Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(format!("{}link-probe.html", server.1))
+        .output()
+        .expect("run node");
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{json} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    assert!(m.get("failed").is_none(), "{m}");
+    // The list has the other page, by its file, and not the page itself.
+    assert_eq!(
+        m["options"],
+        serde_json::json!(["|（选一个页面）", "@/notices/b.md|停水通知"]),
+        "{m}"
+    );
+    assert!(
+        m["body"]
+            .as_str()
+            .unwrap()
+            .ends_with("[停水通知](@/notices/b.md)"),
+        "{m}"
+    );
+    // Deleted: moved into the recycle folder with the link saved, never removed.
+    assert!(!site.path().join("content/notices/a.md").exists());
+    let recycled: Vec<_> = crate::support::walk(&site.path().join(".anxuan-recycle"))
+        .into_iter()
+        .filter(|p| p.ends_with("content/notices/a.md"))
+        .collect();
+    assert_eq!(recycled.len(), 1, "{m}");
+    let text = std::fs::read_to_string(&recycled[0]).unwrap();
+    assert!(text.contains("[停水通知](@/notices/b.md)") && text.contains("# 这行注释要留着"));
+    assert!(
+        m["status"].as_str().unwrap().contains(".anxuan-recycle"),
+        "{m}"
+    );
+}

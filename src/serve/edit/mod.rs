@@ -238,13 +238,14 @@ fn settings(root: &Path) -> Result<crate::parse::config::Config, Refusal> {
 }
 
 /// What the form needs: its fields, the page's values and body, the levels with their
-/// colours, the known hazards.
+/// colours, the known hazards, the site's pages to link to.
 fn form(
     root: &Path,
     kind: Kind,
     text: &str,
     version: &str,
     page: &str,
+    titles: &[(String, String)],
 ) -> Result<serde_json::Value, Refusal> {
     let config = settings(root)?;
     let (values, body) = front::values(text, kind)?;
@@ -266,6 +267,12 @@ fn form(
         "version": version,
         "levels": levels,
         "hazards": crate::parse::meta::HAZARDS,
+        // `@/notices/a.md`, the link to a page by its file, which the build checks.
+        "pages": titles
+            .iter()
+            .filter(|(rel, _)| rel != page)
+            .map(|(rel, title)| serde_json::json!({ "link": format!("@/{}", rel.trim_start_matches("content/")), "title": title }))
+            .collect::<Vec<_>>(),
     }))
 }
 
@@ -572,7 +579,11 @@ fn query(url: &str, name: &str) -> Option<String> {
 /// Answers a request under `/__anxuan/edit/`: `GET source?page=content/…` gives the
 /// page's text and version; `POST save` takes `{page, base, text}`; `POST delete`
 /// takes `{page, base}`. Every one is checked by the guard first.
-pub(super) fn respond(mut request: tiny_http::Request, editing: &Editing) {
+pub(super) fn respond(
+    mut request: tiny_http::Request,
+    editing: &Editing,
+    titles: &[(String, String)],
+) {
     use tiny_http::{Header, Method, Response};
     let header_of = |name: &'static str| {
         request
@@ -635,11 +646,11 @@ pub(super) fn respond(mut request: tiny_http::Request, editing: &Editing) {
                 if let Some(kind) = query(&url, "new") {
                     let kind =
                         Kind::from_name(&kind).ok_or(Refusal::Bad("no such kind of page"))?;
-                    return form(root, kind, "", "", "");
+                    return form(root, kind, "", "", "", titles);
                 }
                 let page = query(&url, "page").ok_or(Refusal::Bad("page= or new= is missing"))?;
                 let (text, version) = read(root, &page)?;
-                form(root, kind_of(&page), &text, &version, &page)
+                form(root, kind_of(&page), &text, &version, &page, titles)
             }
             (
                 Method::Post,

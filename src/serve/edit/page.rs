@@ -26,7 +26,10 @@ fieldset { border: 0; padding: 0; margin: 0; }
 .levels input { margin-right: 6px; }
 .levels label.chosen { border-color: #1a1a1a; }
 .check label { display: inline; font-weight: normal; }
-.toolbar { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0; }
+.toolbar { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0; align-items: center; }
+.toolbar label.inline { display: inline; margin: 0 0 0 8px; }
+.toolbar select.inline { display: inline-block; width: auto; max-width: 100%; min-height: 44px; }
+#delete { border-color: #8b0000; color: #8b0000; margin-top: 24px; }
 button { font: inherit; min-height: 44px; padding: 6px 14px; border: 2px solid #1a1a1a; border-radius: 4px; background: #fff; color: #1a1a1a; cursor: pointer; }
 button.primary { background: #1e5fb4; border-color: #1e5fb4; color: #fff; font-weight: bold; padding: 8px 28px; }
 .hint { color: #444; font-size: 16px; margin: 4px 0; }
@@ -240,8 +243,38 @@ const SCRIPT: &str = r#"(function () {
     list: function () { insert("\n\n- ", "\n- 第二条\n\n", "第一条"); },
     table: function () { insert("\n\n| 项目 | 数量 |\n|---|---|\n| ", " | 0 |\n\n", "名称"); },
     image: function () { insert("![", "](照片.jpg)", "照片说明（给看不见图的人）"); },
-    link: function () { insert("[", "](@/notices/页面文件.md)", "链接文字"); }
   };
+  // 链接: a page of the site chosen from the list, linked by its file (the build checks it).
+  var linkTo = document.getElementById("link-to");
+  linkTo.addEventListener("change", function () {
+    var o = linkTo.options[linkTo.selectedIndex];
+    if (!o.value) { return; }
+    insert("[", "](" + o.value + ")", o.getAttribute("data-title"));
+    linkTo.selectedIndex = 0;
+  });
+  function fillLinks() {
+    schema.pages.forEach(function (p) {
+      var o = el("option", { value: p.link, "data-title": p.title }, p.title);
+      linkTo.appendChild(o);
+    });
+  }
+  // Deleting moves the page into the recycle folder (.anxuan-recycle/), never removes it.
+  var del = document.getElementById("delete");
+  del.addEventListener("click", function () {
+    if (!window.confirm("把这个页面移到回收站（.anxuan-recycle 文件夹）？网站上就不再有它。")) { return; }
+    api("POST", "/__anxuan/edit/delete", { page: page, base: version }).then(function (r) {
+      if (r.status === 200) {
+        try { localStorage.removeItem(draftKey); } catch (e) {}
+        form.hidden = true;
+        del.hidden = true;
+        say("已移到回收站：" + r.json.moved_to + "（要恢复，把它移回原来的文件夹）");
+      } else if (r.status === 409) {
+        say("没有删除：这个文件在别处被改过，请重新打开再删", true);
+      } else {
+        say("没有删除：" + (r.json.error || r.status), true);
+      }
+    });
+  });
   var buttons = document.querySelectorAll(".toolbar button");
   for (var i = 0; i < buttons.length; i++) {
     buttons[i].addEventListener("click", function () { tools[this.getAttribute("data-tool")](); });
@@ -423,6 +456,8 @@ const SCRIPT: &str = r#"(function () {
     schema = r.json;
     version = schema.version;
     draw();
+    fillLinks();
+    if (page) { del.hidden = false; }
     check();
     if (page) {
       document.getElementById("heading").textContent = "编辑：" + (schema.values.title || page);
@@ -450,9 +485,11 @@ pub(super) fn html(token: Option<&str>) -> String {
 <label for=\"body\">正文</label>\
 <p class=\"hint\">直接写文字；空一行是新的段落。也可以用下面的按钮加标题、列表、表格；照片直接拖进来。</p>\
 <div class=\"toolbar\" role=\"toolbar\" aria-label=\"正文格式\">\
-<button type=\"button\" data-tool=\"heading\">标题</button><button type=\"button\" data-tool=\"bold\">加粗</button><button type=\"button\" data-tool=\"list\">列表</button><button type=\"button\" data-tool=\"table\">表格</button><button type=\"button\" data-tool=\"image\">图片</button><button type=\"button\" data-tool=\"link\">链接</button></div>\
+<button type=\"button\" data-tool=\"heading\">标题</button><button type=\"button\" data-tool=\"bold\">加粗</button><button type=\"button\" data-tool=\"list\">列表</button><button type=\"button\" data-tool=\"table\">表格</button><button type=\"button\" data-tool=\"image\">图片</button>\
+<label for=\"link-to\" class=\"inline\">链接到：</label><select id=\"link-to\" class=\"inline\"><option value=\"\">（选一个页面）</option></select></div>\
 <textarea id=\"body\" rows=\"16\"></textarea>\
 <p><button type=\"submit\" id=\"save\" class=\"primary\" disabled>保存</button></p></form>\
+<p><button type=\"button\" id=\"delete\" hidden>删除这个页面（移到回收站）</button></p>\
 <section id=\"conflict\" hidden aria-label=\"保存冲突\"><h2>文件在别处被改过</h2>\
 <label for=\"disk\">文件现在的内容</label><textarea id=\"disk\" readonly></textarea>\
 <label for=\"mine\">你写的正文</label><textarea id=\"mine\" readonly></textarea>\
