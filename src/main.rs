@@ -67,6 +67,9 @@ enum Command {
         /// 每半秒查看一次文件有没有变化（网络盘、虚拟机等收不到文件变化通知时用）
         #[arg(long)]
         poll: bool,
+        /// 允许局域网里的其他电脑编辑（和 --bind 0.0.0.0 一起用）：终端里显示一个只能用一次的编辑码
+        #[arg(long)]
+        edit_on_lan: bool,
     },
     /// 检查全部内容，不写出文件
     Check {
@@ -149,6 +152,7 @@ fn english(cmd: clap::Command) -> clap::Command {
             "port" => "port, default 1111; 0 picks a free one",
             "no_reload" => "do not reload browsers on changes (no script injected)",
             "poll" => "look for changed files every half second (for network drives and VMs that send no file events)",
+            "edit_on_lan" => "let another computer on the LAN edit (with --bind 0.0.0.0): the terminal shows a code that works once",
             "dir" => "folder for the new site",
             "kind" => "kind: notice, warning, campaign, stats, leaflet (import: notice by default)",
             "title" => "title, e.g. \"暴雨红色预警\" (a warning's level and hazard are taken from it)",
@@ -554,12 +558,18 @@ fn run(command: Command, lang: Lang) -> anyhow::Result<ExitCode> {
             now,
             no_reload,
             poll,
+            edit_on_lan,
         } => {
             let now = match parse_now(now.as_deref(), lang) {
                 Ok(n) => n,
                 Err(code) => return Ok(code),
             };
-            anxuan::serve::run(&root, &bind, port, now, !no_reload, poll, lang)
+            let preview = anxuan::serve::Preview {
+                live_reload: !no_reload,
+                poll,
+                edit_on_lan,
+            };
+            anxuan::serve::run(&root, &bind, port, now, preview, lang)
         }
         Command::Print {
             root,

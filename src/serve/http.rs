@@ -140,27 +140,35 @@ pub(super) fn respond(
         let status = lock.lock().unwrap_or_else(|e| e.into_inner());
         status.staff.get(page).map(staff_panel)
     });
-    let token = editing.guard.token();
+    // The token goes into pages for this computer's own browser only.
+    let peer = request.remote_addr().copied();
+    let token = editing.guard.token_for(peer);
     // While editing is on: 编辑 on a page with a source file, 新建 on the home page.
-    let edit_bar = token.and_then(|_| {
-        let page = path.strip_suffix("index.html")?;
-        let status = lock.lock().unwrap_or_else(|e| e.into_inner());
-        let source = status.sources.get(page).cloned();
-        drop(status);
-        (source.is_some() || page.is_empty()).then(|| edit_bar(source.as_deref(), page.is_empty()))
-    });
-    let bytes =
-        if kind.starts_with("text/html") && (live_reload || staff.is_some() || token.is_some()) {
-            inject(
-                bytes,
-                live_reload,
-                staff.as_deref(),
-                token,
-                edit_bar.as_deref(),
-            )
-        } else {
-            bytes
-        };
+    let edit_bar = editing
+        .guard
+        .editable_for(peer)
+        .then_some(())
+        .and_then(|_| {
+            let page = path.strip_suffix("index.html")?;
+            let status = lock.lock().unwrap_or_else(|e| e.into_inner());
+            let source = status.sources.get(page).cloned();
+            drop(status);
+            (source.is_some() || page.is_empty())
+                .then(|| edit_bar(source.as_deref(), page.is_empty()))
+        });
+    let bytes = if kind.starts_with("text/html")
+        && (live_reload || staff.is_some() || token.is_some() || edit_bar.is_some())
+    {
+        inject(
+            bytes,
+            live_reload,
+            staff.as_deref(),
+            token,
+            edit_bar.as_deref(),
+        )
+    } else {
+        bytes
+    };
     let _ = request.respond(
         Response::from_data(bytes)
             .with_status_code(status)

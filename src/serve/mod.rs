@@ -80,15 +80,29 @@ enum Seen {
     Looked(Vec<PathBuf>),
 }
 
+/// How the preview behaves.
+pub struct Preview {
+    /// Reload open pages on each build (the script is injected as pages are served).
+    pub live_reload: bool,
+    /// Stat the files instead of waiting for native file events.
+    pub poll: bool,
+    /// Let computers on the LAN edit, with a one-time code (`edit::Guard`).
+    pub edit_on_lan: bool,
+}
+
 pub fn run(
     root: &Path,
     bind: &str,
     port: u16,
     now: Option<jiff::Timestamp>,
-    live_reload: bool,
-    poll: bool,
+    preview: Preview,
     lang: Lang,
 ) -> anyhow::Result<ExitCode> {
+    let Preview {
+        live_reload,
+        poll,
+        edit_on_lan,
+    } = preview;
     let server = match tiny_http::Server::http((bind, port)) {
         Ok(s) => s,
         Err(e) => {
@@ -162,8 +176,25 @@ pub fn run(
     // A few threads answer requests, so that a slow client (or a phone on poor
     // Wi-Fi) never holds up the others; the event streams have a thread each.
     let server = Arc::new(server);
+    let guard = edit::Guard::new(bind, actual_port, lan.as_deref(), edit_on_lan);
+    if let Some(code) = guard.lan_code() {
+        use std::io::Write;
+        let _ = match lang {
+            Lang::Zh => writeln!(std::io::stdout(), "局域网编辑码（只能用一次）：{code}"),
+            Lang::En => writeln!(std::io::stdout(), "LAN edit code (works once): {code}"),
+        };
+    } else if edit_on_lan {
+        match lang {
+            Lang::Zh => {
+                eprintln!("注意：--edit-on-lan 要和 --bind 0.0.0.0 一起用；现在只有本机能编辑")
+            }
+            Lang::En => eprintln!(
+                "note: --edit-on-lan goes with --bind 0.0.0.0; only this computer can edit now"
+            ),
+        }
+    }
     let editing = Arc::new(edit::Editing {
-        guard: edit::Guard::new(bind, actual_port),
+        guard,
         root: root.to_path_buf(),
         lang,
     });

@@ -92,7 +92,7 @@ f.addEventListener("load", function () {
 f.src = q.t;
 </script></body></html>"##;
 
-pub struct Server(Child, pub String);
+pub struct Server(pub Child, pub String);
 
 impl Drop for Server {
     fn drop(&mut self) {

@@ -836,3 +836,144 @@ until(function () { var d = f.contentDocument; return d && d.getElementById("sav
         "{m}"
     );
 }
+
+#[test]
+fn with_edit_on_lan_another_computer_trades_the_one_time_code_for_the_token() {
+    use std::io::BufRead;
+    let site = site();
+    let mut child = crate::support::bin()
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--bind",
+            "0.0.0.0",
+            "--edit-on-lan",
+            "--no-reload",
+            "--now",
+            "2024-07-10T12:00:00+08:00",
+        ])
+        .current_dir(site.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut url = String::new();
+    let mut code = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(at) = line.find("http://") {
+            if url.is_empty() {
+                url = line[at..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '（')
+                    .collect();
+            }
+        }
+        if let Some(c) = line.strip_prefix("局域网编辑码（只能用一次）：") {
+            code = c.trim().to_string();
+            break;
+        }
+    }
+    let server = Server(child, url);
+    assert_eq!(code.len(), 6, "the terminal shows a code");
+    assert!(code.bytes().all(|b| b.is_ascii_digit()));
+    // The page a computer on the LAN opens: 编辑 links, but no token in it.
+    let (status, _, page) = request(&server, "GET", "/notices/a/", &[], "");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("编辑本页") && !page.contains("anxuan-edit-token"),
+        "{page}"
+    );
+    let unlock = |c: &str| {
+        request(
+            &server,
+            "POST",
+            "/__anxuan/edit/unlock",
+            &[("Content-Type", "application/json")],
+            &serde_json::json!({ "code": c }).to_string(),
+        )
+    };
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    assert_eq!(unlock(wrong).0, 403);
+    let (status, _, body) = unlock(&code);
+    assert_eq!(status, 200, "{body}");
+    let token = serde_json::from_str::<serde_json::Value>(&body).unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Once: the code does not work again.
+    assert_eq!(unlock(&code).0, 403);
+    // With the token, the LAN computer edits; a foreign Host still gets nothing.
+    let (status, _, body) = request(
+        &server,
+        "GET",
+        "/__anxuan/edit/source?page=content/notices/a.md",
+        &[("X-Anxuan-Token", &token)],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = request(
+        &server,
+        "GET",
+        "/notices/a/",
+        &[("Host", "evil.example")],
+        "",
+    );
+    assert_eq!(status, 403);
+}
+
+#[test]
+fn five_wrong_codes_and_the_lan_code_stops_working() {
+    use std::io::BufRead;
+    let site = site();
+    let mut child = crate::support::bin()
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--bind",
+            "0.0.0.0",
+            "--edit-on-lan",
+            "--no-reload",
+        ])
+        .current_dir(site.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    let mut code = String::new();
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let (true, Some(at)) = (url.is_empty(), line.find("http://")) {
+            url = line[at..]
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '（')
+                .collect();
+        }
+        if let Some(c) = line.strip_prefix("局域网编辑码（只能用一次）：") {
+            code = c.trim().to_string();
+            break;
+        }
+    }
+    let server = Server(child, url);
+    let unlock = |c: &str| {
+        request(
+            &server,
+            "POST",
+            "/__anxuan/edit/unlock",
+            &[],
+            &serde_json::json!({ "code": c }).to_string(),
+        )
+        .0
+    };
+    let wrong: Vec<String> = (0..5)
+        .map(|i| format!("{:06}", (code.parse::<u32>().unwrap() + 1 + i) % 1_000_000))
+        .collect();
+    for w in &wrong {
+        assert_eq!(unlock(w), 403);
+    }
+    assert_eq!(unlock(&code), 403, "guessing ends the code");
+}

@@ -89,31 +89,91 @@ pub(super) struct Editing {
 
 /// What the preview checks every request against.
 pub(super) struct Guard {
-    /// The per-launch token; `None` when editing is off (not on loopback).
+    /// The per-launch token; `None` when editing is off (not on loopback, and no
+    /// `--edit-on-lan`).
     token: Option<String>,
     /// The Host values the preview answers to while editing is on.
     hosts: Vec<String>,
+    /// With `--edit-on-lan`: the code a computer on the LAN trades once for the token,
+    /// and the wrong codes tried (after five the code is gone).
+    lan: Option<std::sync::Mutex<(Option<String>, u32)>>,
 }
 
+/// Wrong codes a LAN editor may try before the code stops working.
+const CODE_TRIES: u32 = 5;
+
 impl Guard {
-    /// Editing is on when the preview listens on a loopback address only.
-    pub(super) fn new(bind: &str, port: u16) -> Guard {
+    /// Editing is on when the preview listens on a loopback address only, or, with
+    /// `edit_on_lan`, on the LAN address `lan` too.
+    pub(super) fn new(bind: &str, port: u16, lan: Option<&str>, edit_on_lan: bool) -> Guard {
         let loopback = bind
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
             || bind == "localhost";
+        let on_lan = !loopback && edit_on_lan && lan.is_some();
+        let mut hosts: Vec<String> = ["127.0.0.1", "localhost", "[::1]"]
+            .iter()
+            .map(|h| format!("{h}:{port}"))
+            .collect();
+        if let (true, Some(ip)) = (on_lan, lan) {
+            hosts.push(format!("{ip}:{port}"));
+        }
+        let code = || {
+            let n = u64::from_str_radix(&new_token()[..12], 16).unwrap_or(0) % 1_000_000;
+            std::sync::Mutex::new((Some(format!("{n:06}")), 0))
+        };
         Guard {
-            token: loopback.then(new_token),
-            hosts: ["127.0.0.1", "localhost", "[::1]"]
-                .iter()
-                .map(|h| format!("{h}:{port}"))
-                .collect(),
+            token: (loopback || on_lan).then(new_token),
+            hosts,
+            lan: on_lan.then(code),
         }
     }
 
     /// The token pages carry, while editing is on.
     pub(super) fn token(&self) -> Option<&str> {
         self.token.as_deref()
+    }
+
+    /// The token for a page served to `peer`: only this computer's own browser gets
+    /// it in the page; a computer on the LAN trades the code for it.
+    pub(super) fn token_for(&self, peer: Option<std::net::SocketAddr>) -> Option<&str> {
+        self.token()
+            .filter(|_| peer.is_some_and(|p| p.ip().is_loopback()))
+    }
+
+    /// Whether pages show 编辑 links: editing is on for this peer, or can be with the code.
+    pub(super) fn editable_for(&self, peer: Option<std::net::SocketAddr>) -> bool {
+        self.token_for(peer).is_some() || self.lan.is_some()
+    }
+
+    /// The one-time code, for the terminal, while it works.
+    pub(super) fn lan_code(&self) -> Option<String> {
+        let lan = self.lan.as_ref()?;
+        lan.lock().unwrap_or_else(|e| e.into_inner()).0.clone()
+    }
+
+    /// The token for the right code, once; a wrong code counts against the five.
+    fn unlock(&self, code: &str) -> Result<&str, Refusal> {
+        let (Some(lan), Some(token)) = (&self.lan, &self.token) else {
+            return Err(Refusal::Forbidden(
+                "editing on the LAN is off (anxuan serve --edit-on-lan)",
+            ));
+        };
+        let mut state = lan.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(want) = state.0.clone() else {
+            return Err(Refusal::Forbidden(
+                "the code was used or tried too often: restart anxuan serve for a new one",
+            ));
+        };
+        if same(code.trim().as_bytes(), want.as_bytes()) {
+            state.0 = None;
+            return Ok(token);
+        }
+        state.1 += 1;
+        if state.1 >= CODE_TRIES {
+            state.0 = None;
+        }
+        Err(Refusal::Forbidden("wrong code"))
     }
 
     /// Any request while editing is on: its Host must be the preview's own.
@@ -603,7 +663,12 @@ pub(super) fn respond(
     if method == Method::Get && path == "/__anxuan/edit/" {
         // The editor itself: a page of the preview (its Host checked), carrying the
         // token its requests send; while editing is off, a page saying so.
-        let html = page::html(editing.guard.token());
+        let peer = request.remote_addr().copied();
+        let html = if editing.guard.editable_for(peer) {
+            page::html(Some(editing.guard.token_for(peer).unwrap_or("")))
+        } else {
+            page::html(None)
+        };
         let _ = request.respond(
             Response::from_data(html.into_bytes())
                 .with_header(
@@ -613,6 +678,39 @@ pub(super) fn respond(
                 .with_header(
                     Header::from_bytes("Cache-Control", "no-store").expect("static header"),
                 ),
+        );
+        return;
+    }
+    if method == Method::Post && path == "/__anxuan/edit/unlock" {
+        // A computer on the LAN trades the terminal's code for the token, once.
+        let mut body = String::new();
+        use std::io::Read;
+        let _ = request.as_reader().take(256).read_to_string(&mut body);
+        let result = editing
+            .guard
+            .check_edit(host.as_deref(), origin.as_deref(), editing.guard.token())
+            .and_then(|_| {
+                let v: serde_json::Value = serde_json::from_str(&body)
+                    .map_err(|_| Refusal::Bad("the request is not JSON"))?;
+                let code = v
+                    .get("code")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("");
+                editing
+                    .guard
+                    .unlock(code)
+                    .map(|t| serde_json::json!({ "token": t }))
+            });
+        let (status, body) = match result {
+            Ok(v) => (200, v),
+            Err(r) => (r.status(), r.json()),
+        };
+        let h = |k: &str, v: &str| Header::from_bytes(k, v).expect("static header");
+        let _ = request.respond(
+            Response::from_data(body.to_string().into_bytes())
+                .with_status_code(status)
+                .with_header(h("Content-Type", "application/json; charset=utf-8"))
+                .with_header(h("Cache-Control", "no-store")),
         );
         return;
     }
@@ -747,10 +845,13 @@ mod tests {
 
     #[test]
     fn only_the_previews_own_host_origin_and_token_may_edit() {
-        let g = Guard::new("127.0.0.1", 1313);
+        let g = Guard::new("127.0.0.1", 1313, None, false);
         let t = g.token().unwrap().to_string();
         assert_eq!(t.len(), 32);
-        assert_ne!(Guard::new("127.0.0.1", 1313).token(), Some(t.as_str()));
+        assert_ne!(
+            Guard::new("127.0.0.1", 1313, None, false).token(),
+            Some(t.as_str())
+        );
         let ok = Some("127.0.0.1:1313");
         assert_eq!(g.check_edit(ok, None, Some(&t)), Ok(()));
         assert_eq!(
@@ -786,7 +887,7 @@ mod tests {
         assert!(g.check_edit(ok, Some("null"), Some(&t)).is_err());
         assert!(!g.host_ok(Some("evil.example")));
         // On the LAN: no token, every Host may read, nobody may edit.
-        let lan = Guard::new("0.0.0.0", 1313);
+        let lan = Guard::new("0.0.0.0", 1313, Some("192.168.1.5"), false);
         assert!(lan.token().is_none() && lan.host_ok(Some("192.168.1.5:1313")));
         assert!(lan.check_edit(ok, None, Some(&t)).is_err());
     }

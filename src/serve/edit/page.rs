@@ -45,6 +45,29 @@ const SCRIPT: &str = r#"(function () {
   "use strict";
   var token = document.querySelector('meta[name="anxuan-edit-token"]');
   token = token ? token.getAttribute("content") : "";
+  // A computer on the LAN has no token in the page: it trades the terminal's code.
+  if (!token) { try { token = sessionStorage.getItem("anxuan-edit-token") || ""; } catch (e) {} }
+  if (!token) {
+    var unlock = document.getElementById("unlock");
+    unlock.hidden = false;
+    document.getElementById("form").hidden = true;
+    unlock.addEventListener("submit", function (e) {
+      e.preventDefault();
+      fetch("/__anxuan/edit/unlock", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ code: document.getElementById("code").value }) })
+        .then(function (r) { return r.json().then(function (j) { return { status: r.status, json: j }; }); })
+        .then(function (r) {
+          if (r.status === 200) {
+            try { sessionStorage.setItem("anxuan-edit-token", r.json.token); } catch (e) {}
+            location.reload();
+          } else {
+            document.getElementById("status").textContent = "编辑码不对或已经用过：" + (r.json.error || r.status);
+            document.getElementById("status").className = "bad";
+          }
+        });
+    });
+    return;
+  }
   var q = new URLSearchParams(location.search);
   var page = q.get("page") || "", kind = q.get("new") || "";
   var form = document.getElementById("form"), fieldsBox = document.getElementById("fields");
@@ -481,6 +504,9 @@ pub(super) fn html(token: Option<&str>) -> String {
 <p id=\"status\" role=\"status\" aria-live=\"polite\"></p>\
 <p id=\"checks\" aria-live=\"polite\"></p>\
 <button type=\"button\" id=\"restore\" hidden>恢复上次没有保存的内容</button>\
+<form id=\"unlock\" hidden><label for=\"code\">编辑码（运行 anxuan serve 的电脑的窗口里显示的 6 位数字）</label>\
+<input type=\"text\" id=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"6\">\
+<p><button type=\"submit\" class=\"primary\">开始编辑</button></p></form>\
 <form id=\"form\" novalidate><div id=\"fields\"></div>\
 <label for=\"body\">正文</label>\
 <p class=\"hint\">直接写文字；空一行是新的段落。也可以用下面的按钮加标题、列表、表格；照片直接拖进来。</p>\
