@@ -154,7 +154,7 @@ pub(super) fn respond(
             let source = status.sources.get(page).cloned();
             drop(status);
             (source.is_some() || page.is_empty())
-                .then(|| edit_bar(source.as_deref(), page.is_empty()))
+                .then(|| edit_bar(source.as_deref(), page.is_empty(), editing.lang))
         });
     let bytes = if kind.starts_with("text/html")
         && (live_reload || staff.is_some() || token.is_some() || edit_bar.is_some())
@@ -230,8 +230,9 @@ fn staff_panel(t: &crate::pipeline::ChannelTexts) -> String {
 }
 
 /// The editor's links on a preview page: 编辑 for its source, 新建 on the home page.
-fn edit_bar(source: Option<&str>, home: bool) -> String {
+fn edit_bar(source: Option<&str>, home: bool, lang: crate::base::diagnostic::Lang) -> String {
     use crate::base::xml::xml_escape;
+    let en = lang == crate::base::diagnostic::Lang::En;
     let link = "display:inline-block;margin:2px;padding:8px 12px;border-radius:4px;background:#1e5fb4;color:#fff;font:bold 17px/1.3 system-ui,sans-serif;text-decoration:none";
     let mut links = String::new();
     if let Some(rel) = source {
@@ -245,26 +246,33 @@ fn edit_bar(source: Option<&str>, home: bool) -> String {
             })
             .collect();
         links.push_str(&format!(
-            "<a href=\"/__anxuan/edit/?page={}\" style=\"{link}\">编辑本页</a>",
-            xml_escape(&q)
+            "<a href=\"/__anxuan/edit/?page={}\" style=\"{link}\">{}</a>",
+            xml_escape(&q),
+            if en { "Edit this page" } else { "编辑本页" }
         ));
     }
     if home {
-        for (kind, name) in [
-            ("notice", "通知"),
-            ("warning", "预警"),
-            ("campaign", "活动"),
-            ("stats", "数据"),
-            ("leaflet", "宣传单"),
+        for (kind, zh, en_name) in [
+            ("notice", "通知", "notice"),
+            ("warning", "预警", "warning"),
+            ("campaign", "活动", "campaign"),
+            ("stats", "数据", "statistics"),
+            ("leaflet", "宣传单", "leaflet"),
         ] {
+            let name = if en {
+                format!("New {en_name}")
+            } else {
+                format!("新建{zh}")
+            };
             links.push_str(&format!(
-                "<a href=\"/__anxuan/edit/?new={kind}\" style=\"{link}\">新建{name}</a>"
+                "<a href=\"/__anxuan/edit/?new={kind}\" style=\"{link}\">{name}</a>"
             ));
         }
     }
     // The spacer lets the end of the page scroll out from under the bar.
     format!(
-        "<div style=\"height:64px\"></div><nav id=\"anxuan-edit\" aria-label=\"编辑（只在预览里显示）\" style=\"position:fixed;left:8px;bottom:8px;z-index:9998;max-width:calc(100% - 16px);display:flex;flex-wrap:wrap\">{links}</nav>"
+        "<div style=\"height:64px\"></div><nav id=\"anxuan-edit\" aria-label=\"{}\" style=\"position:fixed;left:8px;bottom:8px;z-index:9998;max-width:calc(100% - 16px);display:flex;flex-wrap:wrap\">{links}</nav>",
+        if en { "Edit (in the preview only)" } else { "编辑（只在预览里显示）" }
     )
 }
 

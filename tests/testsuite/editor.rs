@@ -977,3 +977,71 @@ fn five_wrong_codes_and_the_lan_code_stops_working() {
     }
     assert_eq!(unlock(&code), 403, "guessing ends the code");
 }
+
+#[test]
+fn with_lang_en_the_editor_and_its_checks_are_in_english() {
+    let site = site();
+    site.file(
+        "static/en-probe.html",
+        r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>en probe</title></head><body>
+<iframe id="f" width="1000" height="900"></iframe><pre id="out">pending</pre>
+<script>
+var f = document.getElementById("f");
+function report(r) { document.getElementById("out").textContent = JSON.stringify(r); }
+f.src = "/__anxuan/edit/?new=warning";
+(function wait(n) {
+  var d = f.contentDocument;
+  var ready = d && d.getElementById("save") && !d.getElementById("save").disabled && d.getElementById("p-title");
+  if (!ready) { if (n > 0) { setTimeout(function () { wait(n - 1); }, 100); } else { report({ failed: "never ready" }); } return; }
+  report({
+    lang: d.documentElement.lang,
+    title: d.querySelector('label[for="f-title"]').textContent,
+    levels: [].map.call(d.querySelectorAll(".levels label"), function (l) { return l.textContent; }),
+    save: d.getElementById("save").textContent,
+    problem: d.getElementById("p-title").textContent,
+    home: null
+  });
+})(200);
+</script></body></html>"##,
+    );
+    let server = start(
+        &site,
+        &[
+            "--lang",
+            "en",
+            "serve",
+            "--port",
+            "0",
+            "--no-reload",
+            "--now",
+            "2024-07-10T12:00:00+08:00",
+        ],
+    );
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
+    let out = std::process::Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(format!("{}en-probe.html", server.1))
+        .output()
+        .expect("run node");
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{json} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    assert_eq!(m["lang"], "en", "{m}");
+    assert_eq!(m["title"], "Title (required)", "{m}");
+    assert_eq!(m["levels"][3], "Red warning (红色)", "{m}");
+    assert_eq!(m["save"], "Save");
+    // The new warning has no title yet: the build's message, in English.
+    assert!(m["problem"].as_str().unwrap().starts_with("Error: "), "{m}");
+    let (_, _, home) = request(&server, "GET", "/", &[], "");
+    assert!(
+        home.contains(">New warning</a>") && !home.contains(">Edit this page</a>"),
+        "the home page has no file of its own"
+    );
+}

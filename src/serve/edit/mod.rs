@@ -665,9 +665,12 @@ pub(super) fn respond(
         // token its requests send; while editing is off, a page saying so.
         let peer = request.remote_addr().copied();
         let html = if editing.guard.editable_for(peer) {
-            page::html(Some(editing.guard.token_for(peer).unwrap_or("")))
+            page::html(
+                Some(editing.guard.token_for(peer).unwrap_or("")),
+                editing.lang,
+            )
         } else {
-            page::html(None)
+            page::html(None, editing.lang)
         };
         let _ = request.respond(
             Response::from_data(html.into_bytes())

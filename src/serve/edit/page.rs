@@ -8,6 +8,7 @@
 //! It must not load anything from outside the preview, nor keep the token anywhere
 //! but in the page.
 
+use crate::base::diagnostic::Lang;
 use crate::base::xml::xml_escape;
 
 const STYLE: &str = r#"
@@ -41,6 +42,60 @@ button.primary { background: #1e5fb4; border-color: #1e5fb4; color: #fff; font-w
 #conflict textarea { min-height: 12em; }
 "#;
 
+/// The script's words: key, Chinese, English (`--lang en`).
+const WORDS: &[(&str, &str, &str)] = &[
+    ("s0", "编辑码不对或已经用过：", "Wrong or used code: "),
+    ("s1", "（必填）", " (required)"),
+    ("s2", "预警", " warning"),
+    ("s3", "（默认 A4）", "(A4 by default)"),
+    ("s4", "已恢复上次没有保存的内容", "Restored what was typed and not saved"),
+    ("s5", "错误：", "Error: "),
+    ("s6", "注意：", "Note: "),
+    ("s7", "（", " ("),
+    ("s8", "）", ")"),
+    ("s9", "有 ", ""),
+    ("s10", " 处错误，改好之前网站不能生成（见各项下面的红字）", " error(s): the site will not build until they are fixed (see the red text under each field)"),
+    ("s11", "小标题", "Heading"),
+    ("s12", "要强调的字", "words to stress"),
+    ("s13", "\n- ç¬¬äºæ¡\n\n", "\n- second item\n\n"),
+    ("s14", "第一条", "first item"),
+    ("s15", "\n\n| é¡¹ç® | æ°é |\n|---|---|\n| ", "\n\n| Item | Count |\n|---|---|\n| "),
+    ("s16", "名称", "name"),
+    ("s17", "](照片.jpg)", "](photo.jpg)"),
+    ("s18", "照片说明（给看不见图的人）", "what the photo shows (for those who cannot see it)"),
+    ("s19", "把这个页面移到回收站（.anxuan-recycle 文件夹）？网站上就不再有它。", "Move this page to the recycle folder (.anxuan-recycle)? It will no longer be on the site."),
+    ("s20", "已移到回收站：", "Moved to the recycle folder: "),
+    ("s21", "（要恢复，把它移回原来的文件夹）", " (to restore it, move it back to its folder)"),
+    ("s22", "没有删除：这个文件在别处被改过，请重新打开再删", "Not deleted: the file was changed elsewhere; open it again first"),
+    ("s23", "没有删除：", "Not deleted: "),
+    ("s24", "先保存这个新页面，再加照片", "Save this new page first, then add photos"),
+    ("s25", "正在加照片……", "Adding the photo…"),
+    ("s26", "照片没有加上：", "The photo was not added: "),
+    ("s27", "照片说明（写照片里是什么）", "photo description (what it shows)"),
+    ("s28", "照片已加上：请把“照片说明”改成照片里的内容，再保存", "Photo added: replace “photo description” with what it shows, then save"),
+    ("s29", "照片没有加上：连不上预览", "The photo was not added: the preview cannot be reached"),
+    ("s30", "已粘贴：标题、表格和列表已按公文层次整理", "Pasted: headings, tables and lists arranged by the official-document levels"),
+    ("s31", "已按纯文本粘贴", "Pasted as plain text"),
+    ("s32", "已按纯文本粘贴（连不上预览）", "Pasted as plain text (the preview cannot be reached)"),
+    ("s33", "没有保存：这个文件在别处被改过。下面是两边的内容，你填的都还在。", "Not saved: the file was changed elsewhere. Both texts are below; what you typed is kept."),
+    ("s34", "还没有填：", "Still to fill in: "),
+    ("s35", "、", ", "),
+    ("s36", "正在保存……", "Saving…"),
+    ("s37", "已保存，预览正在更新", "Saved; the preview is updating"),
+    ("s38", "没有保存：", "Not saved: "),
+    ("s39", "没有保存：连不上预览（anxuan serve 还在运行吗？）你填的内容还在。", "Not saved: the preview cannot be reached (is anxuan serve still running?). What you typed is kept."),
+    ("s40", "通知", "notice"),
+    ("s41", "宣传活动", "campaign"),
+    ("s42", "数据统计", "statistics page"),
+    ("s43", "宣传单", "leaflet"),
+    ("s44", "编辑：", "Edit: "),
+    ("s45", "新建", "New "),
+    ("s46", "页面", "page"),
+    ("s47", "打不开：", "Cannot open: "),
+    ("s48", "文件：", "File: "),
+    ("s49", "连不上预览（anxuan serve 还在运行吗？）", "The preview cannot be reached (is anxuan serve still running?)"),
+];
+
 const SCRIPT: &str = r#"(function () {
   "use strict";
   var token = document.querySelector('meta[name="anxuan-edit-token"]');
@@ -61,7 +116,7 @@ const SCRIPT: &str = r#"(function () {
             try { sessionStorage.setItem("anxuan-edit-token", r.json.token); } catch (e) {}
             location.reload();
           } else {
-            document.getElementById("status").textContent = "编辑码不对或已经用过：" + (r.json.error || r.status);
+            document.getElementById("status").textContent = L.s0 + (r.json.error || r.status);
             document.getElementById("status").className = "bad";
           }
         });
@@ -90,8 +145,8 @@ const SCRIPT: &str = r#"(function () {
     return e;
   }
   function labelFor(f, id) {
-    var l = el("label", { "for": id }, f.zh);
-    if (f.required) { l.appendChild(el("span", { "class": "req" }, "（必填）")); }
+    var l = el("label", { "for": id }, f[LANG] || f.zh);
+    if (f.required) { l.appendChild(el("span", { "class": "req" }, L.s1)); }
     return l;
   }
   function localTime(v) {
@@ -103,8 +158,8 @@ const SCRIPT: &str = r#"(function () {
       var id = "f-" + f.key, v = schema.values[f.key], input;
       var wrap = el("div", { "class": "field", "data-key": f.key, "data-type": f.type });
       if (f.type === "level") {
-        var set = el("fieldset", { id: id }), legend = el("legend", {}, f.zh);
-        if (f.required) { legend.appendChild(el("span", { "class": "req" }, "（必填）")); }
+        var set = el("fieldset", { id: id }), legend = el("legend", {}, f[LANG] || f.zh);
+        if (f.required) { legend.appendChild(el("span", { "class": "req" }, L.s1)); }
         set.appendChild(legend);
         var box = el("div", { "class": "levels" });
         schema.levels.forEach(function (l) {
@@ -112,7 +167,7 @@ const SCRIPT: &str = r#"(function () {
           var r = el("input", { type: "radio", name: "level", value: l.id });
           if (v === l.id || v === l.zh) { r.checked = true; lab.className = "chosen"; }
           lab.appendChild(r);
-          lab.appendChild(document.createTextNode(l.zh + "预警"));
+          lab.appendChild(document.createTextNode(LANG === "en" ? l.id.charAt(0).toUpperCase() + l.id.slice(1) + L.s2 + " (" + l.zh + ")" : l.zh + L.s2));
           box.appendChild(lab);
         });
         set.appendChild(box);
@@ -125,7 +180,7 @@ const SCRIPT: &str = r#"(function () {
         input = el("input", { type: "checkbox", id: id });
         input.checked = v === true;
         wrap.appendChild(input);
-        wrap.appendChild(el("label", { "for": id }, " " + f.zh));
+        wrap.appendChild(el("label", { "for": id }, " " + (f[LANG] || f.zh)));
         fieldsBox.appendChild(wrap);
         return;
       }
@@ -135,7 +190,7 @@ const SCRIPT: &str = r#"(function () {
         input.value = Array.isArray(v) ? v.join("\n") : (v || "");
       } else if (f.type === "paper") {
         input = el("select", { id: id });
-        ["", "A4", "A5"].forEach(function (p) { input.appendChild(el("option", { value: p }, p || "（默认 A4）")); });
+        ["", "A4", "A5"].forEach(function (p) { input.appendChild(el("option", { value: p }, p || L.s3)); });
         input.value = v || "";
       } else if (f.type === "date") {
         var iso = typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v);
@@ -206,7 +261,7 @@ const SCRIPT: &str = r#"(function () {
       });
       bodyBox.value = d.body;
       b.hidden = true;
-      say("已恢复上次没有保存的内容");
+      say(L.s4);
     };
   }
   // The build's checks on the form as it is, before saving, each at its field.
@@ -231,12 +286,12 @@ const SCRIPT: &str = r#"(function () {
       var errors = 0;
       r.json.problems.forEach(function (p) {
         var box = problemBox(schema.fields.some(function (f) { return f.key === p.field; }) || p.field === "body" ? p.field : "front");
-        var line = (p.error ? "错误：" : "注意：") + p.message + (p.help ? "（" + p.help + "）" : "");
+        var line = (p.error ? L.s5 : L.s6) + p.message + (p.help ? L.s7 + p.help + L.s8 : "");
         box.textContent = box.textContent ? box.textContent + "\n" + line : line;
         box.className = "problem" + (p.error ? " bad" : "");
         if (p.error) { errors++; }
       });
-      document.getElementById("checks").textContent = errors ? "有 " + errors + " 处错误，改好之前网站不能生成（见各项下面的红字）" : "";
+      document.getElementById("checks").textContent = errors ? L.s9 + errors + L.s10 : "";
     });
   }
   function checkSoon() { clearTimeout(checkTimer); checkTimer = setTimeout(check, 500); }
@@ -261,11 +316,11 @@ const SCRIPT: &str = r#"(function () {
     keepDraft();
   }
   var tools = {
-    heading: function () { insert("\n\n## ", "\n\n", "小标题"); },
-    bold: function () { insert("**", "**", "要强调的字"); },
-    list: function () { insert("\n\n- ", "\n- 第二条\n\n", "第一条"); },
-    table: function () { insert("\n\n| 项目 | 数量 |\n|---|---|\n| ", " | 0 |\n\n", "名称"); },
-    image: function () { insert("![", "](照片.jpg)", "照片说明（给看不见图的人）"); },
+    heading: function () { insert("\n\n## ", "\n\n", L.s11); },
+    bold: function () { insert("**", "**", L.s12); },
+    list: function () { insert("\n\n- ", L.s13, L.s14); },
+    table: function () { insert(L.s15, " | 0 |\n\n", L.s16); },
+    image: function () { insert("![", L.s17, L.s18); },
   };
   // 链接: a page of the site chosen from the list, linked by its file (the build checks it).
   var linkTo = document.getElementById("link-to");
@@ -284,17 +339,17 @@ const SCRIPT: &str = r#"(function () {
   // Deleting moves the page into the recycle folder (.anxuan-recycle/), never removes it.
   var del = document.getElementById("delete");
   del.addEventListener("click", function () {
-    if (!window.confirm("把这个页面移到回收站（.anxuan-recycle 文件夹）？网站上就不再有它。")) { return; }
+    if (!window.confirm(L.s19)) { return; }
     api("POST", "/__anxuan/edit/delete", { page: page, base: version }).then(function (r) {
       if (r.status === 200) {
         try { localStorage.removeItem(draftKey); } catch (e) {}
         form.hidden = true;
         del.hidden = true;
-        say("已移到回收站：" + r.json.moved_to + "（要恢复，把它移回原来的文件夹）");
+        say(L.s20 + r.json.moved_to + L.s21);
       } else if (r.status === 409) {
-        say("没有删除：这个文件在别处被改过，请重新打开再删", true);
+        say(L.s22, true);
       } else {
-        say("没有删除：" + (r.json.error || r.status), true);
+        say(L.s23 + (r.json.error || r.status), true);
       }
     });
   });
@@ -378,25 +433,25 @@ const SCRIPT: &str = r#"(function () {
   function addPhotos(files) {
     var list = [].filter.call(files, function (f) { return /^image\//.test(f.type) || /\.(jpe?g|png|webp|heic)$/i.test(f.name); });
     if (!list.length) { return false; }
-    if (!page) { say("先保存这个新页面，再加照片", true); return true; }
+    if (!page) { say(L.s24, true); return true; }
     var at = bodyBox.selectionStart;
     (function next(i) {
       if (i >= list.length) { return; }
-      say("正在加照片……");
+      say(L.s25);
       fetch("/__anxuan/edit/upload?page=" + encodeURIComponent(page), {
         method: "POST", headers: { "X-Anxuan-Token": token, "Content-Type": list[i].type || "application/octet-stream" }, body: list[i]
       }).then(function (r) { return r.json().then(function (j) { return { status: r.status, json: j }; }); }).then(function (r) {
-        if (r.status !== 200) { say("照片没有加上：" + (r.json.error || r.status), true); return; }
-        var alt = "照片说明（写照片里是什么）", text = "\n\n![" + alt + "](" + r.json.name + ")\n\n", v = bodyBox.value;
+        if (r.status !== 200) { say(L.s26 + (r.json.error || r.status), true); return; }
+        var alt = L.s27, text = "\n\n![" + alt + "](" + r.json.name + ")\n\n", v = bodyBox.value;
         bodyBox.value = v.slice(0, at) + text + v.slice(at);
         bodyBox.focus();
         bodyBox.selectionStart = at + 4;
         bodyBox.selectionEnd = at + 4 + alt.length;
         at += text.length;
         keepDraft();
-        say("照片已加上：请把“照片说明”改成照片里的内容，再保存");
+        say(L.s28);
         next(i + 1);
-      }, function () { say("照片没有加上：连不上预览", true); });
+      }, function () { say(L.s29, true); });
     })(0);
     return true;
   }
@@ -420,11 +475,11 @@ const SCRIPT: &str = r#"(function () {
       bodyBox.value = v.slice(0, s) + md + v.slice(en);
       bodyBox.selectionStart = bodyBox.selectionEnd = s + md.length;
       keepDraft();
-      say(r.status === 200 ? "已粘贴：标题、表格和列表已按公文层次整理" : "已按纯文本粘贴");
+      say(r.status === 200 ? L.s30 : L.s31);
     }, function () {
       var v = bodyBox.value;
       bodyBox.value = v.slice(0, s) + plain + v.slice(en);
-      say("已按纯文本粘贴（连不上预览）");
+      say(L.s32);
     });
   });
   function conflict(disk, diskVersion) {
@@ -432,7 +487,7 @@ const SCRIPT: &str = r#"(function () {
     box.hidden = false;
     document.getElementById("disk").value = disk;
     document.getElementById("mine").value = bodyBox.value;
-    say("没有保存：这个文件在别处被改过。下面是两边的内容，你填的都还在。", true);
+    say(L.s33, true);
     document.getElementById("overwrite").onclick = function () {
       version = diskVersion;
       box.hidden = true;
@@ -446,12 +501,12 @@ const SCRIPT: &str = r#"(function () {
       return f.required && (v === "" || (Array.isArray(v) && !v.length));
     });
     if (missing.length) {
-      say("还没有填：" + missing.map(function (f) { return f.zh; }).join("、"), true);
+      say(L.s34 + missing.map(function (f) { return f[LANG] || f.zh; }).join(L.s35), true);
       var first = document.getElementById("f-" + missing[0].key);
       if (first) { (first.querySelector ? (first.querySelector("input") || first) : first).focus(); }
       return;
     }
-    say("正在保存……");
+    say(L.s36);
     var req = page
       ? api("POST", "/__anxuan/edit/save", { page: page, base: version, fields: all ? now : changed(now), body: body })
       : api("POST", "/__anxuan/edit/create", { kind: kind, fields: now, body: body });
@@ -462,20 +517,20 @@ const SCRIPT: &str = r#"(function () {
         version = r.json.version;
         initial = now;
         initialBody = body;
-        say("已保存，预览正在更新");
+        say(L.s37);
       } else if (r.status === 409 && r.json.disk !== undefined) {
         conflict(r.json.disk, r.json.version);
       } else {
-        say("没有保存：" + (r.json.error || r.status), true);
+        say(L.s38 + (r.json.error || r.status), true);
       }
-    }, function () { say("没有保存：连不上预览（anxuan serve 还在运行吗？）你填的内容还在。", true); });
+    }, function () { say(L.s39, true); });
   }
   form.addEventListener("submit", function (e) { e.preventDefault(); save(false); });
-  var what = { notice: "通知", warning: "预警", campaign: "宣传活动", stats: "数据统计", leaflet: "宣传单" };
-  document.getElementById("heading").textContent = page ? "编辑：" + page : "新建" + (what[kind] || "页面");
-  if (q.get("saved")) { say("已保存，预览正在更新"); }
+  var what = { notice: L.s40, warning: L.s2, campaign: L.s41, stats: L.s42, leaflet: L.s43 };
+  document.getElementById("heading").textContent = page ? L.s44 + page : L.s45 + (what[kind] || L.s46);
+  if (q.get("saved")) { say(L.s37); }
   api("GET", "/__anxuan/edit/form?" + (page ? "page=" + encodeURIComponent(page) : "new=" + encodeURIComponent(kind))).then(function (r) {
-    if (r.status !== 200) { say("打不开：" + (r.json.error || r.status), true); return; }
+    if (r.status !== 200) { say(L.s47 + (r.json.error || r.status), true); return; }
     schema = r.json;
     version = schema.version;
     draw();
@@ -483,44 +538,86 @@ const SCRIPT: &str = r#"(function () {
     if (page) { del.hidden = false; }
     check();
     if (page) {
-      document.getElementById("heading").textContent = "编辑：" + (schema.values.title || page);
-      document.getElementById("file").textContent = "文件：" + page;
+      document.getElementById("heading").textContent = L.s44 + (schema.values.title || page);
+      document.getElementById("file").textContent = L.s48 + page;
     }
     document.getElementById("save").disabled = false;
-  }, function () { say("连不上预览（anxuan serve 还在运行吗？）", true); });
+  }, function () { say(L.s49, true); });
 })();"#;
 
 /// The editor's HTML. Without a token (a preview open to the LAN) it says editing
 /// is off.
-pub(super) fn html(token: Option<&str>) -> String {
+pub(super) fn html(token: Option<&str>, lang: Lang) -> String {
+    let t = |zh: &'static str, en: &'static str| if lang == Lang::En { en } else { zh };
+    let html_lang = t("zh-CN", "en");
     let Some(token) = token else {
-        return format!("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>不能编辑</title><style>{STYLE}</style></head><body><main><h1>这个预览不能编辑</h1><p>预览开放给局域网（--bind 0.0.0.0）时只能看，不能改。要编辑，在本机运行 anxuan serve，用本机浏览器打开。</p></main></body></html>");
+        return format!(
+            "<!DOCTYPE html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body><main><h1>{}</h1><p>{}</p></main></body></html>",
+            t("不能编辑", "Editing is off"),
+            t("这个预览不能编辑", "This preview cannot edit"),
+            t(
+                "预览开放给局域网（--bind 0.0.0.0）时只能看，不能改。要编辑，在本机运行 anxuan serve，用本机浏览器打开；或者用 --edit-on-lan。",
+                "A preview open to the LAN (--bind 0.0.0.0) is read-only. To edit, run anxuan serve on this computer and open it here, or add --edit-on-lan."
+            )
+        );
     };
+    let words: serde_json::Map<String, serde_json::Value> = WORDS
+        .iter()
+        .map(|(k, zh, en)| (k.to_string(), serde_json::Value::from(t(zh, en))))
+        .collect();
+    // `</` cannot end the script from inside the words.
+    let words = serde_json::Value::Object(words)
+        .to_string()
+        .replace("</", "<\\/");
     format!(
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"anxuan-edit-token\" content=\"{}\"><title>编辑页面 · anxuan 预览</title><style>{STYLE}</style></head><body><main>\
-<h1 id=\"heading\">编辑页面</h1>\
+        "<!DOCTYPE html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"anxuan-edit-token\" content=\"{token}\"><title>{title}</title><style>{STYLE}</style></head><body><main>\
+<h1 id=\"heading\">{heading}</h1>\
 <p class=\"hint\" id=\"file\"></p>\
-<p><a href=\"/\">← 回到网站预览</a></p>\
+<p><a href=\"/\">{back}</a></p>\
 <p id=\"status\" role=\"status\" aria-live=\"polite\"></p>\
 <p id=\"checks\" aria-live=\"polite\"></p>\
-<button type=\"button\" id=\"restore\" hidden>恢复上次没有保存的内容</button>\
-<form id=\"unlock\" hidden><label for=\"code\">编辑码（运行 anxuan serve 的电脑的窗口里显示的 6 位数字）</label>\
+<button type=\"button\" id=\"restore\" hidden>{restore}</button>\
+<form id=\"unlock\" hidden><label for=\"code\">{code}</label>\
 <input type=\"text\" id=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"6\">\
-<p><button type=\"submit\" class=\"primary\">开始编辑</button></p></form>\
+<p><button type=\"submit\" class=\"primary\">{start}</button></p></form>\
 <form id=\"form\" novalidate><div id=\"fields\"></div>\
-<label for=\"body\">正文</label>\
-<p class=\"hint\">直接写文字；空一行是新的段落。也可以用下面的按钮加标题、列表、表格；照片直接拖进来。</p>\
-<div class=\"toolbar\" role=\"toolbar\" aria-label=\"正文格式\">\
-<button type=\"button\" data-tool=\"heading\">标题</button><button type=\"button\" data-tool=\"bold\">加粗</button><button type=\"button\" data-tool=\"list\">列表</button><button type=\"button\" data-tool=\"table\">表格</button><button type=\"button\" data-tool=\"image\">图片</button>\
-<label for=\"link-to\" class=\"inline\">链接到：</label><select id=\"link-to\" class=\"inline\"><option value=\"\">（选一个页面）</option></select></div>\
+<label for=\"body\">{body}</label>\
+<p class=\"hint\">{hint}</p>\
+<div class=\"toolbar\" role=\"toolbar\" aria-label=\"{format}\">\
+<button type=\"button\" data-tool=\"heading\">{h}</button><button type=\"button\" data-tool=\"bold\">{b}</button><button type=\"button\" data-tool=\"list\">{l}</button><button type=\"button\" data-tool=\"table\">{tb}</button><button type=\"button\" data-tool=\"image\">{img}</button>\
+<label for=\"link-to\" class=\"inline\">{link}</label><select id=\"link-to\" class=\"inline\"><option value=\"\">{pick}</option></select></div>\
 <textarea id=\"body\" rows=\"16\"></textarea>\
-<p><button type=\"submit\" id=\"save\" class=\"primary\" disabled>保存</button></p></form>\
-<p><button type=\"button\" id=\"delete\" hidden>删除这个页面（移到回收站）</button></p>\
-<section id=\"conflict\" hidden aria-label=\"保存冲突\"><h2>文件在别处被改过</h2>\
-<label for=\"disk\">文件现在的内容</label><textarea id=\"disk\" readonly></textarea>\
-<label for=\"mine\">你写的正文</label><textarea id=\"mine\" readonly></textarea>\
-<p><button type=\"button\" id=\"overwrite\">用我填的内容覆盖</button></p></section>\
-</main><script>{SCRIPT}</script></body></html>",
-        xml_escape(token)
+<p><button type=\"submit\" id=\"save\" class=\"primary\" disabled>{save}</button></p></form>\
+<p><button type=\"button\" id=\"delete\" hidden>{delete}</button></p>\
+<section id=\"conflict\" hidden aria-label=\"{conflict}\"><h2>{changed}</h2>\
+<label for=\"disk\">{disk}</label><textarea id=\"disk\" readonly></textarea>\
+<label for=\"mine\">{mine}</label><textarea id=\"mine\" readonly></textarea>\
+<p><button type=\"button\" id=\"overwrite\">{overwrite}</button></p></section>\
+</main><script>var L = {words}, LANG = \"{lang_id}\";\n{SCRIPT}</script></body></html>",
+        token = xml_escape(token),
+        title = t("编辑页面 · anxuan 预览", "Edit · anxuan preview"),
+        heading = t("编辑页面", "Edit a page"),
+        back = t("← 回到网站预览", "← Back to the preview"),
+        restore = t("恢复上次没有保存的内容", "Restore what was typed and not saved"),
+        code = t("编辑码（运行 anxuan serve 的电脑的窗口里显示的 6 位数字）", "Edit code (the 6 digits in the window of the computer running anxuan serve)"),
+        start = t("开始编辑", "Start editing"),
+        body = t("正文", "Text"),
+        hint = t("直接写文字；空一行是新的段落。也可以用下面的按钮加标题、列表、表格；照片直接拖进来。", "Write the text; an empty line starts a new paragraph. The buttons add headings, lists and tables; drag photos in."),
+        format = t("正文格式", "Text format"),
+        h = t("标题", "Heading"),
+        b = t("加粗", "Bold"),
+        l = t("列表", "List"),
+        tb = t("表格", "Table"),
+        img = t("图片", "Picture"),
+        link = t("链接到：", "Link to:"),
+        pick = t("（选一个页面）", "(choose a page)"),
+        save = t("保存", "Save"),
+        delete = t("删除这个页面（移到回收站）", "Delete this page (to the recycle folder)"),
+        conflict = t("保存冲突", "Save conflict"),
+        changed = t("文件在别处被改过", "The file was changed elsewhere"),
+        disk = t("文件现在的内容", "The file as it is now"),
+        mine = t("你写的正文", "Your text"),
+        overwrite = t("用我填的内容覆盖", "Overwrite it with mine"),
+        lang_id = t("zh", "en"),
     )
 }
