@@ -160,6 +160,8 @@ pub(crate) enum FieldType {
     /// A4 or A5.
     Paper,
     Bool,
+    /// Rows of label, value and unit (a statistics page's `figures`).
+    Figures,
 }
 
 /// One front-matter key as the editor's form shows it: the same keys the build
@@ -217,7 +219,7 @@ const DRAFT: Field = field(
 
 impl Kind {
     /// The form fields of a page of this kind, in the order a clerk fills them in.
-    /// Keys left out (`aliases`, `privacy_allow`, `figures`, `sms`, …) stay as the
+    /// Keys left out (`aliases`, `privacy_allow`, `sms`, …) stay as the
     /// file has them and are edited as text.
     pub(crate) fn fields(self) -> Vec<Field> {
         use FieldType as T;
@@ -272,7 +274,21 @@ impl Kind {
                 DESCRIPTION,
                 DRAFT,
             ],
-            Kind::Notice | Kind::Stats | Kind::Page => vec![TITLE, DATE, DESCRIPTION, TAGS, DRAFT],
+            Kind::Stats => vec![
+                TITLE,
+                DATE,
+                field(
+                    "figures",
+                    T::Figures,
+                    "主要数字（每行：名称、数字、单位）",
+                    "Key figures (each row: label, number, unit)",
+                    false,
+                ),
+                DESCRIPTION,
+                TAGS,
+                DRAFT,
+            ],
+            Kind::Notice | Kind::Page => vec![TITLE, DATE, DESCRIPTION, TAGS, DRAFT],
         }
     }
 }

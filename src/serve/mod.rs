@@ -65,8 +65,9 @@ struct Status {
     /// Each page's source file by its output path (`notices/a/` →
     /// `content/notices/a.md`), for the editor's 编辑 link on its preview page.
     sources: std::collections::HashMap<String, String>,
-    /// Every page's source file and title, for the editor's 链接 list.
-    titles: Vec<(String, String)>,
+    /// Every page's source file, title and output path, for the editor's 链接 list
+    /// and its preview.
+    titles: Vec<(String, String, String)>,
 }
 
 type Shared = Arc<(Mutex<Status>, Condvar)>;
@@ -313,6 +314,7 @@ fn rebuild(
                 (
                     p.rel.to_string_lossy().replace('\\', "/"),
                     p.meta.title.clone(),
+                    p.path.clone(),
                 )
             })
             .collect();

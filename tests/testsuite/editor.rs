@@ -1045,3 +1045,78 @@ f.src = "/__anxuan/edit/?new=warning";
         "the home page has no file of its own"
     );
 }
+
+#[test]
+fn a_statistics_page_s_figures_are_rows_of_the_form_and_the_preview_below_follows_the_save() {
+    let site = site();
+    site.page(
+        "content/stats/2024/index.md",
+        "title = \"2024年数据\"\ndate = 2024-06-20\nfigures = [\n  { label = \"排查问题隐患\", value = 207, unit = \"项\" },\n]",
+        "\n全年数据。\n",
+    );
+    site.file(
+        "static/figures-probe.html",
+        r##"<!DOCTYPE html><html><head><meta charset="utf-8"><title>figures probe</title></head><body>
+<iframe id="f" width="1000" height="1400"></iframe><pre id="out">pending</pre>
+<script>
+var f = document.getElementById("f"), r = {};
+function report() { document.getElementById("out").textContent = JSON.stringify(r); }
+function until(test, then, n) {
+  var ok = false; try { ok = test(); } catch (e) {}
+  if (ok) { then(); return; }
+  if (n <= 0) { r.failed = String(test); report(); return; }
+  setTimeout(function () { until(test, then, n - 1); }, 100);
+}
+f.src = "/__anxuan/edit/?page=content/stats/2024/index.md";
+until(function () { var d = f.contentDocument; return d && d.getElementById("save") && !d.getElementById("save").disabled; }, function () {
+  var d = f.contentDocument;
+  var rows = function () { return d.querySelectorAll("#f-figures .figure-row"); };
+  r.before = [].map.call(rows()[0].querySelectorAll("input"), function (i) { return i.value; });
+  rows()[0].querySelector('[data-part="value"]').value = "208";
+  d.querySelector("#f-figures button").click();
+  var last = rows()[rows().length - 1].querySelectorAll("input");
+  last[0].value = "完成整改"; last[1].value = "197"; last[2].value = "项";
+  r.previewShown = !d.getElementById("preview-box").hidden;
+  d.getElementById("save").click();
+  until(function () { return /已保存/.test(d.getElementById("status").textContent); }, function () {
+    until(function () {
+      var p = d.getElementById("preview").contentDocument;
+      return p && p.body && p.body.textContent.indexOf("完成整改") >= 0;
+    }, function () { r.previewUpdated = true; report(); }, 150);
+  }, 100);
+}, 200);
+</script></body></html>"##,
+    );
+    let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
+    let out = std::process::Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(format!("{}figures-probe.html", server.1))
+        .output()
+        .expect("run node");
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{json} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    assert!(m.get("failed").is_none(), "{m}");
+    assert_eq!(
+        m["before"],
+        serde_json::json!(["排查问题隐患", "207", "项"])
+    );
+    assert_eq!(m["previewShown"], true);
+    assert_eq!(
+        m["previewUpdated"], true,
+        "the preview below shows the new figure"
+    );
+    let text = std::fs::read_to_string(site.path().join("content/stats/2024/index.md")).unwrap();
+    assert!(
+        text.contains("figures = [\n  { label = \"排查问题隐患\", value = 208, unit = \"项\" },\n  { label = \"完成整改\", value = 197, unit = \"项\" },\n]"),
+        "{text}"
+    );
+}

@@ -46,6 +46,20 @@ pub(super) fn values(text: &str, kind: Kind) -> Result<(Map<String, Json>, Strin
             Value::Boolean(b) => Json::Bool(*b.value()),
             Value::Integer(i) => Json::String(i.value().to_string()),
             Value::Float(x) => Json::String(x.value().to_string()),
+            Value::Array(a) if f.ty == FieldType::Figures => Json::Array(
+                a.iter()
+                    .filter_map(Value::as_inline_table)
+                    .map(|t| {
+                        let cell = |k: &str| match t.get(k) {
+                            Some(Value::String(s)) => s.value().clone(),
+                            Some(Value::Integer(i)) => i.value().to_string(),
+                            Some(Value::Float(x)) => x.value().to_string(),
+                            _ => String::new(),
+                        };
+                        serde_json::json!({ "label": cell("label"), "value": cell("value"), "unit": cell("unit") })
+                    })
+                    .collect(),
+            ),
             Value::Array(a) => Json::Array(
                 a.iter()
                     .filter_map(|v| v.as_str().map(|s| Json::String(s.to_string())))
@@ -73,6 +87,43 @@ fn datetime(s: &str, tz: &jiff::tz::TimeZone) -> Option<String> {
 fn toml_value(ty: FieldType, v: &Json, tz: &jiff::tz::TimeZone) -> Result<Option<Value>, Refusal> {
     let text = |v: &Json| v.as_str().map(str::trim).unwrap_or("").to_string();
     Ok(match ty {
+        FieldType::Figures => {
+            // One `{ label, value, unit }` a line, as the example site writes them; the
+            // value a number when it reads as one (the build shows it as written).
+            let mut array = toml_edit::Array::new();
+            for row in v.as_array().into_iter().flatten() {
+                let cell = |k: &str| {
+                    row.get(k)
+                        .and_then(Json::as_str)
+                        .map(str::trim)
+                        .unwrap_or("")
+                        .to_string()
+                };
+                let (label, value, unit) = (cell("label"), cell("value"), cell("unit"));
+                if label.is_empty() && value.is_empty() {
+                    continue;
+                }
+                let mut t = toml_edit::InlineTable::new();
+                t.insert("label", Value::from(label));
+                let number = value
+                    .parse::<i64>()
+                    .map(Value::from)
+                    .or_else(|_| value.parse::<f64>().map(Value::from));
+                t.insert("value", number.unwrap_or_else(|_| Value::from(value)));
+                t.insert("unit", Value::from(unit));
+                t.fmt();
+                let mut item = Value::InlineTable(t);
+                item.decor_mut().set_prefix("\n  ");
+                array.push_formatted(item);
+            }
+            if array.is_empty() {
+                None
+            } else {
+                array.set_trailing("\n");
+                array.set_trailing_comma(true);
+                Some(Value::Array(array))
+            }
+        }
         FieldType::Bool => match v {
             Json::Bool(true) => Some(Value::from(true)),
             _ => None,
@@ -219,6 +270,33 @@ mod tests {
         assert_eq!(back["areas"], serde_json::json!(["东村", "西村"]));
         assert!(!back.contains_key("aliases"), "not a form field");
         assert_eq!(body, "正文。\n");
+    }
+
+    #[test]
+    fn figures_are_rows_written_one_a_line_as_numbers() {
+        let text = "+++\ntitle = \"数据\"\nfigures = [\n  { label = \"排查隐患\", value = 207, unit = \"项\" },\n]\n+++\n正文\n";
+        let (v, _) = values(text, Kind::Stats).unwrap();
+        assert_eq!(
+            v["figures"],
+            serde_json::json!([{ "label": "排查隐患", "value": "207", "unit": "项" }])
+        );
+        let out = merge(
+            text,
+            Kind::Stats,
+            &fields(serde_json::json!({ "figures": [
+                { "label": "排查隐患", "value": "208", "unit": "项" },
+                { "label": "整改率", "value": "95.2", "unit": "%" },
+                { "label": "", "value": "", "unit": "" },
+                { "label": "检查组", "value": "三个", "unit": "" },
+            ] })),
+            None,
+            &shanghai(),
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "+++\ntitle = \"数据\"\nfigures = [\n  { label = \"排查隐患\", value = 208, unit = \"项\" },\n  { label = \"整改率\", value = 95.2, unit = \"%\" },\n  { label = \"检查组\", value = \"三个\", unit = \"\" },\n]\n+++\n正文\n"
+        );
     }
 
     #[test]

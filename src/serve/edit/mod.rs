@@ -305,7 +305,7 @@ fn form(
     text: &str,
     version: &str,
     page: &str,
-    titles: &[(String, String)],
+    titles: &[(String, String, String)],
 ) -> Result<serde_json::Value, Refusal> {
     let config = settings(root)?;
     let (values, body) = front::values(text, kind)?;
@@ -330,9 +330,11 @@ fn form(
         // `@/notices/a.md`, the link to a page by its file, which the build checks.
         "pages": titles
             .iter()
-            .filter(|(rel, _)| rel != page)
-            .map(|(rel, title)| serde_json::json!({ "link": format!("@/{}", rel.trim_start_matches("content/")), "title": title }))
+            .filter(|(rel, _, _)| rel != page)
+            .map(|(rel, title, _)| serde_json::json!({ "link": format!("@/{}", rel.trim_start_matches("content/")), "title": title }))
             .collect::<Vec<_>>(),
+        // The page in the preview, shown below the form.
+        "url": titles.iter().find(|(rel, _, _)| rel == page).map(|(_, _, path)| format!("/{path}")),
     }))
 }
 
@@ -642,7 +644,7 @@ fn query(url: &str, name: &str) -> Option<String> {
 pub(super) fn respond(
     mut request: tiny_http::Request,
     editing: &Editing,
-    titles: &[(String, String)],
+    titles: &[(String, String, String)],
 ) {
     use tiny_http::{Header, Method, Response};
     let header_of = |name: &'static str| {

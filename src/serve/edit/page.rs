@@ -27,6 +27,9 @@ fieldset { border: 0; padding: 0; margin: 0; }
 .levels input { margin-right: 6px; }
 .levels label.chosen { border-color: #1a1a1a; }
 .check label { display: inline; font-weight: normal; }
+.figure-row { display: flex; gap: 6px; margin: 0 0 6px; }
+.figure-row input { display: inline-block; width: auto; flex: 1 1 auto; min-width: 0; font: inherit; padding: 8px 10px; border: 2px solid #555; border-radius: 4px; }
+.figure-row input[data-part=label] { flex: 3 1 auto; }
 .toolbar { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0; align-items: center; }
 .toolbar label.inline { display: inline; margin: 0 0 0 8px; }
 .toolbar select.inline { display: inline-block; width: auto; max-width: 100%; min-height: 44px; }
@@ -44,6 +47,10 @@ button.primary { background: #1e5fb4; border-color: #1e5fb4; color: #fff; font-w
 
 /// The script's words: key, Chinese, English (`--lang en`).
 const WORDS: &[(&str, &str, &str)] = &[
+    ("fig_add", "加一行", "Add a row"),
+    ("fig_label", "名称", "Label"),
+    ("fig_value", "数字", "Number"),
+    ("fig_unit", "单位", "Unit"),
     ("s0", "编辑码不对或已经用过：", "Wrong or used code: "),
     ("s1", "（必填）", " (required)"),
     ("s2", "预警", " warning"),
@@ -175,6 +182,20 @@ const SCRIPT: &str = r#"(function () {
         fieldsBox.appendChild(wrap);
         return;
       }
+      if (f.type === "figures") {
+        var fs = el("fieldset", { id: id });
+        fs.appendChild(el("legend", {}, f[LANG] || f.zh));
+        var rows = el("div", { "class": "figures" });
+        fs.appendChild(rows);
+        var add = el("button", { type: "button" }, L.fig_add);
+        add.addEventListener("click", function () { figureRow(rows, {}); });
+        fs.appendChild(add);
+        (Array.isArray(v) ? v : []).forEach(function (row) { figureRow(rows, row); });
+        if (!rows.children.length) { figureRow(rows, {}); }
+        wrap.appendChild(fs);
+        fieldsBox.appendChild(wrap);
+        return;
+      }
       if (f.type === "bool") {
         wrap.className += " check";
         input = el("input", { type: "checkbox", id: id });
@@ -217,12 +238,31 @@ const SCRIPT: &str = r#"(function () {
     initialBody = bodyBox.value;
     restoreDraft();
   }
+  // A row of a statistics page's figures: label, number, unit.
+  function figureRow(rows, v) {
+    var n = rows.children.length + 1, row = el("div", { "class": "figure-row" });
+    [["label", L.fig_label, "12"], ["value", L.fig_value, "6"], ["unit", L.fig_unit, "4"]].forEach(function (c) {
+      var input = el("input", { type: "text", "data-part": c[0], size: c[2], "aria-label": c[1] + " " + n, placeholder: c[1] });
+      input.value = v[c[0]] || "";
+      row.appendChild(input);
+    });
+    rows.appendChild(row);
+  }
+  function figures(key) {
+    return [].map.call(document.getElementById("f-" + key).querySelectorAll(".figure-row"), function (row) {
+      var out = {};
+      [].forEach.call(row.querySelectorAll("input"), function (i) { out[i.getAttribute("data-part")] = i.value.trim(); });
+      return out;
+    }).filter(function (r) { return r.label || r.value; });
+  }
   function collect() {
     var out = {};
     schema.fields.forEach(function (f) {
       if (f.type === "level") {
         var c = form.querySelector('input[name="level"]:checked');
         out[f.key] = c ? c.value : "";
+      } else if (f.type === "figures") {
+        out[f.key] = figures(f.key);
       } else if (f.type === "bool") {
         out[f.key] = document.getElementById("f-" + f.key).checked;
       } else if (f.type === "list") {
@@ -255,6 +295,10 @@ const SCRIPT: &str = r#"(function () {
         if (f.type === "level") {
           var r = form.querySelector('input[name="level"][value="' + v + '"]');
           if (r) { r.checked = true; }
+        } else if (f.type === "figures") {
+          var rows = input.querySelector(".figures");
+          rows.innerHTML = "";
+          (v || []).forEach(function (row) { figureRow(rows, row); });
         } else if (f.type === "bool") { input.checked = !!v; }
         else if (f.type === "list") { input.value = (v || []).join("\n"); }
         else if (input) { input.value = v || ""; }
@@ -494,6 +538,23 @@ const SCRIPT: &str = r#"(function () {
       save(true);
     };
   }
+  // The preview below the form shows the page again once the site is built again.
+  // `shownGen` is the build the preview shows; a save is followed by a new one.
+  var shownGen = null;
+  function noteGeneration() {
+    fetch("/__anxuan/status").then(function (r) { return r.json(); }).then(function (s) { shownGen = s.generation; });
+  }
+  function refreshPreview() {
+    var frame = document.getElementById("preview");
+    if (!schema.url) { return; }
+    var tries = 50;
+    (function poll() {
+      fetch("/__anxuan/status").then(function (r) { return r.json(); }).then(function (s) {
+        if (s.generation !== shownGen && !s.error) { shownGen = s.generation; frame.src = schema.url + "?t=" + s.generation; }
+        else if (--tries > 0) { setTimeout(poll, 200); }
+      });
+    })();
+  }
   function save(all) {
     var now = collect(), body = bodyBox.value;
     var missing = schema.fields.filter(function (f) {
@@ -517,6 +578,7 @@ const SCRIPT: &str = r#"(function () {
         version = r.json.version;
         initial = now;
         initialBody = body;
+        refreshPreview();
         say(L.s37);
       } else if (r.status === 409 && r.json.disk !== undefined) {
         conflict(r.json.disk, r.json.version);
@@ -535,6 +597,12 @@ const SCRIPT: &str = r#"(function () {
     version = schema.version;
     draw();
     fillLinks();
+    if (schema.url) {
+      var frame = document.getElementById("preview");
+      noteGeneration();
+      frame.src = schema.url;
+      document.getElementById("preview-box").hidden = false;
+    }
     if (page) { del.hidden = false; }
     check();
     if (page) {
@@ -589,6 +657,7 @@ pub(super) fn html(token: Option<&str>, lang: Lang) -> String {
 <textarea id=\"body\" rows=\"16\"></textarea>\
 <p><button type=\"submit\" id=\"save\" class=\"primary\" disabled>{save}</button></p></form>\
 <p><button type=\"button\" id=\"delete\" hidden>{delete}</button></p>\
+<section id=\"preview-box\" hidden><h2>{preview}</h2><iframe id=\"preview\" title=\"{preview}\" style=\"width:100%;height:640px;border:2px solid #555;border-radius:4px\"></iframe></section>\
 <section id=\"conflict\" hidden aria-label=\"{conflict}\"><h2>{changed}</h2>\
 <label for=\"disk\">{disk}</label><textarea id=\"disk\" readonly></textarea>\
 <label for=\"mine\">{mine}</label><textarea id=\"mine\" readonly></textarea>\
@@ -618,6 +687,7 @@ pub(super) fn html(token: Option<&str>, lang: Lang) -> String {
         disk = t("文件现在的内容", "The file as it is now"),
         mine = t("你写的正文", "Your text"),
         overwrite = t("用我填的内容覆盖", "Overwrite it with mine"),
+        preview = t("预览（保存后更新）", "Preview (updated on saving)"),
         lang_id = t("zh", "en"),
     )
 }
