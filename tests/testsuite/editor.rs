@@ -697,13 +697,14 @@ f.src = "/__anxuan/edit/?page=content/notices/a.md";
   d.getElementById("f-title").value = "";
   // The number is made here: written in this file, it would stop the build.
   var mobile = String(6906172839 * 2);
-  d.getElementById("body").value = "有事请找张三，手机" + mobile + "。";
+  d.getElementById("body").value = '## 联系方式\n\n有事请找**张三**，手机' + mobile + "。";
   d.getElementById("body").dispatchEvent(new Event("input", { bubbles: true }));
   (function shown(n) {
-    var t = d.getElementById("p-title"), b = d.getElementById("p-body");
-    if (t && b && t.textContent && b.textContent) {
+    var t = d.getElementById("p-title"), b = d.getElementById("p-body"), live = d.getElementById("live").srcdoc;
+    if (t && b && t.textContent && b.textContent && live.indexOf("联系方式") >= 0) {
       report({ title: t.textContent, body: b.textContent, summary: d.getElementById("checks").textContent,
-        described: d.getElementById("body").getAttribute("aria-describedby"), shown: d.documentElement.outerHTML.split(mobile).length - 1 });
+        described: d.getElementById("body").getAttribute("aria-describedby"), shown: [].map.call(d.querySelectorAll(".problem, #checks, #status"), function (p) { return p.textContent; }).join("").split(mobile).length - 1,
+        live: live, sandbox: d.getElementById("live").getAttribute("sandbox") });
       return;
     }
     if (n > 0) { setTimeout(function () { shown(n - 1); }, 100); } else { report({ failed: "no problems shown", status: d.getElementById("status").textContent }); }
@@ -738,6 +739,15 @@ f.src = "/__anxuan/edit/?page=content/notices/a.md";
         "{m}"
     );
     assert_eq!(m["described"], "p-body");
+    // Beside the form, the text as it will read, as typed: a heading and bold, with
+    // the site's stylesheet, in a frame where no script runs.
+    let live = m["live"].as_str().unwrap();
+    assert!(
+        live.contains("联系方式</h2>") && live.contains("<strong>张三</strong>"),
+        "{live}"
+    );
+    assert!(live.contains("rel=\"stylesheet\""), "{live}");
+    assert_eq!(m["sandbox"], "");
     // Only the textarea holds the whole number (the clerk typed it), no message.
     assert_eq!(
         m["shown"], 0,

@@ -460,6 +460,31 @@ fn check(
     Ok(serde_json::json!({ "problems": problems }))
 }
 
+/// The text as Markdown renders it, for the live preview beside the form while the
+/// clerk types: headings, lists, tables, bold, pasted HTML sanitised as the build does.
+/// Links stay as written and data blocks as code (the page's preview below shows them
+/// once saved): this never reads another file.
+fn render_body(root: &Path, body: &str) -> Result<serde_json::Value, Refusal> {
+    if body.len() > MAX_BODY {
+        return Err(Refusal::TooLarge);
+    }
+    let config = settings(root)?;
+    let settings = crate::markdown::Settings {
+        indented_code: config.indented_code,
+        ..Default::default()
+    };
+    let host = crate::parse::config::host_of_base_url(&config.base_url);
+    let mut keep = |_: &crate::markdown::LinkRef| None;
+    let mut options = crate::markdown::Options {
+        resolve_link: &mut keep,
+        data_block: None,
+        settings: &settings,
+        site_host: &host,
+    };
+    let rendered = crate::markdown::render(body, &mut options);
+    Ok(serde_json::json!({ "html": rendered.html }))
+}
+
 /// The page's text as the form has it: the file now (or, for a new page, what
 /// `anxuan new` writes) with the form's fields and body written in.
 fn compose(root: &Path, v: &serde_json::Value) -> Result<(Kind, String, String), Refusal> {
@@ -761,7 +786,8 @@ pub(super) fn respond(
                 | "/__anxuan/edit/delete"
                 | "/__anxuan/edit/create"
                 | "/__anxuan/edit/paste"
-                | "/__anxuan/edit/check",
+                | "/__anxuan/edit/check"
+                | "/__anxuan/edit/render",
             ) => {
                 let mut body = Vec::new();
                 use std::io::Read;
@@ -775,6 +801,13 @@ pub(super) fn respond(
                 }
                 let v: serde_json::Value = serde_json::from_slice(&body)
                     .map_err(|_| Refusal::Bad("the request is not JSON"))?;
+                if path.ends_with("/render") {
+                    let body = v
+                        .get("body")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or("");
+                    return render_body(root, body);
+                }
                 if path.ends_with("/check") {
                     let (kind, rel, text) = compose(root, &v)?;
                     return check(root, kind, &rel, &text, editing.lang);

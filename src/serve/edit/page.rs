@@ -338,7 +338,28 @@ const SCRIPT: &str = r#"(function () {
       document.getElementById("checks").textContent = errors ? L.s9 + errors + L.s10 : "";
     });
   }
-  function checkSoon() { clearTimeout(checkTimer); checkTimer = setTimeout(check, 500); }
+  // The text as it will read, beside the form while typing: rendered by the preview,
+  // shown in a sandboxed frame (no script runs in it) with the site's stylesheet.
+  var sheets = null, renderSeq = 0;
+  function liveRender() {
+    var seq = ++renderSeq;
+    var ready = sheets ? Promise.resolve(sheets) : fetch("/").then(function (r) { return r.text(); }).then(function (h) {
+      var d = new DOMParser().parseFromString(h, "text/html");
+      sheets = [].map.call(d.querySelectorAll('link[rel="stylesheet"]'), function (l) {
+        return '<link rel="stylesheet" href="' + new URL(l.getAttribute("href"), location.origin + "/").href + '">';
+      }).join("");
+      return sheets;
+    });
+    ready.then(function (links) {
+      return api("POST", "/__anxuan/edit/render", { body: bodyBox.value }).then(function (r) {
+        if (seq !== renderSeq || r.status !== 200) { return; }
+        var base = location.origin + (schema.url || "/");
+        document.getElementById("live").srcdoc = '<!DOCTYPE html><html lang="' + (LANG === "en" ? "en" : "zh-CN") + '"><head><meta charset="utf-8"><base href="' + base + '">' + links +
+          '</head><body><main class="content" style="padding:8px 12px">' + r.json.html + "</main></body></html>";
+      });
+    });
+  }
+  function checkSoon() { clearTimeout(checkTimer); checkTimer = setTimeout(function () { check(); liveRender(); }, 500); }
   form.addEventListener("input", function () { keepDraft(); checkSoon(); });
   form.addEventListener("change", checkSoon);
   form.addEventListener("change", function (e) {
@@ -597,6 +618,7 @@ const SCRIPT: &str = r#"(function () {
     version = schema.version;
     draw();
     fillLinks();
+    liveRender();
     if (schema.url) {
       var frame = document.getElementById("preview");
       noteGeneration();
@@ -655,6 +677,7 @@ pub(super) fn html(token: Option<&str>, lang: Lang) -> String {
 <button type=\"button\" data-tool=\"heading\">{h}</button><button type=\"button\" data-tool=\"bold\">{b}</button><button type=\"button\" data-tool=\"list\">{l}</button><button type=\"button\" data-tool=\"table\">{tb}</button><button type=\"button\" data-tool=\"image\">{img}</button>\
 <label for=\"link-to\" class=\"inline\">{link}</label><select id=\"link-to\" class=\"inline\"><option value=\"\">{pick}</option></select></div>\
 <textarea id=\"body\" rows=\"16\"></textarea>\
+<section id=\"live-box\" aria-label=\"{live}\"><p class=\"hint\">{live}</p><iframe id=\"live\" sandbox=\"\" title=\"{live}\" style=\"width:100%;height:420px;border:2px dashed #555;border-radius:4px;background:#fff\"></iframe></section>\
 <p><button type=\"submit\" id=\"save\" class=\"primary\" disabled>{save}</button></p></form>\
 <p><button type=\"button\" id=\"delete\" hidden>{delete}</button></p>\
 <section id=\"preview-box\" hidden><h2>{preview}</h2><iframe id=\"preview\" title=\"{preview}\" style=\"width:100%;height:640px;border:2px solid #555;border-radius:4px\"></iframe></section>\
@@ -688,6 +711,7 @@ pub(super) fn html(token: Option<&str>, lang: Lang) -> String {
         mine = t("你写的正文", "Your text"),
         overwrite = t("用我填的内容覆盖", "Overwrite it with mine"),
         preview = t("预览（保存后更新）", "Preview (updated on saving)"),
+        live = t("正文预览（边写边看，还没有保存）", "The text as it will read (as you type, not saved yet)"),
         lang_id = t("zh", "en"),
     )
 }
