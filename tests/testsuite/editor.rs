@@ -1130,3 +1130,23 @@ until(function () { var d = f.contentDocument; return d && d.getElementById("sav
         "{text}"
     );
 }
+
+#[test]
+fn the_editor_page_uses_nothing_chromium_78_lacks() {
+    let site = site();
+    let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
+    let (status, _, page) = request(
+        &server,
+        "GET",
+        "/__anxuan/edit/?page=content/notices/a.md",
+        &[],
+        "",
+    );
+    assert_eq!(status, 200);
+    // WeChat's XWeb and older phones run Chromium 78: no optional chaining or `??`
+    // (Chromium 80), no flex `gap` (84), no `:has()` (105).
+    for newer in ["?.", "??", "gap:", ":has(", "replaceAll("] {
+        assert!(!page.contains(newer), "{newer} in the editor's page");
+    }
+    assert!(page.contains("<html lang=\"zh-CN\">"));
+}

@@ -1,7 +1,7 @@
 //! The editor's page: a form for a page's front matter, drawn from the fields
 //! `GET /__anxuan/edit/form` sends (`parse::meta::Kind::fields`, the keys the build
 //! validates), and its body in a plain textarea with a small toolbar. It runs in
-//! the Chromium 78 of older phones and WebViews (no `?.`, no `??`), is usable by
+//! the Chromium 78 of older phones and WebViews (no `?.`, no `??`, no flex `gap`), is usable by
 //! keyboard, in large text. What the clerk types is kept in the browser
 //! (localStorage) until it is saved, and a failed save keeps the form as it is.
 //!
@@ -22,15 +22,17 @@ textarea { min-height: 5em; }
 #body { min-height: 16em; font-family: inherit; }
 input:focus, textarea:focus, select:focus, button:focus, a:focus { outline: 3px solid #c8102e; outline-offset: 2px; }
 fieldset { border: 0; padding: 0; margin: 0; }
-.levels { display: flex; flex-wrap: wrap; gap: 8px; }
-.levels label { display: inline-block; margin: 0; padding: 10px 14px; border-radius: 4px; border: 3px solid transparent; font-weight: bold; cursor: pointer; }
+.levels { display: flex; flex-wrap: wrap; margin: 0 -4px; }
+.levels label { display: inline-block; margin: 4px; padding: 10px 14px; border-radius: 4px; border: 3px solid transparent; font-weight: bold; cursor: pointer; }
 .levels input { margin-right: 6px; }
 .levels label.chosen { border-color: #1a1a1a; }
 .check label { display: inline; font-weight: normal; }
-.figure-row { display: flex; gap: 6px; margin: 0 0 6px; }
+.figure-row { display: flex; margin: 0 -3px 6px; }
+.figure-row input { margin: 0 3px; }
 .figure-row input { display: inline-block; width: auto; flex: 1 1 auto; min-width: 0; font: inherit; padding: 8px 10px; border: 2px solid #555; border-radius: 4px; }
 .figure-row input[data-part=label] { flex: 3 1 auto; }
-.toolbar { display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0; align-items: center; }
+.toolbar { display: flex; flex-wrap: wrap; margin: 4px -3px; align-items: center; }
+.toolbar > * { margin: 3px; }
 .toolbar label.inline { display: inline; margin: 0 0 0 8px; }
 .toolbar select.inline { display: inline-block; width: auto; max-width: 100%; min-height: 44px; }
 #delete { border-color: #8b0000; color: #8b0000; margin-top: 24px; }
