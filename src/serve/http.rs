@@ -252,6 +252,8 @@ fn edit_bar(source: Option<&str>, home: bool, lang: crate::base::diagnostic::Lan
         ));
     }
     if home {
+        // One button that opens the five kinds, so the bar stays one small row on a phone.
+        let mut kinds = String::new();
         for (kind, zh, en_name) in [
             ("notice", "通知", "notice"),
             ("warning", "预警", "warning"),
@@ -264,10 +266,14 @@ fn edit_bar(source: Option<&str>, home: bool, lang: crate::base::diagnostic::Lan
             } else {
                 format!("新建{zh}")
             };
-            links.push_str(&format!(
-                "<a href=\"/__anxuan/edit/?new={kind}\" style=\"{link}\">{name}</a>"
+            kinds.push_str(&format!(
+                "<a href=\"/__anxuan/edit/?new={kind}\" style=\"{link};display:block\">{name}</a>"
             ));
         }
+        links.push_str(&format!(
+            "<details style=\"display:inline-block;margin:2px\"><summary style=\"{link};margin:0;cursor:pointer;list-style:none\">{}</summary><div style=\"position:absolute;bottom:100%;left:0;padding:4px;background:#fff;border:2px solid #1e5fb4;border-radius:4px\">{kinds}</div></details>",
+            if en { "New page ▴" } else { "新建页面 ▴" }
+        ));
     }
     // The spacer lets the end of the page scroll out from under the bar.
     format!(
