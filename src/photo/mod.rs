@@ -71,6 +71,16 @@ pub(crate) fn kind_of(name: &str) -> Option<Kind> {
     })
 }
 
+/// The kind of image the bytes are (whatever the name says), for photos or HEIC.
+pub(crate) fn kind_by_bytes(bytes: &[u8]) -> Option<Kind> {
+    match image::guess_format(bytes) {
+        Ok(image::ImageFormat::Jpeg) => Some(Kind::Jpeg),
+        Ok(image::ImageFormat::Png) => Some(Kind::Png),
+        Ok(image::ImageFormat::WebP) => Some(Kind::Webp),
+        _ => is_heif(bytes).then_some(Kind::Heic),
+    }
+}
+
 /// Whether a file of this name goes through the pipeline (re-encoded, never copied).
 pub(crate) fn is_processed(name: &str) -> bool {
     matches!(kind_of(name), Some(Kind::Jpeg | Kind::Webp | Kind::Png))

@@ -189,6 +189,16 @@ impl Guard {
         origin: Option<&str>,
         token: Option<&str>,
     ) -> Result<(), Refusal> {
+        let want = self.check_request(host, origin)?;
+        match token {
+            Some(t) if same(t.as_bytes(), want.as_bytes()) => Ok(()),
+            _ => Err(Refusal::Forbidden("missing or wrong token")),
+        }
+    }
+
+    /// What every edit request must be, the token aside (an `unlock` has none yet):
+    /// editing on, the preview's Host, its Origin if any; the token it must carry.
+    fn check_request(&self, host: Option<&str>, origin: Option<&str>) -> Result<&str, Refusal> {
         let Some(want) = &self.token else {
             return Err(Refusal::Forbidden(
                 "editing is only on when the preview listens on 127.0.0.1",
@@ -206,10 +216,7 @@ impl Guard {
                 return Err(Refusal::Forbidden("foreign Origin"));
             }
         }
-        match token {
-            Some(t) if same(t.as_bytes(), want.as_bytes()) => Ok(()),
-            _ => Err(Refusal::Forbidden("missing or wrong token")),
-        }
+        Ok(want)
     }
 }
 
@@ -272,19 +279,15 @@ pub(super) fn page_file(root: &Path, rel: &str) -> Result<PathBuf, Refusal> {
     Ok(file)
 }
 
-/// The kind of the page at `content/<section>/…`, by its section's folder.
+/// The kind of the page at `content/<section>/…`, by its section's folder, as
+/// `model::load` decides it: `content/a.md` and a bundle `content/a/index.md` at
+/// the root are site pages.
 fn kind_of(rel: &str) -> Kind {
-    let section = rel.split('/').nth(1).unwrap_or("");
-    [
-        Kind::Notice,
-        Kind::Warning,
-        Kind::Campaign,
-        Kind::Stats,
-        Kind::Leaflet,
-    ]
-    .into_iter()
-    .find(|k| k.section_dir() == section && rel.matches('/').count() >= 2)
-    .unwrap_or(Kind::Page)
+    match rel.split('/').collect::<Vec<_>>().as_slice() {
+        [_, _] | [_, _, "index.md"] => Kind::Page,
+        [_, section, ..] => Kind::from_section(section),
+        _ => Kind::Page,
+    }
 }
 
 /// The site's settings as config.toml has them now.
@@ -338,26 +341,19 @@ fn form(
     }))
 }
 
-/// A new page of `kind` from the form: where `anxuan new` would put it, with the
-/// front matter it writes, the form's values and body; never over a file.
-fn create(
-    root: &Path,
-    kind: Kind,
-    fields: &serde_json::Map<String, serde_json::Value>,
-    body: &str,
-) -> Result<String, Refusal> {
-    let title = fields
-        .get("title")
+/// A new page from the form (`{kind, fields, body}`): where `anxuan new` would put
+/// it, with the front matter it writes and the form's values and body
+/// ([`compose`]); never over a file.
+fn create(root: &Path, v: &serde_json::Value) -> Result<String, Refusal> {
+    let (kind, _, text) = compose(root, v)?;
+    let title = v
+        .pointer("/fields/title")
         .and_then(serde_json::Value::as_str)
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(Refusal::Bad("a new page needs its title"))?;
-    let config = settings(root)?;
     let path = crate::scaffold::new_page_path(root, kind, title)
         .ok_or(Refusal::Bad("no free name for the page"))?;
-    let now = jiff::Zoned::now().with_time_zone(config.timezone.clone());
-    let skeleton = crate::scaffold::new_page_text(kind, title, &now, &config.levels);
-    let text = front::merge(&skeleton, kind, fields, Some(body), &config.timezone)?;
     if text.len() > MAX_BODY {
         return Err(Refusal::TooLarge);
     }
@@ -369,20 +365,26 @@ fn create(
         .map(|p| p.to_string_lossy().replace('\\', "/"))
         .map_err(|_| Refusal::Bad("the page is outside the site"))?;
     page_file(root, &rel)?;
-    // Written beside, then linked into place: never over a file that appeared meanwhile.
-    let tmp = path.with_extension("md.anxuan-new");
-    std::fs::write(&tmp, text.as_bytes())
-        .and_then(|_| std::fs::hard_link(&tmp, &path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                Refusal::Conflict(String::new())
-            } else {
-                Refusal::Failed(e.to_string())
-            }
-        })?;
-    let _ = std::fs::remove_file(&tmp);
+    write_new(&path, text.as_bytes()).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            Refusal::Conflict(String::new())
+        } else {
+            Refusal::Failed(e.to_string())
+        }
+    })?;
     Ok(rel)
+}
+
+/// Writes a file that must not exist yet: beside it first, then linked into place,
+/// so a file that appeared meanwhile is never written over and a reader never sees
+/// half of one (`AlreadyExists` when it is there).
+fn write_new(to: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = to.parent().unwrap_or(Path::new("."));
+    let name = to.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.anxuan-new"));
+    let linked = std::fs::write(&tmp, bytes).and_then(|_| std::fs::hard_link(&tmp, to));
+    let _ = std::fs::remove_file(&tmp);
+    linked
 }
 
 /// What the build would say about the page as the form has it, before it is saved:
@@ -509,7 +511,7 @@ fn compose(root: &Path, v: &serde_json::Value) -> Result<(Kind, String, String),
             let title = fields
                 .get("title")
                 .and_then(serde_json::Value::as_str)
-                .unwrap_or("");
+                .map_or("", str::trim);
             let now = jiff::Zoned::now().with_time_zone(config.timezone.clone());
             let skeleton = crate::scaffold::new_page_text(kind, title, &now, &config.levels);
             let text = front::merge(
@@ -537,18 +539,17 @@ fn upload(root: &Path, rel: &str, bytes: &[u8]) -> Result<String, Refusal> {
     if !file.is_file() {
         return Err(Refusal::Missing);
     }
-    let ext = if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "jpg"
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        "png"
-    } else if bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        "webp"
-    } else if crate::photo::is_heif(bytes) {
-        return Err(Refusal::Bad(
-            "an iPhone HEIC photo: convert it to JPEG first (on the iPhone: 设置 → 相机 → 格式 → 兼容性最佳)",
-        ));
-    } else {
-        return Err(Refusal::Bad("only JPEG, PNG and WebP photos can be added"));
+    use crate::photo::Kind as Photo;
+    let ext = match crate::photo::kind_by_bytes(bytes) {
+        Some(Photo::Jpeg) => "jpg",
+        Some(Photo::Png) => "png",
+        Some(Photo::Webp) => "webp",
+        Some(Photo::Heic) => {
+            return Err(Refusal::Bad(
+                "an iPhone HEIC photo: convert it to JPEG first (on the iPhone: 设置 → 相机 → 格式 → 兼容性最佳)",
+            ))
+        }
+        None => return Err(Refusal::Bad("only JPEG, PNG and WebP photos can be added")),
     };
     let dir = file.parent().ok_or(Refusal::Missing)?;
     let stem = match file.file_stem().and_then(|s| s.to_str()) {
@@ -561,10 +562,7 @@ fn upload(root: &Path, rel: &str, bytes: &[u8]) -> Result<String, Refusal> {
         if to.exists() {
             continue;
         }
-        let tmp = dir.join(format!(".{name}.anxuan-upload"));
-        let linked = std::fs::write(&tmp, bytes).and_then(|_| std::fs::hard_link(&tmp, &to));
-        let _ = std::fs::remove_file(&tmp);
-        match linked {
+        match write_new(&to, bytes) {
             Ok(()) => return Ok(name),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(Refusal::Failed(e.to_string())),
@@ -711,43 +709,18 @@ pub(super) fn respond(
         );
         return;
     }
-    if method == Method::Post && path == "/__anxuan/edit/unlock" {
-        // A computer on the LAN trades the terminal's code for the token, once.
-        let mut body = String::new();
-        use std::io::Read;
-        let _ = request.as_reader().take(256).read_to_string(&mut body);
-        let result = editing
-            .guard
-            .check_edit(host.as_deref(), origin.as_deref(), editing.guard.token())
-            .and_then(|_| {
-                let v: serde_json::Value = serde_json::from_str(&body)
-                    .map_err(|_| Refusal::Bad("the request is not JSON"))?;
-                let code = v
-                    .get("code")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or("");
-                editing
-                    .guard
-                    .unlock(code)
-                    .map(|t| serde_json::json!({ "token": t }))
-            });
-        let (status, body) = match result {
-            Ok(v) => (200, v),
-            Err(r) => (r.status(), r.json()),
-        };
-        let h = |k: &str, v: &str| Header::from_bytes(k, v).expect("static header");
-        let _ = request.respond(
-            Response::from_data(body.to_string().into_bytes())
-                .with_status_code(status)
-                .with_header(h("Content-Type", "application/json; charset=utf-8"))
-                .with_header(h("Cache-Control", "no-store")),
-        );
-        return;
-    }
+    let unlock = path == "/__anxuan/edit/unlock";
     let result = (|| -> Result<serde_json::Value, Refusal> {
-        editing
-            .guard
-            .check_edit(host.as_deref(), origin.as_deref(), token.as_deref())?;
+        if unlock {
+            // A computer on the LAN trades the terminal's code for the token, once.
+            editing
+                .guard
+                .check_request(host.as_deref(), origin.as_deref())?;
+        } else {
+            editing
+                .guard
+                .check_edit(host.as_deref(), origin.as_deref(), token.as_deref())?;
+        }
         let root = &editing.root;
         match (&method, path.as_str()) {
             (Method::Get, "/__anxuan/edit/source") => {
@@ -787,20 +760,33 @@ pub(super) fn respond(
                 | "/__anxuan/edit/create"
                 | "/__anxuan/edit/paste"
                 | "/__anxuan/edit/check"
-                | "/__anxuan/edit/render",
+                | "/__anxuan/edit/render"
+                | "/__anxuan/edit/unlock",
             ) => {
+                // A code is six digits: an unlock request is tiny.
+                let limit = if unlock { 256 } else { MAX_BODY };
                 let mut body = Vec::new();
                 use std::io::Read;
                 request
                     .as_reader()
-                    .take(MAX_BODY as u64 + 1)
+                    .take(limit as u64 + 1)
                     .read_to_end(&mut body)
                     .map_err(|_| Refusal::Bad("the request could not be read"))?;
-                if body.len() > MAX_BODY {
+                if body.len() > limit {
                     return Err(Refusal::TooLarge);
                 }
                 let v: serde_json::Value = serde_json::from_slice(&body)
                     .map_err(|_| Refusal::Bad("the request is not JSON"))?;
+                if unlock {
+                    let code = v
+                        .get("code")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or("");
+                    return editing
+                        .guard
+                        .unlock(code)
+                        .map(|t| serde_json::json!({ "token": t }));
+                }
                 if path.ends_with("/render") {
                     let body = v
                         .get("body")
@@ -824,17 +810,7 @@ pub(super) fn respond(
                 let field = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
                 let fields = v.get("fields").and_then(serde_json::Value::as_object);
                 if path.ends_with("/create") {
-                    let kind = field("kind")
-                        .and_then(Kind::from_name)
-                        .ok_or(Refusal::Bad("no such kind of page"))?;
-                    let empty = serde_json::Map::new();
-                    let page = create(
-                        root,
-                        kind,
-                        fields.unwrap_or(&empty),
-                        field("body").unwrap_or(""),
-                    )?;
-                    return Ok(serde_json::json!({ "page": page }));
+                    return Ok(serde_json::json!({ "page": create(root, &v)? }));
                 }
                 let page = field("page").ok_or(Refusal::Bad("page is missing"))?;
                 let base =
@@ -844,11 +820,7 @@ pub(super) fn respond(
                     // file as it is now (its version checked by `save`).
                     let text = match (field("text"), fields) {
                         (Some(t), _) => t.to_string(),
-                        (None, Some(f)) => {
-                            let (now, _) = read(root, page)?;
-                            let tz = settings(root)?.timezone;
-                            front::merge(&now, kind_of(page), f, field("body"), &tz)?
-                        }
+                        (None, Some(_)) => compose(root, &v)?.2,
                         (None, None) => return Err(Refusal::Bad("text or fields is missing")),
                     };
                     let version = save(root, page, base, &text)?;
@@ -928,6 +900,16 @@ mod tests {
         let lan = Guard::new("0.0.0.0", 1313, Some("192.168.1.5"), false);
         assert!(lan.token().is_none() && lan.host_ok(Some("192.168.1.5:1313")));
         assert!(lan.check_edit(ok, None, Some(&t)).is_err());
+    }
+
+    #[test]
+    fn a_page_s_kind_is_its_section_s_as_the_model_says() {
+        assert_eq!(kind_of("content/notices/a.md"), Kind::Notice);
+        assert_eq!(kind_of("content/stats/2023/index.md"), Kind::Stats);
+        assert_eq!(kind_of("content/warnings/a/index.md"), Kind::Warning);
+        assert_eq!(kind_of("content/about.md"), Kind::Page);
+        assert_eq!(kind_of("content/about/index.md"), Kind::Page);
+        assert_eq!(kind_of("content/other/a.md"), Kind::Page);
     }
 
     #[test]
