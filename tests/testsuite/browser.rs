@@ -174,6 +174,27 @@ pub fn chromium_probe_with(url: &str, budget_ms: u32, extra: &[&str]) -> String 
         .replace("&amp;", "&")
 }
 
+/// Opens a probe page in headless Chromium over the DevTools protocol
+/// (tests/browser/cdp_probe.js: real time, the clipboard granted) and returns the JSON
+/// it left in `<pre id="out">`.
+pub fn cdp_probe(url: &str) -> serde_json::Value {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
+    let out = Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(url)
+        .output()
+        .expect("run node");
+    let json = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{json} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"))
+}
+
 /// One run of Chromium: its standard output, or `None` if it hung.
 fn chromium_once(url: &str, budget_ms: u32, extra: &[&str]) -> Option<Vec<u8>> {
     use std::io::Read;

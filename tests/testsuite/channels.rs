@@ -245,23 +245,7 @@ fn a_wrong_area_code_or_sender_is_an_error_in_config() {
 /// What feedparser (PyPI, installed once into target/) reads in an Atom file: the
 /// title and, per entry, its title, time and links.
 fn feedparser(file: &Path) -> serde_json::Value {
-    static ONCE: Mutex<()> = Mutex::new(());
-    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pylib");
-    {
-        let _one = ONCE.lock().unwrap_or_else(|e| e.into_inner());
-        if !lib.join("feedparser").is_dir() {
-            let ok = Command::new("python3")
-                .args(["-m", "pip", "install", "-q", "--target"])
-                .arg(&lib)
-                .arg("feedparser==6.0.11")
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(
-                ok,
-                "pip install feedparser==6.0.11 failed (PyPI is needed once)"
-            );
-        }
-    }
+    let lib = crate::support::pylib("feedparser", "feedparser==6.0.11");
     let out = Command::new("python3")
         .env("PYTHONPATH", &lib)
         .arg("-c")
@@ -671,23 +655,9 @@ fn serve_shows_staff_a_panel_whose_buttons_put_the_sms_on_the_clipboard() {
     let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
     let origin = &server.1;
     // Over the DevTools protocol, which can grant the page the clipboard.
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
-    let out = Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(&script)
-        .arg(format!(
-            "{origin}copy-probe.html?p={origin}warnings/active/"
-        ))
-        .output()
-        .expect("run node");
-    let json = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{json} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    let m = crate::browser::cdp_probe(&format!(
+        "{origin}copy-probe.html?p={origin}warnings/active/"
+    ));
     assert_eq!(m["panel"], true, "{m}");
     assert_eq!(m["copied"], "1", "{m}");
     let sms = m["sms"].as_str().unwrap();

@@ -396,22 +396,7 @@ fn a_clerk_creates_a_red_warning_and_edits_a_notice_through_the_form_in_chromium
     let axe = crate::support::npm_package("axe-core", "axe.min.js").join("axe.min.js");
     std::fs::copy(axe, site.path().join("static/axe.min.js")).unwrap();
     let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
-    let out = std::process::Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(&script)
-        .arg(format!("{}editor-probe.html", server.1))
-        .output()
-        .expect("run node");
-    let json = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{json} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    let m = crate::browser::cdp_probe(&format!("{}editor-probe.html", server.1));
     assert!(m.get("failed").is_none(), "{m}");
     // The form meets the reader rules too: axe finds nothing on it.
     assert_eq!(m["violations"], serde_json::json!([]), "{m}");
@@ -510,22 +495,7 @@ fn word_s_clipboard_html_pasted_into_the_text_becomes_headings_a_list_and_a_tabl
     site.file("static/paste-probe.html", PASTE_PROBE);
     site.file("static/word.html", WORD_HTML);
     let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
-    let out = std::process::Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(&script)
-        .arg(format!("{}paste-probe.html", server.1))
-        .output()
-        .expect("run node");
-    let json = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{json} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    let m = crate::browser::cdp_probe(&format!("{}paste-probe.html", server.1));
     assert!(m.get("failed").is_none(), "{m}");
     let body = m["body"].as_str().unwrap();
     assert_eq!(
@@ -609,22 +579,7 @@ fn a_phone_photo_dropped_onto_the_text_is_published_resized_and_without_its_posi
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
-    let out = std::process::Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(&script)
-        .arg(format!("{}drop-probe.html?exif={hex}", server.1))
-        .output()
-        .expect("run node");
-    let json = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{json} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    let m = crate::browser::cdp_probe(&format!("{}drop-probe.html?exif={hex}", server.1));
     assert!(m.get("failed").is_none(), "{m}");
     // Saved beside the page under a name of its own, the description selected to type over.
     let body = m["body"].as_str().unwrap();
@@ -714,22 +669,7 @@ f.src = "/__anxuan/edit/?page=content/notices/a.md";
     );
     let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
     let before = std::fs::read_to_string(site.path().join("content/notices/a.md")).unwrap();
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
-    let out = std::process::Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(&script)
-        .arg(format!("{}check-probe.html", server.1))
-        .output()
-        .expect("run node");
-    let json = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{json} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    let m = crate::browser::cdp_probe(&format!("{}check-probe.html", server.1));
     assert!(m.get("failed").is_none(), "{m}");
     // The title the build requires, at the title; the mobile number, masked, at the text.
     assert!(m["title"].as_str().unwrap().contains("错误"), "{m}");
@@ -802,22 +742,7 @@ until(function () { var d = f.contentDocument; return d && d.getElementById("sav
 </script></body></html>"##,
     );
     let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
-    let out = std::process::Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(&script)
-        .arg(format!("{}link-probe.html", server.1))
-        .output()
-        .expect("run node");
-    let json = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{json} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    let m = crate::browser::cdp_probe(&format!("{}link-probe.html", server.1));
     assert!(m.get("failed").is_none(), "{m}");
     // The list has the other page, by its file, and not the page itself.
     assert_eq!(
@@ -1027,22 +952,7 @@ f.src = "/__anxuan/edit/?new=warning";
             "2024-07-10T12:00:00+08:00",
         ],
     );
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
-    let out = std::process::Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(&script)
-        .arg(format!("{}en-probe.html", server.1))
-        .output()
-        .expect("run node");
-    let json = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{json} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    let m = crate::browser::cdp_probe(&format!("{}en-probe.html", server.1));
     assert_eq!(m["lang"], "en", "{m}");
     assert_eq!(m["title"], "Title (required)", "{m}");
     assert_eq!(m["levels"][3], "Red warning (红色)", "{m}");
@@ -1098,22 +1008,7 @@ until(function () { var d = f.contentDocument; return d && d.getElementById("sav
 </script></body></html>"##,
     );
     let server = crate::browser::serve(&site, "2024-07-10T12:00:00+08:00");
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/cdp_probe.js");
-    let out = std::process::Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(&script)
-        .arg(format!("{}figures-probe.html", server.1))
-        .output()
-        .expect("run node");
-    let json = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{json} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m: serde_json::Value =
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+    let m = crate::browser::cdp_probe(&format!("{}figures-probe.html", server.1));
     assert!(m.get("failed").is_none(), "{m}");
     assert_eq!(
         m["before"],

@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
 
 use crate::support::Site;
 
@@ -139,23 +138,7 @@ fn docx(name: &str) -> PathBuf {
 /// What mammoth 1.13.0 (PyPI, installed once into target/pylib) reads as the
 /// document's paragraphs: its raw text, one paragraph per non-empty line.
 fn mammoth_paragraphs(file: &Path) -> Vec<String> {
-    static ONCE: Mutex<()> = Mutex::new(());
-    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pylib");
-    {
-        let _one = ONCE.lock().unwrap_or_else(|e| e.into_inner());
-        if !lib.join("mammoth").is_dir() {
-            let ok = Command::new("python3")
-                .args(["-m", "pip", "install", "-q", "--target"])
-                .arg(&lib)
-                .arg("mammoth==1.13.0")
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(
-                ok,
-                "pip install mammoth==1.13.0 failed (PyPI is needed once)"
-            );
-        }
-    }
+    let lib = crate::support::pylib("mammoth", "mammoth==1.13.0");
     let out = Command::new("python3")
         .env("PYTHONPATH", &lib)
         .arg("-c")
@@ -197,17 +180,6 @@ fn page_words(page: &str) -> String {
 /// The page's headings, in order.
 fn headings(page: &str) -> Vec<&str> {
     page.lines().filter(|l| l.starts_with('#')).collect()
-}
-
-/// What exiftool reads in a file: tag names (with groups) to values.
-fn exiftool(file: &Path) -> serde_json::Map<String, serde_json::Value> {
-    let out = Command::new("exiftool")
-        .args(["-j", "-G", "-a"])
-        .arg(file)
-        .output()
-        .expect("run exiftool");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("exiftool JSON");
-    v[0].as_object().unwrap().clone()
 }
 
 #[test]
@@ -285,7 +257,7 @@ fn a_word_notice_with_hand_typed_levels_a_table_a_photo_and_a_footnote_imports_a
         "{page}"
     );
     let photo = site.path().join(dir).join("image-1.jpg");
-    let source = exiftool(&photo);
+    let source = crate::photos::exiftool(&photo);
     assert!(
         source.contains_key("EXIF:GPSLatitude"),
         "the fixture's photo has a position: {source:?}"
@@ -347,7 +319,7 @@ fn a_word_notice_with_hand_typed_levels_a_table_a_photo_and_a_footnote_imports_a
         .collect();
     assert!(copies.iter().any(|f| f.contains(".1280w.")), "{copies:?}");
     for f in &copies {
-        let tags = exiftool(&site.out(f));
+        let tags = crate::photos::exiftool(&site.out(f));
         let telling: Vec<&String> = tags
             .keys()
             .filter(|k| k.starts_with("EXIF:") || k.contains("GPS"))

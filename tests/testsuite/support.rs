@@ -331,3 +331,21 @@ pub fn with_app1(jpeg: &[u8], app1: &[u8]) -> Vec<u8> {
     out.extend(&jpeg[2..]);
     out
 }
+
+/// target/pylib with the PyPI package `spec` (`feedparser==6.0.11`) installed into
+/// it once, whose module is `module`; for `PYTHONPATH`.
+pub fn pylib(module: &str, spec: &str) -> PathBuf {
+    static ONCE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pylib");
+    let _one = ONCE.lock().unwrap_or_else(|e| e.into_inner());
+    if !lib.join(module).is_dir() {
+        let ok = Command::new("python3")
+            .args(["-m", "pip", "install", "-q", "--target"])
+            .arg(&lib)
+            .arg(spec)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "pip install {spec} failed (PyPI is needed once)");
+    }
+    lib
+}
