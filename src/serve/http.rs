@@ -85,12 +85,8 @@ pub(super) fn respond(
         return;
     }
     if path.starts_with("/__anxuan/edit/") {
-        let titles = lock
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .titles
-            .clone();
-        super::edit::respond(request, editing, &titles);
+        let model = lock.lock().unwrap_or_else(|e| e.into_inner()).model.clone();
+        super::edit::respond(request, editing, model.as_deref());
         return;
     }
     match path {
@@ -150,9 +146,11 @@ pub(super) fn respond(
         .then_some(())
         .and_then(|_| {
             let page = path.strip_suffix("index.html")?;
-            let status = lock.lock().unwrap_or_else(|e| e.into_inner());
-            let source = status.sources.get(page).cloned();
-            drop(status);
+            let model = lock.lock().unwrap_or_else(|e| e.into_inner()).model.clone();
+            let source = model
+                .as_deref()
+                .and_then(|m| m.pages.iter().find(|p| p.path == page))
+                .map(|p| super::edit::source_of(p));
             (source.is_some() || page.is_empty())
                 .then(|| edit_bar(source.as_deref(), page.is_empty(), editing.lang))
         });

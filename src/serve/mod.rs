@@ -62,12 +62,9 @@ struct Status {
     /// Each warning's staff texts by its page's output path (`warnings/a/`), for the
     /// staff panel `http` adds to its preview page.
     staff: std::collections::HashMap<String, crate::pipeline::ChannelTexts>,
-    /// Each page's source file by its output path (`notices/a/` →
-    /// `content/notices/a.md`), for the editor's 编辑 link on its preview page.
-    sources: std::collections::HashMap<String, String>,
-    /// Every page's source file, title and output path, for the editor's 链接 list
-    /// and its preview.
-    titles: Vec<(String, String, String)>,
+    /// The model of the site being served (the session holds it anyway), for the
+    /// editor: each page's source file, title and address.
+    model: Option<Arc<crate::model::Site>>,
 }
 
 type Shared = Arc<(Mutex<Status>, Condvar)>;
@@ -302,22 +299,7 @@ fn rebuild(
         .map(|t| (t.path.clone(), t))
         .collect();
     if let Some((site, _)) = &build.site {
-        status.sources = site
-            .pages
-            .iter()
-            .map(|p| (p.path.clone(), p.rel.to_string_lossy().replace('\\', "/")))
-            .collect();
-        status.titles = site
-            .pages
-            .iter()
-            .map(|p| {
-                (
-                    p.rel.to_string_lossy().replace('\\', "/"),
-                    p.meta.title.clone(),
-                    p.path.clone(),
-                )
-            })
-            .collect();
+        status.model = Some(site.clone());
     }
     status.shown = status.generation;
     let generation = status.generation;

@@ -279,6 +279,11 @@ pub(super) fn page_file(root: &Path, rel: &str) -> Result<PathBuf, Refusal> {
     Ok(file)
 }
 
+/// A page's source file as the editor names it: `content/notices/a.md`.
+pub(super) fn source_of(page: &crate::model::Page) -> String {
+    page.rel.to_string_lossy().replace('\\', "/")
+}
+
 /// The kind of the page at `content/<section>/…`, by its section's folder, as
 /// `model::load` decides it: `content/a.md` and a bundle `content/a/index.md` at
 /// the root are site pages.
@@ -308,10 +313,11 @@ fn form(
     text: &str,
     version: &str,
     page: &str,
-    titles: &[(String, String, String)],
+    model: Option<&crate::model::Site>,
 ) -> Result<serde_json::Value, Refusal> {
     let config = settings(root)?;
     let (values, body) = front::values(text, kind)?;
+    let pages = model.map_or(&[][..], |m| &m.pages[..]);
     let levels: Vec<serde_json::Value> = config
         .levels
         .all
@@ -331,13 +337,13 @@ fn form(
         "levels": levels,
         "hazards": crate::parse::meta::HAZARDS,
         // `@/notices/a.md`, the link to a page by its file, which the build checks.
-        "pages": titles
+        "pages": pages
             .iter()
-            .filter(|(rel, _, _)| rel != page)
-            .map(|(rel, title, _)| serde_json::json!({ "link": format!("@/{}", rel.trim_start_matches("content/")), "title": title }))
+            .filter(|p| source_of(p) != page)
+            .map(|p| serde_json::json!({ "link": format!("@/{}", source_of(p).trim_start_matches("content/")), "title": p.meta.title }))
             .collect::<Vec<_>>(),
         // The page in the preview, shown below the form.
-        "url": titles.iter().find(|(rel, _, _)| rel == page).map(|(_, _, path)| format!("/{path}")),
+        "url": pages.iter().find(|p| source_of(p) == page).map(|p| format!("/{}", p.path)),
     }))
 }
 
@@ -667,7 +673,7 @@ fn query(url: &str, name: &str) -> Option<String> {
 pub(super) fn respond(
     mut request: tiny_http::Request,
     editing: &Editing,
-    titles: &[(String, String, String)],
+    model: Option<&crate::model::Site>,
 ) {
     use tiny_http::{Header, Method, Response};
     let header_of = |name: &'static str| {
@@ -747,11 +753,11 @@ pub(super) fn respond(
                 if let Some(kind) = query(&url, "new") {
                     let kind =
                         Kind::from_name(&kind).ok_or(Refusal::Bad("no such kind of page"))?;
-                    return form(root, kind, "", "", "", titles);
+                    return form(root, kind, "", "", "", model);
                 }
                 let page = query(&url, "page").ok_or(Refusal::Bad("page= or new= is missing"))?;
                 let (text, version) = read(root, &page)?;
-                form(root, kind_of(&page), &text, &version, &page, titles)
+                form(root, kind_of(&page), &text, &version, &page, model)
             }
             (
                 Method::Post,
